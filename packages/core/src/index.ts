@@ -1,0 +1,14 @@
+/**
+ * `@account-overview/core`: what an account overview is and how it travels.
+ * Models, wire codecs (XML and JSON, v1 and v2), billing math, typed errors
+ * and service tags. No I/O.
+ *
+ * @since 0.1.0
+ */
+export * from "./AccountOverviews.js"
+export * from "./Billing.js"
+export * as CalendarDates from "./CalendarDate.js"
+export { CalendarDate } from "./CalendarDate.js"
+export * from "./Errors.js"
+export * from "./Overview.js"
+export * from "./OverviewRequest.js"
