@@ -1,0 +1,124 @@
+/**
+ * The ledger as a service: every read and write the microservice and the
+ * operator API make, over one SQL store (SQLite or PostgreSQL).
+ *
+ * @since 0.1.0
+ */
+import type {
+  CalendarDate,
+  Customer,
+  EventProblem,
+  IngestResult,
+  Package,
+  Reseller,
+  Unavailable,
+  UsageEvent
+} from "@account-overview/core"
+import { Context, type Effect, type Option, type Redacted, Schema } from "effect"
+
+/**
+ * What the overview hot path needs in one read: the reseller's stored key
+ * hash and, when the customer is registered under that reseller, the
+ * customer with its package. The read is the same whether the customer
+ * exists under another reseller or nowhere.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OverviewSource {
+  readonly keyHash: string
+  readonly customer: Option.Option<{
+    readonly customer: Customer
+    readonly package: Package
+  }>
+}
+
+/**
+ * Usage summed over a range of days.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UsageTotals {
+  readonly requests: number
+  readonly credits: number
+}
+
+/**
+ * A write refers to something that is not there (a customer's reseller or
+ * package), or a batch has bad events; nothing was written.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class LedgerRejected extends Schema.TaggedError<LedgerRejected>("@account-overview/store/LedgerRejected")(
+  "LedgerRejected",
+  {
+    problems: Schema.Array(
+      Schema.Struct({ index: Schema.Int, field: Schema.String, message: Schema.String })
+    )
+  }
+) {
+  override get message(): string {
+    return this.problems.map((p) => (p.field === "" ? p.message : `${p.field}: ${p.message}`)).join("; ")
+  }
+}
+
+/**
+ * The ledger service. Every failure of the database itself is an
+ * `Unavailable` (reason `store`); SQL errors never leave the store.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Ledger extends Context.Service<
+  Ledger,
+  {
+    /** One read for the overview hot path (see `OverviewSource`). */
+    readonly overviewSource: (
+      apiUser: string,
+      user: string
+    ) => Effect.Effect<Option.Option<OverviewSource>, Unavailable>
+    /** Usage of a customer summed over the days `from`..`to`, both included. */
+    readonly usageBetween: (user: string, from: CalendarDate, to: CalendarDate) => Effect.Effect<UsageTotals, Unavailable>
+
+    readonly upsertPackage: (pkg: Package) => Effect.Effect<Package, Unavailable>
+    readonly listPackages: () => Effect.Effect<ReadonlyArray<Package>, Unavailable>
+
+    /** Creates or updates a reseller; the key is stored only as a hash. */
+    readonly upsertReseller: (
+      apiUser: string,
+      apiKey: Redacted.Redacted<string>
+    ) => Effect.Effect<{ readonly created: boolean }, Unavailable>
+    readonly getReseller: (apiUser: string) => Effect.Effect<Option.Option<Reseller>, Unavailable>
+
+    /** Fails with `LedgerRejected` when the reseller or the package does not exist. */
+    readonly upsertCustomer: (customer: Customer) => Effect.Effect<Customer, LedgerRejected | Unavailable>
+    readonly getCustomer: (user: string) => Effect.Effect<Option.Option<Customer>, Unavailable>
+    /** Customers ordered by `user`, after `cursor` (exclusive), at most `limit`. */
+    readonly listCustomers: (options: {
+      readonly reseller?: string | undefined
+      readonly limit: number
+      readonly cursor?: string | undefined
+    }) => Effect.Effect<{ readonly items: ReadonlyArray<Customer>; readonly nextCursor?: string }, Unavailable>
+
+    /**
+     * Stores a batch of valid events in one transaction: new ids are counted,
+     * ids already stored with the same content are duplicates, ids stored
+     * with other content (or repeated inside the batch with other content)
+     * are conflicts. Fails with `LedgerRejected` listing every event whose
+     * customer does not exist, and then stores nothing. Safe to run
+     * concurrently from several instances.
+     */
+    readonly ingest: (events: ReadonlyArray<UsageEvent>) => Effect.Effect<IngestResult, LedgerRejected | Unavailable>
+
+    /** Fails with `Unavailable` when the database does not answer. */
+    readonly ping: () => Effect.Effect<void, Unavailable>
+  }
+>()("@account-overview/store/Ledger") {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type { EventProblem }
