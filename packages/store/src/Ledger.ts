@@ -54,9 +54,7 @@ export interface UsageTotals {
 export class LedgerRejected extends Schema.TaggedError<LedgerRejected>("@account-overview/store/LedgerRejected")(
   "LedgerRejected",
   {
-    problems: Schema.Array(
-      Schema.Struct({ index: Schema.Int, field: Schema.String, message: Schema.String })
-    )
+    problems: Schema.Array(Schema.Struct({ index: Schema.Int, field: Schema.String, message: Schema.String }))
   }
 ) {
   override get message(): string {
@@ -80,7 +78,11 @@ export class Ledger extends Context.Service<
       user: string
     ) => Effect.Effect<Option.Option<OverviewSource>, Unavailable>
     /** Usage of a customer summed over the days `from`..`to`, both included. */
-    readonly usageBetween: (user: string, from: CalendarDate, to: CalendarDate) => Effect.Effect<UsageTotals, Unavailable>
+    readonly usageBetween: (
+      user: string,
+      from: CalendarDate,
+      to: CalendarDate
+    ) => Effect.Effect<UsageTotals, Unavailable>
 
     readonly upsertPackage: (pkg: Package) => Effect.Effect<Package, Unavailable>
     readonly listPackages: () => Effect.Effect<ReadonlyArray<Package>, Unavailable>

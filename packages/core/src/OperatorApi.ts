@@ -1,0 +1,264 @@
+/**
+ * The operator API, declared once: the microservice implements it with
+ * `HttpApiBuilder`, the SDK's operator client derives from it with
+ * `HttpApiClient`. JSON over HTTP under `/v1`, every call authorised by
+ * `Authorization: Bearer <ADMIN_TOKEN>`.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import {
+  HttpApi,
+  HttpApiEndpoint,
+  HttpApiGroup,
+  HttpApiMiddleware,
+  HttpApiSchema,
+  HttpApiSecurity,
+  OpenApi
+} from "effect/http-api"
+import { CalendarDate } from "./CalendarDate.js"
+import { Customer, EventProblem, IngestResult, maxEventsPerBatch, Name, Package, Page, Price } from "./Ledger.js"
+import { Count, Overview, Reputation } from "./Overview.js"
+
+/**
+ * The bearer token is missing or wrong.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OperatorUnauthorized extends Schema.TaggedError<OperatorUnauthorized>(
+  "@account-overview/core/OperatorUnauthorized"
+)("OperatorUnauthorized", { message: Schema.String }, { httpApiStatus: 401 }) {}
+
+/**
+ * The operator API is switched off (no `ADMIN_TOKEN` set) or its store is
+ * down; `message` says which.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OperatorUnavailable extends Schema.TaggedError<OperatorUnavailable>(
+  "@account-overview/core/OperatorUnavailable"
+)("OperatorUnavailable", { message: Schema.String }, { httpApiStatus: 503 }) {}
+
+/**
+ * The named package, reseller or customer does not exist.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OperatorNotFound extends Schema.TaggedError<OperatorNotFound>("@account-overview/core/OperatorNotFound")(
+  "OperatorNotFound",
+  { message: Schema.String },
+  { httpApiStatus: 404 }
+) {}
+
+/**
+ * The request is invalid; `problems` lists each bad item (for a usage batch:
+ * each bad event by index and field). Nothing was stored.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OperatorInvalid extends Schema.TaggedError<OperatorInvalid>("@account-overview/core/OperatorInvalid")(
+  "OperatorInvalid",
+  { message: Schema.String, problems: Schema.Array(EventProblem) },
+  { httpApiStatus: 400 }
+) {}
+
+/**
+ * A usage batch holds more events than `maxEventsPerBatch`, or the body is
+ * larger than the server takes. Nothing was stored.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class OperatorBatchTooLarge extends Schema.TaggedError<OperatorBatchTooLarge>(
+  "@account-overview/core/OperatorBatchTooLarge"
+)("OperatorBatchTooLarge", { message: Schema.String, limit: Schema.Int }, { httpApiStatus: 413 }) {}
+
+/**
+ * Authorises every operator call with `Authorization: Bearer <ADMIN_TOKEN>`.
+ *
+ * @since 0.1.0
+ * @category middleware
+ */
+export class OperatorAuth extends HttpApiMiddleware.Service<OperatorAuth>()("@account-overview/core/OperatorAuth", {
+  requiredForClient: true,
+  security: { bearer: HttpApiSecurity.bearer },
+  error: [OperatorUnauthorized, OperatorUnavailable]
+}) {}
+
+/**
+ * Page size of listings: 1 to 1000, 100 when not given.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const Limit = Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 1000 })))
+
+/**
+ * A customer's overview in the operator API.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const CustomerOverview = Schema.Struct({
+  user: Schema.String,
+  overview: Overview
+})
+
+/**
+ * What `PUT /v1/resellers/{apiUser}` and `rotate-key` answer: the key is
+ * present only when the server generated it, and is shown this once.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const ResellerKeyResult = Schema.Struct({
+  apiUser: Schema.String,
+  created: Schema.Boolean,
+  apiKey: Schema.optionalKey(Schema.String)
+})
+
+const storeErrors = [OperatorUnavailable] as const
+
+/**
+ * `PUT /v1/packages/{name}`, `GET /v1/packages`.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export class PackagesGroup extends HttpApiGroup.make("packages")
+  .add(
+    HttpApiEndpoint.put("set", "/:name", {
+      params: { name: Name },
+      payload: Schema.Struct({ credits: Count, overagePrice: Schema.optionalKey(Price) }),
+      success: Package,
+      error: [OperatorInvalid, ...storeErrors]
+    }),
+    HttpApiEndpoint.get("list", "/", {
+      success: Schema.Array(Package),
+      error: storeErrors
+    })
+  )
+  .middleware(OperatorAuth)
+  .prefix("/v1/packages") {}
+
+/**
+ * `PUT /v1/resellers/{apiUser}`, `POST /v1/resellers/{apiUser}/rotate-key`,
+ * `GET /v1/resellers/{apiUser}/overviews`.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export class ResellersGroup extends HttpApiGroup.make("resellers")
+  .add(
+    HttpApiEndpoint.put("set", "/:apiUser", {
+      params: { apiUser: Name },
+      payload: Schema.Struct({ apiKey: Schema.optionalKey(Schema.String) }),
+      success: ResellerKeyResult,
+      error: [OperatorInvalid, ...storeErrors]
+    }),
+    HttpApiEndpoint.post("rotateKey", "/:apiUser/rotate-key", {
+      params: { apiUser: Name },
+      success: ResellerKeyResult,
+      error: [OperatorNotFound, ...storeErrors]
+    }),
+    HttpApiEndpoint.get("overviews", "/:apiUser/overviews", {
+      params: { apiUser: Name },
+      query: {
+        date: Schema.optionalKey(CalendarDate),
+        limit: Schema.optionalKey(Limit),
+        cursor: Schema.optionalKey(Schema.String)
+      },
+      success: Page(CustomerOverview),
+      error: [OperatorNotFound, OperatorInvalid, ...storeErrors]
+    })
+  )
+  .middleware(OperatorAuth)
+  .prefix("/v1/resellers") {}
+
+/**
+ * `PUT|GET /v1/customers/{user}`, `GET /v1/customers`,
+ * `GET /v1/customers/{user}/overview`.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export class CustomersGroup extends HttpApiGroup.make("customers")
+  .add(
+    HttpApiEndpoint.put("set", "/:user", {
+      params: { user: Name },
+      payload: Schema.Struct({ reseller: Name, package: Name, billingAnchor: CalendarDate, reputation: Reputation }),
+      success: Customer,
+      error: [OperatorInvalid, ...storeErrors]
+    }),
+    HttpApiEndpoint.get("get", "/:user", {
+      params: { user: Name },
+      success: Customer,
+      error: [OperatorNotFound, ...storeErrors]
+    }),
+    HttpApiEndpoint.get("list", "/", {
+      query: {
+        reseller: Schema.optionalKey(Name),
+        limit: Schema.optionalKey(Limit),
+        cursor: Schema.optionalKey(Schema.String)
+      },
+      success: Page(Customer),
+      error: [OperatorInvalid, ...storeErrors]
+    }),
+    HttpApiEndpoint.get("overview", "/:user/overview", {
+      params: { user: Name },
+      query: { date: Schema.optionalKey(CalendarDate) },
+      success: Overview,
+      error: [OperatorNotFound, ...storeErrors]
+    })
+  )
+  .middleware(OperatorAuth)
+  .prefix("/v1/customers") {}
+
+/**
+ * `POST /v1/usage`: a JSON array, or NDJSON (`application/x-ndjson`), of at
+ * most `maxEventsPerBatch` events. The events are validated by the server
+ * (not by the schema) so that every bad event is reported by index and field.
+ *
+ * @since 0.1.0
+ * @category groups
+ */
+export class UsageGroup extends HttpApiGroup.make("usage")
+  .add(
+    HttpApiEndpoint.post("ingest", "/", {
+      payload: [
+        Schema.Array(Schema.Unknown),
+        Schema.String.pipe(HttpApiSchema.asText({ contentType: "application/x-ndjson" }))
+      ],
+      success: IngestResult,
+      error: [OperatorInvalid, OperatorBatchTooLarge, ...storeErrors]
+    })
+  )
+  .middleware(OperatorAuth)
+  .prefix("/v1/usage")
+  .annotateMerge(
+    OpenApi.annotations({
+      description: `Ingests up to ${maxEventsPerBatch} usage events, idempotently by event id.`
+    })
+  ) {}
+
+/**
+ * The whole operator API.
+ *
+ * @since 0.1.0
+ * @category api
+ */
+export class OperatorApi extends HttpApi.make("account-overview-operator")
+  .add(PackagesGroup)
+  .add(ResellersGroup)
+  .add(CustomersGroup)
+  .add(UsageGroup)
+  .annotateMerge(
+    OpenApi.annotations({
+      title: "Account Overview operator API",
+      description: "Load packages, resellers and customers, ingest usage, read overviews."
+    })
+  ) {}
