@@ -90,6 +90,18 @@ export class OperatorAuth extends HttpApiMiddleware.Service<OperatorAuth>()("@ac
 }) {}
 
 /**
+ * Turns a request whose path, query or body does not decode into an
+ * `OperatorInvalid` naming each bad field, instead of an empty 400.
+ *
+ * @since 0.1.0
+ * @category middleware
+ */
+export class OperatorRequestErrors extends HttpApiMiddleware.Service<OperatorRequestErrors>()(
+  "@account-overview/core/OperatorRequestErrors",
+  { error: OperatorInvalid }
+) {}
+
+/**
  * Page size of listings: 1 to 1000, 100 when not given.
  *
  * @since 0.1.0
@@ -143,6 +155,7 @@ export class PackagesGroup extends HttpApiGroup.make("packages")
     })
   )
   .middleware(OperatorAuth)
+  .middleware(OperatorRequestErrors)
   .prefix("/v1/packages") {}
 
 /**
@@ -177,6 +190,7 @@ export class ResellersGroup extends HttpApiGroup.make("resellers")
     })
   )
   .middleware(OperatorAuth)
+  .middleware(OperatorRequestErrors)
   .prefix("/v1/resellers") {}
 
 /**
@@ -216,6 +230,7 @@ export class CustomersGroup extends HttpApiGroup.make("customers")
     })
   )
   .middleware(OperatorAuth)
+  .middleware(OperatorRequestErrors)
   .prefix("/v1/customers") {}
 
 /**
@@ -238,6 +253,7 @@ export class UsageGroup extends HttpApiGroup.make("usage")
     })
   )
   .middleware(OperatorAuth)
+  .middleware(OperatorRequestErrors)
   .prefix("/v1/usage")
   .annotateMerge(
     OpenApi.annotations({

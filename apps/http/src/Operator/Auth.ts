@@ -1,0 +1,44 @@
+import { createHash, timingSafeEqual } from "node:crypto"
+import { OperatorAuth, OperatorUnauthorized, OperatorUnavailable } from "@account-overview/core"
+import { Config, Effect, Layer, Option, Redacted } from "effect"
+
+const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest()
+
+/**
+ * `ADMIN_TOKEN`, optional: unset or empty switches the operator API off.
+ */
+export const adminTokenConfig = Config.Redacted("ADMIN_TOKEN").pipe(
+  Config.option,
+  Config.map(Option.filter((token) => Redacted.value(token).length > 0))
+)
+
+/**
+ * Whether `candidate` equals the token; both are hashed first so that the
+ * comparison takes the same time whatever the length or content.
+ */
+export const tokenMatches = (expected: Buffer, candidate: string): boolean =>
+  timingSafeEqual(expected, digest(candidate))
+
+const disabled = new OperatorUnavailable({
+  message: "the operator API is switched off: set ADMIN_TOKEN to enable it"
+})
+
+const unauthorized = new OperatorUnauthorized({ message: "missing or wrong bearer token" })
+
+/**
+ * The `OperatorAuth` middleware: every operator call needs
+ * `Authorization: Bearer <ADMIN_TOKEN>`.
+ */
+export const OperatorAuthLive = Layer.effect(
+  OperatorAuth,
+  Effect.gen(function* () {
+    const token = yield* adminTokenConfig
+    const expected = Option.map(token, (t) => digest(Redacted.value(t)))
+    return OperatorAuth.of({
+      bearer: (httpEffect, { credential }) => {
+        if (Option.isNone(expected)) return Effect.fail(disabled)
+        return tokenMatches(expected.value, Redacted.value(credential)) ? httpEffect : Effect.fail(unauthorized)
+      }
+    })
+  })
+)

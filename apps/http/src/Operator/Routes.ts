@@ -1,0 +1,38 @@
+import { OperatorApi } from "@account-overview/core"
+import type { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/store"
+import { type Config, Layer } from "effect"
+import type { FileSystem } from "effect/FileSystem"
+import type { Etag, HttpPlatform, HttpRouter } from "effect/http"
+import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import type { Path } from "effect/Path"
+import { OperatorAuthLive } from "./Auth.js"
+import { CustomersHandlers } from "./Customers.js"
+import { PackagesHandlers } from "./Packages.js"
+import { OperatorRequestErrorsLive } from "./RequestErrors.js"
+import { ResellersHandlers } from "./Resellers.js"
+import { UsageHandlers } from "./Usage.js"
+
+const ApiRoutes = HttpApiBuilder.layer(OperatorApi, { openapiPath: "/openapi.json" }).pipe(
+  Layer.provide([PackagesHandlers, ResellersHandlers, CustomersHandlers, UsageHandlers]),
+  Layer.provide([OperatorAuthLive, OperatorRequestErrorsLive])
+)
+
+const DocsRoute = HttpApiScalar.layer(OperatorApi, { path: "/docs" })
+
+/**
+ * The operator API (`/v1/...`), its OpenAPI document (`/openapi.json`) and a
+ * browsable reference (`/docs`), to mount on the app's `HttpRouter`. Reads
+ * `ADMIN_TOKEN` (optional; unset or empty answers 503 on every operator call).
+ */
+export const OperatorRoutes: Layer.Layer<
+  never,
+  Config.ConfigError,
+  | Ledger
+  | LedgerOverviews
+  | ResellerKeys
+  | HttpRouter.HttpRouter
+  | Etag.Generator
+  | FileSystem
+  | HttpPlatform.HttpPlatform
+  | Path
+> = Layer.mergeAll(ApiRoutes, DocsRoute)
