@@ -50,13 +50,13 @@ export const ResellersHandlers = HttpApiBuilder.group(
         }
         const existing = yield* ledger.getReseller(params.apiUser).pipe(orUnavailable)
         if (Option.isSome(existing)) return { apiUser: params.apiUser, created: false }
-        const key = keys.generate()
+        const key = yield* keys.generate()
         const { created } = yield* ledger.upsertReseller(params.apiUser, key).pipe(orUnavailable)
         return { apiUser: params.apiUser, created, apiKey: Redacted.value(key) }
       }),
       rotateKey: Effect.fnUntraced(function* ({ params }) {
         yield* requireReseller(params.apiUser)
-        const key = keys.generate()
+        const key = yield* keys.generate()
         yield* ledger.upsertReseller(params.apiUser, key).pipe(orUnavailable)
         return { apiUser: params.apiUser, created: false, apiKey: Redacted.value(key) }
       }),

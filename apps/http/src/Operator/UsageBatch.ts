@@ -1,4 +1,5 @@
 import {
+  CalendarDates,
   type EventProblem,
   maxEventsPerBatch,
   OperatorBatchTooLarge,
@@ -48,6 +49,16 @@ export interface DecodedBatch {
 }
 
 const decodeEvent = Schema.decodeUnknownExit(UsageEvent, { errors: "all" })
+
+/**
+ * Whether an `Instant` names a real day and hour: V8's `Date.parse` rolls
+ * `2024-02-30` over to March 1 and takes `T24:00`, which core's `Instant`
+ * lets through, so an event would be counted on a day it was not sent for.
+ */
+export const isRealInstant = (instant: string): boolean =>
+  CalendarDates.isCalendarDate(instant.slice(0, 10)) && Number(instant.slice(11, 13)) < 24
+
+const notRealInstant = "an RFC 3339 timestamp of a real day and time, such as 2024-02-29T13:45:00Z"
 const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
 
 const tooMany = (count: number | undefined) =>
@@ -140,16 +151,28 @@ export const decodeBatch = (
   const indexes: Array<number> = []
   for (let index = 0; index < values.length; index++) {
     if (unparsed.has(index)) continue
-    const exit = decodeEvent(values[index])
-    if (Exit.isSuccess(exit)) {
+    const value = values[index]
+    const exit = decodeEvent(value)
+    const before = problems.length
+    if (Exit.isFailure(exit)) {
+      const error = Exit.findErrorOption(exit)
+      if (error._tag === "None") throw new Error("UsageEvent decoding died")
+      for (const issue of formatIssue(error.value.issue).issues) {
+        problems.push({ index, field: (issue.path ?? []).map(String).join("."), message: issue.message })
+      }
+    }
+    const occurredAt =
+      typeof value === "object" && value !== null ? (value as { occurredAt?: unknown }).occurredAt : undefined
+    if (
+      typeof occurredAt === "string" &&
+      !problems.some((p, i) => i >= before && p.field === "occurredAt") &&
+      !isRealInstant(occurredAt)
+    ) {
+      problems.push({ index, field: "occurredAt", message: notRealInstant })
+    }
+    if (Exit.isSuccess(exit) && problems.length === before) {
       events.push(exit.value)
       indexes.push(index)
-      continue
-    }
-    const error = Exit.findErrorOption(exit)
-    if (error._tag === "None") throw new Error("UsageEvent decoding died")
-    for (const issue of formatIssue(error.value.issue).issues) {
-      problems.push({ index, field: (issue.path ?? []).map(String).join("."), message: issue.message })
     }
   }
   problems.sort((a, b) => a.index - b.index)
