@@ -10,14 +10,6 @@ import type * as Http from "node:http"
 import * as MultipartParser from "effect/http/MultipartParser"
 
 /**
- * A request parameter as sent: name and value, in order, repeats kept.
- *
- * @since 0.1.0
- * @category models
- */
-export type Pair = readonly [string, string]
-
-/**
  * Why a body cannot be taken.
  *
  * @since 0.1.0
@@ -27,17 +19,6 @@ export type BodyProblem =
   | { readonly _tag: "PayloadTooLarge" }
   | { readonly _tag: "UnsupportedMediaType" }
   | { readonly _tag: "Malformed"; readonly message: string }
-
-/**
- * Appends the parameters of a query string (without `?`) or of a form body.
- *
- * @since 0.1.0
- * @category parsing
- */
-export const appendUrlEncoded = (pairs: Array<Pair>, encoded: string): void => {
-  if (encoded.length === 0) return
-  for (const [name, value] of new URLSearchParams(encoded)) pairs.push([name, value])
-}
 
 const mediaTypeOf = (contentType: string): string => {
   const semi = contentType.indexOf(";")
@@ -65,24 +46,21 @@ const multipartMessages: Record<string, string> = {
   EndNotReached: "multipart body ends before its closing boundary"
 }
 
+const encodePair = (name: string, value: string): string => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`
+
 /**
- * Appends the parameters of a POST body given its `Content-Type`.
+ * The parameters of a POST body, form-urlencoded (a multipart body's fields
+ * are re-encoded), given its `Content-Type`; or why it cannot be taken.
  *
  * @since 0.1.0
  * @category parsing
  */
-export const appendBody = (
-  pairs: Array<Pair>,
-  contentType: string | undefined,
-  body: Buffer
-): BodyProblem | undefined => {
-  if (contentType === undefined) return body.length === 0 ? undefined : { _tag: "UnsupportedMediaType" }
+export const bodyParams = (contentType: string | undefined, body: Buffer): string | BodyProblem => {
+  if (contentType === undefined) return body.length === 0 ? "" : { _tag: "UnsupportedMediaType" }
   const media = mediaTypeOf(contentType)
-  if (media === "application/x-www-form-urlencoded") {
-    appendUrlEncoded(pairs, body.toString("utf8"))
-    return undefined
-  }
+  if (media === "application/x-www-form-urlencoded") return body.toString("utf8")
   if (media !== "multipart/form-data") return { _tag: "UnsupportedMediaType" }
+  const fields: Array<string> = []
   let problem: BodyProblem | undefined
   let done = false
   const parser = MultipartParser.make({
@@ -90,7 +68,7 @@ export const appendBody = (
     isFile: () => false,
     maxParts: 64,
     onField: (info, value) => {
-      pairs.push([info.name, MultipartParser.decodeField(info, value)])
+      fields.push(encodePair(info.name, MultipartParser.decodeField(info, value)))
     },
     onFile: () => () => {},
     onError: (error) => {
@@ -103,7 +81,7 @@ export const appendBody = (
   parser.write(body)
   parser.end()
   if (problem === undefined && !done) problem = { _tag: "Malformed", message: multipartMessages.EndNotReached! }
-  return problem
+  return problem ?? fields.join("&")
 }
 
 /**
