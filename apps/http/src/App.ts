@@ -1,0 +1,59 @@
+/**
+ * The service assembled: the wire listener and the Effect router on one
+ * HTTP server, the throttles, metrics and logging, over a store layer
+ * given by the caller (main picks it from `DATABASE_URL`; tests give their
+ * own).
+ *
+ * @since 0.1.0
+ */
+import type { AccountOverviews } from "@account-overview/core"
+import type { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/store"
+import { type Config, Effect, Layer } from "effect"
+import { HttpRouter, HttpServer } from "effect/http"
+import type { ServeError } from "effect/http/HttpServerError"
+import type { Settings } from "./Config.js"
+import { Lifecycle } from "./Lifecycle.js"
+import * as Log from "./Log.js"
+import { Metrics } from "./Metrics.js"
+import { OperatorRoutes } from "./Operator/Routes.js"
+import { OpsRoutes } from "./Ops.js"
+import * as Server from "./Server.js"
+import { Throttles } from "./Throttle.js"
+import { WireHandler } from "./Wire/Handler.js"
+
+/**
+ * Every route of the Effect router: operations, then the operator API.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const RouterRoutes = Layer.mergeAll(OpsRoutes, OperatorRoutes)
+
+/**
+ * Logs the address the server listens on.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const logAddress: Layer.Layer<never, never, HttpServer.HttpServer> = Layer.effectDiscard(
+  HttpServer.addressFormattedWith((url) => Effect.logInfo("listening").pipe(Effect.annotateLogs({ url })))
+)
+
+/**
+ * The running service: `HttpServer` (its address) once it listens.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<
+  HttpServer.HttpServer | Metrics | Lifecycle,
+  ServeError | Config.ConfigError,
+  Settings | Ledger | LedgerOverviews | ResellerKeys | AccountOverviews
+> = HttpRouter.serve(RouterRoutes, { disableLogger: true, disableListenLog: true }).pipe(
+  Layer.provideMerge(logAddress),
+  Layer.provideMerge(Server.layer),
+  Layer.provide(WireHandler.layer),
+  Layer.provide(Throttles.layer),
+  Layer.provideMerge(Layer.mergeAll(Metrics.layer, Lifecycle.layer)),
+  Layer.provide(Log.layer)
+)
