@@ -14,7 +14,12 @@ import type {
   Unavailable,
   UsageEvent
 } from "@account-overview/core"
-import { Context, type Effect, type Option, type Redacted, Schema } from "effect"
+import { type Config, Context, Effect, Layer, type Option, type Redacted, Schema } from "effect"
+import type { SqlClient } from "effect/sql/SqlClient"
+import * as SqlLedger from "./internal/sqlLedger.js"
+import { migrate } from "./Migrations.js"
+import type { Synchronous } from "./SqliteClient.js"
+import * as Connect from "./StoreConfig.js"
 
 /**
  * What the overview hot path needs in one read: the reseller's stored key
@@ -61,6 +66,44 @@ export class LedgerRejected extends Schema.TaggedError<LedgerRejected>("@account
     return this.problems.map((p) => (p.field === "" ? p.message : `${p.field}: ${p.message}`)).join("; ")
   }
 }
+
+/**
+ * Options of every store layer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LedgerLayerOptions {
+  /** Run the pending migrations when the layer is built. Defaults to `true`. */
+  readonly migrate?: boolean | undefined
+}
+
+/**
+ * Options of the SQLite layer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SqliteLedgerOptions extends LedgerLayerOptions {
+  /** Defaults to `FULL`: an ingestion that answered is on disk even after a power loss. */
+  readonly synchronous?: Synchronous | undefined
+}
+
+/**
+ * Options of the PostgreSQL layer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PgLedgerOptions extends LedgerLayerOptions {
+  /** A schema of its own, created if absent and used through `search_path`. */
+  readonly schema?: string | undefined
+  /** Size of the connection pool. Defaults to 10. */
+  readonly maxConnections?: number | undefined
+}
+
+const onSql = (options: LedgerLayerOptions | undefined): Layer.Layer<Ledger, Unavailable, SqlClient> =>
+  Layer.effect(Ledger, options?.migrate === false ? SqlLedger.make : Effect.andThen(migrate, SqlLedger.make))
 
 /**
  * The ledger service. Every failure of the database itself is an
@@ -117,7 +160,54 @@ export class Ledger extends Context.Service<
     /** Fails with `Unavailable` when the database does not answer. */
     readonly ping: () => Effect.Effect<void, Unavailable>
   }
->()("@account-overview/store/Ledger") {}
+>()("@account-overview/store/Ledger") {
+  /**
+   * The ledger on whatever `SqlClient` is provided (SQLite or PostgreSQL
+   * dialect), without running migrations.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static readonly layerSql: Layer.Layer<Ledger, never, SqlClient> = Layer.effect(
+    Ledger,
+    Effect.suspend(() => SqlLedger.make)
+  )
+
+  /**
+   * The ledger in a SQLite file (created with its folder if absent), through
+   * `node:sqlite`; migrated at start unless told otherwise.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static readonly layerSqlite = (filename: string, options?: SqliteLedgerOptions): Layer.Layer<Ledger, Unavailable> =>
+    onSql(options).pipe(Layer.provide(Connect.sqliteLayer(filename, options)))
+
+  /**
+   * The ledger in PostgreSQL, through a pool of `@effect/sql-pg`; migrated
+   * at start unless told otherwise. The URL may hold a password: it is kept
+   * redacted.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static readonly layerPg = (
+    url: string | Redacted.Redacted<string>,
+    options?: PgLedgerOptions
+  ): Layer.Layer<Ledger, Unavailable> => onSql(options).pipe(Layer.provide(Connect.pgLayer(url, options)))
+
+  /**
+   * The ledger chosen by `DATABASE_URL`: `sqlite:<path>` (the default is
+   * `sqlite:./data/account-overview.db`), `postgres://…` or
+   * `postgresql://…`. Migrated at start.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static readonly layerConfig: Layer.Layer<Ledger, Unavailable | Config.ConfigError> = Layer.unwrap(
+    Effect.map(Connect.databaseUrl, (target) => onSql(undefined).pipe(Layer.provide(Connect.urlLayer(target))))
+  )
+}
 
 /**
  * @since 0.1.0

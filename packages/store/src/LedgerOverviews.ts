@@ -1,0 +1,161 @@
+/**
+ * Account overviews computed from the ledger: core's `AccountOverviews`
+ * service for the wire (authenticated by reseller key), and
+ * `LedgerOverviews` for the operator API (no credentials, any date).
+ *
+ * Today is the UTC calendar date of the Effect `Clock`, the same UTC days
+ * the usage rollup is kept in.
+ *
+ * @since 0.1.0
+ */
+import {
+  AccountOverviews,
+  AuthenticationFailed,
+  type CalendarDate,
+  CalendarDates,
+  type Credentials,
+  type Customer,
+  CustomerNotFound,
+  credits,
+  cycleFor,
+  type Overview,
+  type Package,
+  type Unavailable
+} from "@account-overview/core"
+import { Clock, Context, Effect, Layer, Option } from "effect"
+import { Ledger } from "./Ledger.js"
+import { ResellerKeys } from "./ResellerKeys.js"
+
+/**
+ * One customer's overview in a page of a reseller's customers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CustomerOverview {
+  readonly user: string
+  readonly overview: Overview
+}
+
+/**
+ * A page of overviews, with the cursor of the next page when there is one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OverviewPage {
+  readonly items: ReadonlyArray<CustomerOverview>
+  readonly nextCursor?: string
+}
+
+const today: Effect.Effect<CalendarDate> = Effect.map(Clock.currentTimeMillis, (millis) =>
+  CalendarDates.fromEpochMillis(millis)
+)
+
+/**
+ * Overviews for the operator: any customer, at any date, without
+ * credentials.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class LedgerOverviews extends Context.Service<
+  LedgerOverviews,
+  {
+    /** The overview of `user` for the cycle that holds `date` (default: today, UTC); none when no such customer. */
+    readonly overviewAt: (user: string, date?: CalendarDate) => Effect.Effect<Option.Option<Overview>, Unavailable>
+    /** Overviews of a reseller's customers, ordered by `user`, a page at a time. */
+    readonly overviewsOfReseller: (
+      apiUser: string,
+      options: {
+        readonly date?: CalendarDate | undefined
+        readonly limit: number
+        readonly cursor?: string | undefined
+      }
+    ) => Effect.Effect<OverviewPage, Unavailable>
+  }
+>()("@account-overview/store/LedgerOverviews") {
+  /**
+   * Both `AccountOverviews` (what the microservice serves) and
+   * `LedgerOverviews`, from the ledger and the reseller keys.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static readonly layer: Layer.Layer<AccountOverviews | LedgerOverviews, never, Ledger | ResellerKeys> =
+    Layer.effectContext(
+      Effect.gen(function* () {
+        const ledger = yield* Ledger
+        const keys = yield* ResellerKeys
+
+        const overviewOf = (customer: Customer, pkg: Package, date: CalendarDate) => {
+          const cycle = cycleFor(customer.billingAnchor, date)
+          return Effect.map(ledger.usageBetween(customer.user, cycle.start, cycle.end), (usage): Overview => {
+            const { overage, remain } = credits(pkg.credits, usage.credits)
+            return {
+              reputation: customer.reputation,
+              requests: usage.requests,
+              package: pkg.name,
+              creditsAllowed: pkg.credits,
+              creditsUsed: usage.credits,
+              creditsRemain: remain,
+              creditsOverage: overage,
+              billingStartDate: cycle.start,
+              billingEndDate: cycle.end,
+              billingProcessDate: cycle.processDate
+            }
+          })
+        }
+
+        const overview = Effect.fnUntraced(function* (credentials: Credentials, user: string) {
+          const source = yield* ledger.overviewSource(credentials.apiUser, user)
+          if (Option.isNone(source)) {
+            yield* keys.verifyAbsent(credentials.apiKey)
+            return yield* new AuthenticationFailed()
+          }
+          if (!(yield* keys.verify(source.value.keyHash, credentials.apiKey))) {
+            return yield* new AuthenticationFailed()
+          }
+          const found = source.value.customer
+          if (Option.isNone(found)) return yield* new CustomerNotFound({ user })
+          return yield* overviewOf(found.value.customer, found.value.package, yield* today)
+        })
+
+        const packagesByName = Effect.map(
+          Effect.suspend(() => ledger.listPackages()),
+          (packages) => new Map(packages.map((p) => [p.name, p]))
+        )
+
+        const overviewAt = Effect.fn("LedgerOverviews.overviewAt")(function* (user: string, date?: CalendarDate) {
+          const customer = yield* ledger.getCustomer(user)
+          if (Option.isNone(customer)) return Option.none<Overview>()
+          const pkg = (yield* packagesByName).get(customer.value.package)
+          if (pkg === undefined) return Option.none<Overview>()
+          return Option.some(yield* overviewOf(customer.value, pkg, date ?? (yield* today)))
+        })
+
+        const overviewsOfReseller = Effect.fn("LedgerOverviews.overviewsOfReseller")(function* (
+          apiUser: string,
+          options: {
+            readonly date?: CalendarDate | undefined
+            readonly limit: number
+            readonly cursor?: string | undefined
+          }
+        ) {
+          const date = options.date ?? (yield* today)
+          const page = yield* ledger.listCustomers({ reseller: apiUser, limit: options.limit, cursor: options.cursor })
+          const packages = yield* packagesByName
+          const items: Array<CustomerOverview> = []
+          for (const customer of page.items) {
+            const pkg = packages.get(customer.package)
+            if (pkg !== undefined) items.push({ user: customer.user, overview: yield* overviewOf(customer, pkg, date) })
+          }
+          return page.nextCursor === undefined ? { items } : { items, nextCursor: page.nextCursor }
+        })
+
+        return Context.make(AccountOverviews, AccountOverviews.of({ overview })).pipe(
+          Context.add(LedgerOverviews, LedgerOverviews.of({ overviewAt, overviewsOfReseller }))
+        )
+      })
+    )
+}

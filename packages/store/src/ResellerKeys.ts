@@ -1,0 +1,169 @@
+/**
+ * Reseller API keys, stored only as slow salted hashes
+ * (`scrypt$N$r$p$salt$hash`), verified in constant time, with a bounded
+ * cache of verified keys so that the overview hot path costs one SHA-256
+ * and a map lookup.
+ *
+ * @since 0.1.0
+ */
+
+import { createHash, randomBytes } from "node:crypto"
+import { Context, Effect, Layer, Redacted } from "effect"
+import * as Scrypt from "./internal/scrypt.js"
+
+/**
+ * The cost parameters of scrypt: `N` (CPU and memory cost, a power of two),
+ * `r` (block size) and `p` (parallelism).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ScryptParams {
+  readonly N: number
+  readonly r: number
+  readonly p: number
+}
+
+/**
+ * The parameters new hashes are made with: N=2^14, r=8, p=5, OWASP's
+ * minimum for scrypt at 16 MiB of memory (see the decision record on key
+ * hashing for the measured cost).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultScryptParams: ScryptParams = Scrypt.defaultParams
+
+/**
+ * Options of the `ResellerKeys` layer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResellerKeysOptions {
+  /** How many verified (hash, key) pairs are remembered. Defaults to 10,000; 0 disables the cache. */
+  readonly cacheSize?: number | undefined
+  /** Parameters of new hashes. Defaults to `defaultScryptParams`. */
+  readonly params?: ScryptParams | undefined
+}
+
+/**
+ * Hashing, verification and generation of reseller keys.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class ResellerKeys extends Context.Service<
+  ResellerKeys,
+  {
+    /** A new salted hash of `key`, self-describing: `scrypt$N$r$p$salt$hash`. */
+    readonly hash: (key: Redacted.Redacted<string>) => Effect.Effect<string>
+    /**
+     * Whether `presented` is the key `keyHash` was made from. A malformed
+     * hash verifies nothing. Costs one scrypt unless the pair was verified
+     * before on this instance.
+     */
+    readonly verify: (keyHash: string, presented: Redacted.Redacted<string>) => Effect.Effect<boolean>
+    /**
+     * Spends the time of a verification and answers `false`: used when the
+     * reseller does not exist, so that timing does not tell whether it does.
+     */
+    readonly verifyAbsent: (presented: Redacted.Redacted<string>) => Effect.Effect<false>
+    /** A new high-entropy key: `ao_` and 32 random bytes in base64url. */
+    readonly generate: () => Effect.Effect<Redacted.Redacted<string>>
+  }
+>()("@account-overview/store/ResellerKeys") {
+  /**
+   * The service with the default options.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static readonly layer: Layer.Layer<ResellerKeys> = Layer.effect(
+    ResellerKeys,
+    Effect.suspend(() => make())
+  )
+
+  /**
+   * The service with a given cache size or hash parameters.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static readonly layerWith = (options: ResellerKeysOptions): Layer.Layer<ResellerKeys> =>
+    Layer.effect(
+      ResellerKeys,
+      Effect.suspend(() => make(options))
+    )
+}
+
+/**
+ * A new high-entropy key: `ao_` followed by 32 random bytes in base64url.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const generateKey = (): Redacted.Redacted<string> =>
+  Redacted.make(`ao_${randomBytes(32).toString("base64url")}`, { label: "api_key" })
+
+/**
+ * Builds the service: a per-instance secret keys the fingerprints of
+ * presented keys, and an LRU map remembers the pairs that verified.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: ResellerKeysOptions = {}): Effect.Effect<ResellerKeys["Service"]> =>
+  Effect.gen(function* () {
+    const params = options.params ?? Scrypt.defaultParams
+    if (!Scrypt.isValidParams(params)) {
+      return yield* Effect.die(new RangeError("scrypt parameters out of range"))
+    }
+    const cacheSize = Math.max(0, Math.floor(options.cacheSize ?? 10_000))
+    const secret = randomBytes(32)
+    const verified = new Map<string, true>()
+    const dummy = Scrypt.parse(yield* Scrypt.hash(randomBytes(32).toString("base64url"), params))!
+
+    const fingerprint = (key: string): string => createHash("sha256").update(secret).update(key).digest("base64url")
+
+    const remember = (entry: string): void => {
+      if (cacheSize === 0) return
+      if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!)
+      verified.set(entry, true)
+    }
+
+    const verify = (keyHash: string, presented: Redacted.Redacted<string>): Effect.Effect<boolean> =>
+      Effect.suspend(() => {
+        const key = Redacted.value(presented)
+        const entry = `${keyHash} ${fingerprint(key)}`
+        if (verified.delete(entry)) {
+          verified.set(entry, true)
+          return Effect.succeed(true)
+        }
+        const parsed = Scrypt.parse(keyHash)
+        if (parsed === undefined) {
+          return Effect.as(
+            Effect.andThen(
+              Effect.logWarning("a stored reseller key hash is malformed"),
+              Scrypt.verifyParsed(dummy, key)
+            ),
+            false
+          )
+        }
+        return Effect.map(Scrypt.verifyParsed(parsed, key), (ok) => {
+          if (ok) remember(entry)
+          return ok
+        })
+      })
+
+    return ResellerKeys.of({
+      hash: (key) => Effect.suspend(() => Scrypt.hash(Redacted.value(key), params)),
+      verify,
+      verifyAbsent: (presented) =>
+        Effect.as(
+          Effect.suspend(() => Scrypt.verifyParsed(dummy, Redacted.value(presented))),
+          false as const
+        ),
+      generate: () => Effect.sync(generateKey)
+    })
+  })

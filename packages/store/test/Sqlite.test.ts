@@ -1,0 +1,95 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
+import { Ledger } from "../src/Ledger.js"
+import { migrate } from "../src/Migrations.js"
+import { databaseUrlError, migrateConfig, parseDatabaseUrl, sqliteLayer } from "../src/StoreConfig.js"
+import { ledgerSuite } from "./LedgerSuite.js"
+
+const tempDir = () => mkdtempSync(join(tmpdir(), "ao-store-"))
+
+const suiteLayer = Layer.unwrap(
+  Effect.gen(function* () {
+    const dir = tempDir()
+    yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+    const sql = sqliteLayer(join(dir, "nested", "ledger.db"))
+    return Ledger.layerSql.pipe(Layer.provideMerge(Layer.effectDiscard(migrate).pipe(Layer.provideMerge(sql))))
+  })
+)
+
+ledgerSuite("Ledger on SQLite", { layer: suiteLayer })
+
+describe("Ledger.layerSqlite and layerConfig", () => {
+  it.effect("creates the folder and the file, migrates, and serves", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const file = join(dir, "a", "b", "ledger.db")
+      const packages = yield* Effect.provide(
+        Effect.gen(function* () {
+          const ledger = yield* Ledger
+          yield* ledger.upsertPackage({ name: "Silver", credits: 50_000 })
+          return yield* ledger.listPackages()
+        }),
+        Ledger.layerSqlite(file)
+      )
+      assert.deepStrictEqual(packages, [{ name: "Silver", credits: 50_000 }])
+      assert.isTrue(existsSync(file))
+      // Reopened: the data is there and migrations do not run again.
+      const again = yield* Effect.provide(
+        Effect.gen(function* () {
+          return yield* (yield* Ledger).listPackages()
+        }),
+        Ledger.layerSqlite(file)
+      )
+      assert.deepStrictEqual(again, packages)
+      rmSync(dir, { recursive: true, force: true })
+    })
+  )
+
+  it.effect("DATABASE_URL chooses the store; migrateConfig migrates it", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const file = join(dir, "cfg", "ledger.db")
+      const provider = ConfigProvider.fromEnv({ env: { DATABASE_URL: `sqlite:${file}` } })
+      const ran = yield* migrateConfig.pipe(Effect.provideService(ConfigProvider.ConfigProvider, provider))
+      assert.deepStrictEqual(ran, [[1, "ledger"]])
+      const reseller = yield* Effect.provide(
+        Effect.gen(function* () {
+          const ledger = yield* Ledger
+          yield* ledger.upsertReseller("acme", Redacted.make("secret"))
+          return yield* ledger.getReseller("acme")
+        }),
+        Ledger.layerConfig.pipe(Layer.provide(Layer.succeed(ConfigProvider.ConfigProvider, provider)))
+      )
+      assert.deepStrictEqual(reseller, Option.some({ apiUser: "acme" }))
+      rmSync(dir, { recursive: true, force: true })
+    })
+  )
+
+  it.effect("a DATABASE_URL that names no store is a ConfigError that does not echo the value", () =>
+    Effect.gen(function* () {
+      const provider = ConfigProvider.fromEnv({ env: { DATABASE_URL: "mysql://root:hunter2@db/x" } })
+      const error = yield* Effect.flip(
+        migrateConfig.pipe(Effect.provideService(ConfigProvider.ConfigProvider, provider))
+      )
+      assert.strictEqual(error._tag, "ConfigError")
+      assert.include(error.message, databaseUrlError)
+      assert.notInclude(error.message, "hunter2")
+    })
+  )
+
+  it.effect("parseDatabaseUrl reads sqlite and postgres URLs", () =>
+    Effect.sync(() => {
+      assert.deepStrictEqual(parseDatabaseUrl("sqlite:./data/x.db"), { _tag: "sqlite", filename: "./data/x.db" })
+      assert.deepStrictEqual(parseDatabaseUrl("sqlite:///var/x.db"), { _tag: "sqlite", filename: "/var/x.db" })
+      assert.deepStrictEqual(parseDatabaseUrl("sqlite::memory:"), { _tag: "sqlite", filename: ":memory:" })
+      assert.strictEqual(parseDatabaseUrl("postgres://u:p@h/db")?._tag, "pg")
+      assert.strictEqual(parseDatabaseUrl("postgresql://h/db")?._tag, "pg")
+      assert.isUndefined(parseDatabaseUrl("sqlite:"))
+      assert.isUndefined(parseDatabaseUrl("mysql://h/db"))
+      assert.isUndefined(parseDatabaseUrl("./data/x.db"))
+    })
+  )
+})
