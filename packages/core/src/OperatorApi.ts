@@ -262,7 +262,8 @@ export class UsageGroup extends HttpApiGroup.make("usage")
   ) {}
 
 /**
- * The whole operator API.
+ * The whole operator API. Requests are decoded reporting every bad field,
+ * not only the first.
  *
  * @since 0.1.0
  * @category api
@@ -272,6 +273,7 @@ export class OperatorApi extends HttpApi.make("account-overview-operator")
   .add(ResellersGroup)
   .add(CustomersGroup)
   .add(UsageGroup)
+  .annotate(HttpApi.ParseOptions, { errors: "all" })
   .annotateMerge(
     OpenApi.annotations({
       title: "Account Overview operator API",
