@@ -1,0 +1,205 @@
+import { type CalendarDate, CalendarDates, type Customer, type Overview, type Package } from "@account-overview/core"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type {
+  CustomersGetInput,
+  CustomersListInput,
+  CustomersOverviewInput,
+  CustomersSetInput,
+  OverviewsInput,
+  PackagesListInput,
+  PackagesSetInput,
+  ResellersRotateKeyInput,
+  ResellersSetInput
+} from "../Cli.js"
+import { type CliFailure, usageError } from "../Failure.js"
+import { errLine, out, registerSecret, streams } from "../Io.js"
+import { withOperator } from "../Operator.js"
+import { overviewWriter } from "../Output.js"
+import { type Field, listWriter, type RecordsWriter, writeRecord } from "../Records.js"
+import { readSecretLine } from "../Stdin.js"
+
+/**
+ * The `account-overview admin ...` commands over the operator API.
+ */
+
+const listOutput = <O extends string>(output: Option.Option<O>): O | "table" | "ndjson" =>
+  Option.getOrElse(output, () => (streams().stdoutIsTerminal ? ("table" as const) : ("ndjson" as const)))
+
+const recordOutput = <O extends string>(output: Option.Option<O>): O | "table" | "json" =>
+  Option.getOrElse(output, () => (streams().stdoutIsTerminal ? ("table" as const) : ("json" as const)))
+
+const packageFields: ReadonlyArray<Field<Package>> = [
+  { key: "name", header: "NAME", get: (p) => p.name },
+  { key: "credits", header: "CREDITS", get: (p) => p.credits, align: "right" },
+  { key: "overagePrice", header: "OVERAGE PRICE", get: (p) => p.overagePrice, align: "right" }
+]
+
+const customerFields: ReadonlyArray<Field<Customer>> = [
+  { key: "user", header: "USER", get: (c) => c.user },
+  { key: "reseller", header: "RESELLER", get: (c) => c.reseller },
+  { key: "package", header: "PACKAGE", get: (c) => c.package },
+  { key: "billingAnchor", header: "BILLING ANCHOR", get: (c) => c.billingAnchor },
+  { key: "reputation", header: "REPUTATION", get: (c) => c.reputation, align: "right" }
+]
+
+interface KeyResult {
+  readonly apiUser: string
+  readonly created: boolean
+  readonly apiKey?: string | undefined
+}
+
+const keyFields: ReadonlyArray<Field<KeyResult>> = [
+  { key: "apiUser", header: "API USER", get: (r) => r.apiUser },
+  { key: "created", header: "CREATED", get: (r) => r.created },
+  { key: "apiKey", header: "API KEY", get: (r) => r.apiKey }
+]
+
+const colors = () => streams().stdoutColors
+
+export const packagesSet = (input: PackagesSetInput): Effect.Effect<void, CliFailure> =>
+  withOperator(input, { subject: { kind: "package", name: input.name } }, (client) =>
+    client.packages.set(input.name, {
+      credits: input.credits,
+      ...(Option.isSome(input.overagePrice) ? { overagePrice: input.overagePrice.value } : {})
+    })
+  ).pipe(Effect.map((saved) => writeRecord(recordOutput(input.output), packageFields, saved, colors())))
+
+const printAll = <A>(writer: RecordsWriter<A>, items: ReadonlyArray<A>): void => {
+  for (const item of items) writer.write(item)
+  writer.end()
+}
+
+export const packagesList = (input: PackagesListInput): Effect.Effect<void, CliFailure> =>
+  withOperator(input, {}, (client) => client.packages.list()).pipe(
+    Effect.map((all) => printAll(listWriter(listOutput(input.output), packageFields, colors()), all))
+  )
+
+const writeKeyResult = (output: "table" | "json", result: KeyResult) => {
+  if (result.apiKey !== undefined) registerSecret(result.apiKey)
+  if (output === "json") return writeRecord("json", keyFields, result, colors())
+  out(`${result.created ? "created" : "updated"} reseller "${result.apiUser}"\n`)
+  if (result.apiKey !== undefined) {
+    out(`api key: ${result.apiKey}\n`)
+    errLine("note: the api key is shown this once; store it now")
+  }
+}
+
+export const resellersSet = (input: ResellersSetInput): Effect.Effect<void, CliFailure> =>
+  Effect.gen(function* () {
+    if (input.apiKeyStdin && input.adminTokenStdin)
+      return yield* usageError(
+        "--admin-token-stdin and --api-key-stdin both read stdin; set ACCOUNT_OVERVIEW_ADMIN_TOKEN instead"
+      )
+    const apiKey = input.apiKeyStdin ? yield* readSecretLine("api key") : undefined
+    registerSecret(apiKey)
+    const result = yield* withOperator(input, { subject: { kind: "reseller", name: input.apiUser } }, (client) =>
+      client.resellers.set(input.apiUser, apiKey === undefined ? {} : { apiKey })
+    )
+    writeKeyResult(recordOutput(input.output), result)
+  })
+
+export const resellersRotateKey = (input: ResellersRotateKeyInput): Effect.Effect<void, CliFailure> =>
+  withOperator(input, { subject: { kind: "reseller", name: input.apiUser } }, (client) =>
+    client.resellers.rotateKey(input.apiUser)
+  ).pipe(Effect.map((result) => writeKeyResult(recordOutput(input.output), result)))
+
+export const customersSet = (input: CustomersSetInput): Effect.Effect<void, CliFailure> =>
+  withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
+    client.customers.set(input.user, {
+      reseller: input.reseller,
+      package: input.package,
+      billingAnchor: input.billingAnchor as CalendarDate,
+      reputation: input.reputation
+    })
+  ).pipe(Effect.map((saved) => writeRecord(recordOutput(input.output), customerFields, saved, colors())))
+
+export const customersGet = (input: CustomersGetInput): Effect.Effect<void, CliFailure> =>
+  withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
+    client.customers.get(input.user)
+  ).pipe(Effect.map((found) => writeRecord(recordOutput(input.output), customerFields, found, colors())))
+
+const pageSize = 1000
+
+export const customersList = (input: CustomersListInput): Effect.Effect<void, CliFailure> =>
+  withOperator(
+    input,
+    Option.isSome(input.reseller) ? { subject: { kind: "reseller", name: input.reseller.value } } : {},
+    async (client) => {
+      const writer = listWriter(listOutput(input.output), customerFields, colors())
+      const limit = Option.getOrUndefined(input.limit)
+      let cursor = Option.getOrUndefined(input.cursor)
+      let printed = 0
+      for (;;) {
+        const want = limit === undefined ? pageSize : Math.min(pageSize, limit - printed)
+        const page = await client.customers.list({
+          ...(Option.isSome(input.reseller) ? { reseller: input.reseller.value } : {}),
+          limit: want,
+          ...(cursor === undefined ? {} : { cursor })
+        })
+        for (const customer of page.items) writer.write(customer)
+        printed += page.items.length
+        cursor = page.nextCursor
+        if (cursor === undefined || page.items.length === 0) break
+        if (limit !== undefined && printed >= limit) {
+          errLine(`next cursor: ${cursor}`)
+          break
+        }
+      }
+      writer.end()
+    }
+  )
+
+const dayOf = (date: Option.Option<string>): Effect.Effect<CalendarDate> =>
+  Option.match(date, {
+    onSome: (d) => Effect.succeed(d as CalendarDate),
+    onNone: () => Effect.map(Clock.currentTimeMillis, (now) => CalendarDates.fromEpochMillis(now))
+  })
+
+export const customersOverview = (input: CustomersOverviewInput): Effect.Effect<void, CliFailure> =>
+  Effect.gen(function* () {
+    const day = yield* dayOf(input.date)
+    const found: Overview = yield* withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
+      client.customers.overview(input.user, Option.isSome(input.date) ? { date: day } : {})
+    )
+    const io = streams()
+    const writer = overviewWriter({
+      output: Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? "table" : "ndjson")),
+      single: true,
+      dialect: "v1",
+      today: day,
+      colors: io.stdoutColors,
+      unicode: io.stdoutIsTerminal
+    })
+    writer.write({ user: input.user, ok: true, overview: found })
+    writer.end()
+  })
+
+export const overviews = (input: OverviewsInput): Effect.Effect<void, CliFailure> =>
+  Effect.gen(function* () {
+    const day = yield* dayOf(input.date)
+    const io = streams()
+    yield* withOperator(input, { subject: { kind: "reseller", name: input.reseller } }, async (client) => {
+      const writer = overviewWriter({
+        output: Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? "table" : "ndjson")),
+        single: false,
+        dialect: "v1",
+        today: day,
+        colors: io.stdoutColors,
+        unicode: io.stdoutIsTerminal
+      })
+      let cursor: string | undefined
+      for (;;) {
+        const page = await client.resellers.overviews(input.reseller, {
+          ...(Option.isSome(input.date) ? { date: day } : {}),
+          limit: pageSize,
+          ...(cursor === undefined ? {} : { cursor })
+        })
+        for (const item of page.items) writer.write({ user: item.user, ok: true, overview: item.overview })
+        cursor = page.nextCursor
+        if (cursor === undefined || page.items.length === 0) break
+      }
+      writer.end()
+    })
+  })
