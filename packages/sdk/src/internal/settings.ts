@@ -1,0 +1,171 @@
+/**
+ * Options to settings: defaults, validation (a `ConfigurationError` naming
+ * the setting, never its value) and the environment fallback of the three
+ * connection settings.
+ */
+import type { Dialect, Format } from "@account-overview/core"
+import type { BackoffOptions } from "../Client.js"
+import { ConfigurationError } from "../Errors.js"
+import type { Transport } from "../Transport.js"
+import { type Backoff, defaultBackoff } from "./retry.js"
+
+export type Method = "GET" | "POST"
+
+export const env = {
+  baseUrl: "ACCOUNT_OVERVIEW_BASE_URL",
+  apiUser: "ACCOUNT_OVERVIEW_API_USER",
+  apiKey: "ACCOUNT_OVERVIEW_API_KEY",
+  adminToken: "ACCOUNT_OVERVIEW_ADMIN_TOKEN"
+} as const
+
+export const defaults = {
+  format: "json",
+  dialect: "v1",
+  method: "POST",
+  timeoutMs: 10_000,
+  deadlineMs: 60_000,
+  maxRetries: 2,
+  maxResponseBytes: 1024 * 1024,
+  userAgent: "account-overview-sdk/0.1.0"
+} as const
+
+/** The options of the engine common to the Promise client and the Effect layers. */
+export interface EngineOptions {
+  readonly baseUrl?: string | URL | undefined
+  readonly format?: Format | undefined
+  readonly dialect?: Dialect | undefined
+  readonly method?: Method | undefined
+  readonly timeoutMs?: number | undefined
+  readonly deadlineMs?: number | undefined
+  readonly maxRetries?: number | undefined
+  readonly maxResponseBytes?: number | undefined
+  readonly backoff?: BackoffOptions | undefined
+  readonly userAgent?: string | undefined
+}
+
+export interface EngineSettings {
+  readonly baseUrl: string
+  readonly format: Format
+  readonly dialect: Dialect
+  readonly method: Method
+  readonly timeoutMs: number
+  readonly deadlineMs: number
+  readonly maxRetries: number
+  readonly maxResponseBytes: number
+  readonly backoff: Backoff
+  readonly userAgent: string
+  readonly transport: Transport
+}
+
+export type Env = Readonly<Record<string, string | undefined>>
+
+/** The process environment when there is one (Node, Deno, Bun), else nothing. */
+export const processEnv = (): Env => {
+  const process = (globalThis as { process?: { env?: Env } }).process
+  return process?.env ?? {}
+}
+
+const isBlank = (value: string | undefined): value is undefined => value === undefined || value.trim() === ""
+
+/** An option, else a non-blank environment variable, else `undefined`. */
+export const fromEnv = (value: string | undefined, name: string, environment: Env): string | undefined =>
+  value !== undefined ? value : isBlank(environment[name]) ? undefined : environment[name]
+
+export const requireSetting = (value: string | undefined, option: string, envName?: string): string => {
+  if (value === undefined) {
+    throw new ConfigurationError(
+      option,
+      envName === undefined ? "is not set" : `is not set: pass the ${option} option or set ${envName}`
+    )
+  }
+  if (value.length === 0) throw new ConfigurationError(option, "is empty")
+  return value
+}
+
+export const checkBaseUrl = (input: string | URL, setting: string): string => {
+  let url: URL
+  try {
+    url = new URL(String(input))
+  } catch {
+    throw new ConfigurationError(setting, "is not a valid absolute URL")
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigurationError(setting, "must be an http: or https: URL")
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw new ConfigurationError(setting, "must not carry credentials")
+  }
+  if (url.search !== "" || url.hash !== "") {
+    throw new ConfigurationError(setting, "must not have a query string or a fragment")
+  }
+  return url.href.replace(/\/+$/, "")
+}
+
+const oneOf = <const A extends string>(value: string | undefined, allowed: ReadonlyArray<A>, setting: string): A => {
+  if (value === undefined || !allowed.includes(value as A)) {
+    throw new ConfigurationError(setting, `must be one of ${allowed.join(", ")}`)
+  }
+  return value as A
+}
+
+export const checkFormat = (value: string | undefined, setting = "format"): Format =>
+  oneOf(value, ["json", "xml"], setting)
+export const checkDialect = (value: string | undefined, setting = "dialect"): Dialect =>
+  oneOf(value, ["v1", "v2"], setting)
+export const checkMethod = (value: string | undefined, setting = "method"): Method =>
+  oneOf(value?.toUpperCase(), ["POST", "GET"], setting)
+
+export const checkPositive = (value: number, setting: string): number => {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigurationError(setting, "must be a positive number")
+  }
+  return value
+}
+
+export const checkCount = (value: number, setting: string, min: number, max: number): number => {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigurationError(setting, `must be an integer from ${min} to ${max}`)
+  }
+  return value
+}
+
+const checkNonNegative = (value: number, setting: string): number => {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new ConfigurationError(setting, "must be a non-negative number")
+  }
+  return value
+}
+
+export const resolveBackoff = (options: BackoffOptions | undefined): Backoff => ({
+  baseMs: checkNonNegative(options?.baseMs ?? defaultBackoff.baseMs, "backoff.baseMs"),
+  capMs: checkNonNegative(options?.capMs ?? defaultBackoff.capMs, "backoff.capMs"),
+  maxRetryAfterMs: checkNonNegative(
+    options?.maxRetryAfterMs ?? defaultBackoff.maxRetryAfterMs,
+    "backoff.maxRetryAfterMs"
+  )
+})
+
+/** The engine settings from options whose `baseUrl` is already resolved; throws `ConfigurationError`. */
+export const resolveEngineSettings = (
+  options: EngineOptions,
+  baseUrl: string | URL,
+  transport: Transport,
+  baseUrlSetting = "baseUrl"
+): EngineSettings => ({
+  baseUrl: checkBaseUrl(baseUrl, baseUrlSetting),
+  format: checkFormat(options.format ?? defaults.format),
+  dialect: checkDialect(options.dialect ?? defaults.dialect),
+  method: checkMethod(options.method ?? defaults.method),
+  timeoutMs: checkPositive(options.timeoutMs ?? defaults.timeoutMs, "timeoutMs"),
+  deadlineMs: checkPositive(options.deadlineMs ?? defaults.deadlineMs, "deadlineMs"),
+  maxRetries: checkCount(options.maxRetries ?? defaults.maxRetries, "maxRetries", 0, 100),
+  maxResponseBytes: checkCount(
+    options.maxResponseBytes ?? defaults.maxResponseBytes,
+    "maxResponseBytes",
+    1,
+    Number.MAX_SAFE_INTEGER
+  ),
+  backoff: resolveBackoff(options.backoff),
+  userAgent: options.userAgent ?? defaults.userAgent,
+  transport
+})
