@@ -25,9 +25,10 @@ export interface ScryptParams {
 }
 
 /**
- * The parameters new hashes are made with: N=2^14, r=8, p=5, OWASP's
- * minimum for scrypt at 16 MiB of memory (see the decision record on key
- * hashing for the measured cost).
+ * The parameters new hashes are made with (by `ResellerKeys.hash` and by
+ * `Ledger.upsertReseller`): N=2^14, r=8, p=5, OWASP's minimum for scrypt at
+ * 16 MiB of memory. Stored hashes carry their own parameters, so raising
+ * these later keeps old hashes verifiable.
  *
  * @since 0.1.0
  * @category constants
@@ -43,8 +44,6 @@ export const defaultScryptParams: ScryptParams = Scrypt.defaultParams
 export interface ResellerKeysOptions {
   /** How many verified (hash, key) pairs are remembered. Defaults to 10,000; 0 disables the cache. */
   readonly cacheSize?: number | undefined
-  /** Parameters of new hashes. Defaults to `defaultScryptParams`. */
-  readonly params?: ScryptParams | undefined
 }
 
 /**
@@ -85,7 +84,7 @@ export class ResellerKeys extends Context.Service<
   )
 
   /**
-   * The service with a given cache size or hash parameters.
+   * The service with a given cache size.
    *
    * @since 0.1.0
    * @category layers
@@ -115,10 +114,7 @@ export const generateKey = (): Redacted.Redacted<string> =>
  */
 export const make = (options: ResellerKeysOptions = {}): Effect.Effect<ResellerKeys["Service"]> =>
   Effect.gen(function* () {
-    const params = options.params ?? Scrypt.defaultParams
-    if (!Scrypt.isValidParams(params)) {
-      return yield* Effect.die(new RangeError("scrypt parameters out of range"))
-    }
+    const params = Scrypt.defaultParams
     const cacheSize = Math.max(0, Math.floor(options.cacheSize ?? 10_000))
     const secret = randomBytes(32)
     const verified = new Map<string, true>()

@@ -5,7 +5,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
 import { Ledger } from "../src/Ledger.js"
 import { migrate } from "../src/Migrations.js"
-import { databaseUrlError, migrateConfig, parseDatabaseUrl, sqliteLayer } from "../src/StoreConfig.js"
+import { migrateConfig, sqliteLayer } from "../src/StoreConfig.js"
 import { ledgerSuite } from "./LedgerSuite.js"
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "ao-store-"))
@@ -21,7 +21,7 @@ const suiteLayer = Layer.unwrap(
 
 ledgerSuite("Ledger on SQLite", { layer: suiteLayer })
 
-describe("Ledger.layerSqlite and layerConfig", () => {
+describe("Ledger.layerSqlite and Ledger.layerConfig", () => {
   it.effect("creates the folder and the file, migrates, and serves", () =>
     Effect.gen(function* () {
       const dir = tempDir()
@@ -65,31 +65,6 @@ describe("Ledger.layerSqlite and layerConfig", () => {
       )
       assert.deepStrictEqual(reseller, Option.some({ apiUser: "acme" }))
       rmSync(dir, { recursive: true, force: true })
-    })
-  )
-
-  it.effect("a DATABASE_URL that names no store is a ConfigError that does not echo the value", () =>
-    Effect.gen(function* () {
-      const provider = ConfigProvider.fromEnv({ env: { DATABASE_URL: "mysql://root:hunter2@db/x" } })
-      const error = yield* Effect.flip(
-        migrateConfig.pipe(Effect.provideService(ConfigProvider.ConfigProvider, provider))
-      )
-      assert.strictEqual(error._tag, "ConfigError")
-      assert.include(error.message, databaseUrlError)
-      assert.notInclude(error.message, "hunter2")
-    })
-  )
-
-  it.effect("parseDatabaseUrl reads sqlite and postgres URLs", () =>
-    Effect.sync(() => {
-      assert.deepStrictEqual(parseDatabaseUrl("sqlite:./data/x.db"), { _tag: "sqlite", filename: "./data/x.db" })
-      assert.deepStrictEqual(parseDatabaseUrl("sqlite:///var/x.db"), { _tag: "sqlite", filename: "/var/x.db" })
-      assert.deepStrictEqual(parseDatabaseUrl("sqlite::memory:"), { _tag: "sqlite", filename: ":memory:" })
-      assert.strictEqual(parseDatabaseUrl("postgres://u:p@h/db")?._tag, "pg")
-      assert.strictEqual(parseDatabaseUrl("postgresql://h/db")?._tag, "pg")
-      assert.isUndefined(parseDatabaseUrl("sqlite:"))
-      assert.isUndefined(parseDatabaseUrl("mysql://h/db"))
-      assert.isUndefined(parseDatabaseUrl("./data/x.db"))
     })
   )
 })

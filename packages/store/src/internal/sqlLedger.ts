@@ -84,13 +84,17 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   const sql = yield* SqlClient.SqlClient
   const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
 
-  const overviewSource = (apiUser: string, user: string): Effect.Effect<Option.Option<OverviewSource>, Rows.Failure> =>
-    sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
+  // The two statements of the overview hot path are compiled once, in the
+  // client's dialect, and run with their parameters (user, api_user).
+  const [overviewSql] = sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
           p.name AS package_name, p.credits AS package_credits, p.overage_price
         FROM resellers r
-        LEFT JOIN customers c ON c.user_name = ${user} AND c.reseller_id = r.id
+        LEFT JOIN customers c ON c.user_name = ${""} AND c.reseller_id = r.id
         LEFT JOIN packages p ON p.id = c.package_id
-        WHERE r.api_user = ${apiUser}`.pipe(
+        WHERE r.api_user = ${""}`.compile()
+
+  const overviewSource = (apiUser: string, user: string): Effect.Effect<Option.Option<OverviewSource>, Rows.Failure> =>
+    sql.unsafe(overviewSql, [user, apiUser]).pipe(
       Effect.flatMap(decodeOverviewRows),
       Effect.map((rows): Option.Option<OverviewSource> => {
         const row = rows[0]
@@ -124,11 +128,14 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
     ? sql.literal("COALESCE(SUM(d.requests), 0)::bigint AS requests, COALESCE(SUM(d.credits), 0)::bigint AS credits")
     : sql.literal("COALESCE(SUM(d.requests), 0) AS requests, COALESCE(SUM(d.credits), 0) AS credits")
 
-  const usageBetween = (user: string, from: CalendarDate, to: CalendarDate) =>
-    sql`SELECT ${sums}
+  // Parameters: from, to, user.
+  const [usageSql] = sql`SELECT ${sums}
         FROM customers c
-        JOIN usage_daily d ON d.customer_id = c.id AND d.day >= ${from} AND d.day <= ${to}
-        WHERE c.user_name = ${user}`.pipe(
+        JOIN usage_daily d ON d.customer_id = c.id AND d.day >= ${""} AND d.day <= ${""}
+        WHERE c.user_name = ${""}`.compile()
+
+  const usageBetween = (user: string, from: CalendarDate, to: CalendarDate) =>
+    sql.unsafe(usageSql, [from, to, user]).pipe(
       Effect.flatMap((rows) => decodeTotals(rows[0])),
       Effect.map((row): UsageTotals => ({ requests: row.requests, credits: row.credits }))
     )
