@@ -137,7 +137,7 @@ describe("operator API across processes", () => {
         const database = yield* databaseFor("pg")
         const env = { DATABASE_URL: database, ADMIN_TOKEN: token }
         const a = yield* server(env)
-        const b = yield* server(env)
+        const b = yield* server({ ...env, LOG_LEVEL: "debug" })
         const { users, apiUser, apiKey } = yield* seed(a.url, "two", 12)
         const today = todayUtc()
         const events = makeEvents("two", 36_000, users, today)
@@ -163,6 +163,14 @@ describe("operator API across processes", () => {
         assert.notInclude(old.text, apiKey)
         const fresh = yield* wire(b.url, apiUser, rotated.body.apiKey, users[0]!)
         assert.strictEqual(fresh.status, 200, fresh.text)
+        const unauthorised = yield* call(b.url, "GET", "/v1/packages", { token: `${token}-wrong` })
+        assert.strictEqual(unauthorised.status, 401)
+
+        for (const instance of [a, b]) {
+          const logs = instance.output()
+          assert.isAbove(logs.length, 0)
+          for (const secret of [token, apiKey, rotated.body.apiKey as string]) assert.notInclude(logs, secret)
+        }
       }),
     180_000
   )

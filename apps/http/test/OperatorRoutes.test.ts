@@ -83,6 +83,10 @@ const suite = (kind: StoreKind) =>
           }
           const wrongWrite = yield* call(base, "PUT", "/v1/packages/intruder", { token: "nope", json: { credits: 1 } })
           assert.strictEqual(wrongWrite.status, 401)
+          const badAndAnonymous = yield* call(base, "PUT", "/v1/packages/intruder", { json: { credits: -1 } })
+          assert.strictEqual(badAndAnonymous.status, 401, "the token is checked before the body")
+          const bigAndAnonymous = yield* call(base, "POST", "/v1/usage", { body: "x".repeat(maxBatchBytes + 1) })
+          assert.strictEqual(bigAndAnonymous.status, 401, "the body of an unauthorised batch is not read")
           const packages = yield* ok("GET", "/v1/packages")
           assert.isFalse(packages.some((p: { name: string }) => p.name === "intruder"))
         })

@@ -1,0 +1,278 @@
+#!/usr/bin/env node
+// The operator API's benchmark: usage ingestion through HTTP (POST /v1/usage, 10,000 events per
+// request, JSON) into the built service over SQLite and over PostgreSQL, next to a bare node:http
+// server that reads and JSON-parses the same bodies (the floor of moving and parsing them); then
+// overview calls (the wire v1 JSON call and the operator GET overview) on both stores in the same
+// run, PostgreSQL as a ratio of SQLite. Server on core 0, client on core 1 when taskset exists.
+// Prints a table and, last, the same figures as one JSON line for a suite that runs this file.
+//
+//   pnpm exec turbo run build --filter=@account-overview/http...   (first)
+//   node apps/http/bench/ingest.mjs
+//   BENCH_BATCHES=20 BENCH_SECONDS=5 PG_URL=postgres://… node apps/http/bench/ingest.mjs
+import { spawn, spawnSync } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import autocannon from "autocannon"
+
+const here = dirname(fileURLToPath(import.meta.url))
+const appDir = join(here, "..")
+const bin = join(appDir, "dist", "bin.js")
+const batches = Number(process.env.BENCH_BATCHES ?? 12)
+const batchSize = 10_000
+const customers = Number(process.env.BENCH_CUSTOMERS ?? 200)
+const seconds = Number(process.env.BENCH_SECONDS ?? 5)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 20)
+const pgUrl = process.env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/test"
+const token = randomBytes(24).toString("base64url")
+const hasTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0
+
+function startProcess(args, env) {
+  const [command, argv] = hasTaskset ? ["taskset", ["-c", "0", ...args]] : [args[0], args.slice(1)]
+  const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] })
+  return new Promise((resolve, reject) => {
+    let buffered = ""
+    const onData = (chunk) => {
+      buffered += chunk
+      const match =
+        /"message":"listening".*?"url":"(http:\/\/[^"]+)"/.exec(buffered) ?? /^listening (http:\/\/\S+)/m.exec(buffered)
+      if (match) {
+        child.stdout.off("data", onData)
+        child.stdout.resume()
+        resolve({ child, url: match[1] })
+      }
+    }
+    child.stdout.setEncoding("utf8")
+    child.stdout.on("data", onData)
+    child.on("exit", (code) => reject(new Error(`server exited with ${code} before listening`)))
+  })
+}
+
+const stop = (child) =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once("exit", () => resolve())
+    child.kill("SIGTERM")
+  })
+
+// The floor: read the body, JSON.parse it, answer a small JSON.
+const bareSource = `
+const http = require("node:http")
+const server = http.createServer((req, res) => {
+  const chunks = []
+  req.on("data", (c) => chunks.push(c))
+  req.on("end", () => {
+    const events = JSON.parse(Buffer.concat(chunks).toString("utf8"))
+    const body = JSON.stringify({ accepted: events.length, duplicates: [], conflicts: [] })
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+    res.end(body)
+  })
+})
+server.listen(0, "127.0.0.1", () => console.log("listening http://127.0.0.1:" + server.address().port))
+process.on("SIGTERM", () => server.close(() => process.exit(0)))
+`
+
+async function call(base, method, path, json) {
+  const response = await fetch(base + path, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(json === undefined ? {} : { "content-type": "application/json" })
+    },
+    ...(json === undefined ? {} : { body: typeof json === "string" ? json : JSON.stringify(json) })
+  })
+  const text = await response.text()
+  if (response.status !== 200) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`)
+  return JSON.parse(text)
+}
+
+const users = Array.from({ length: customers }, (_, i) => `bench-c${String(i).padStart(4, "0")}`)
+const today = new Date().toISOString().slice(0, 10)
+
+function batchBody(prefix, b) {
+  const events = new Array(batchSize)
+  for (let k = 0; k < batchSize; k++) {
+    const i = b * batchSize + k
+    events[k] = {
+      id: `${prefix}-${i}`,
+      user: users[i % users.length],
+      requests: 1 + (i % 3),
+      credits: 1 + (i % 7),
+      occurredAt: `${today}T${String(i % 24).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}:00Z`
+    }
+  }
+  return JSON.stringify(events)
+}
+
+async function seed(base) {
+  await call(base, "PUT", "/v1/packages/bench-silver", { credits: 50_000 })
+  await call(base, "PUT", "/v1/resellers/bench-reseller", { apiKey: "bench-key-0123456789abcdef" })
+  for (const user of users) {
+    await call(base, "PUT", `/v1/customers/${user}`, {
+      reseller: "bench-reseller",
+      package: "bench-silver",
+      billingAnchor: "2020-01-01",
+      reputation: 100
+    })
+  }
+}
+
+// Sequential requests (one batch in flight): events per second end to end, each answer after commit.
+async function ingestRun(base, bodies, check) {
+  const started = performance.now()
+  let accepted = 0
+  for (const body of bodies) {
+    const answer = await call(base, "POST", "/v1/usage", body)
+    accepted += answer.accepted
+  }
+  const ms = performance.now() - started
+  if (check && accepted !== bodies.length * batchSize)
+    throw new Error(`accepted ${accepted} events, sent ${bodies.length * batchSize}`)
+  return { eventsPerSecond: (bodies.length * batchSize * 1000) / ms, msPerBatch: ms / bodies.length }
+}
+
+async function overviewLoad(url, path, options) {
+  const result = await autocannon({ url: url + path, connections, pipelining: 1, duration: seconds, ...options })
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
+  return { rps: result.requests.average, p99: result.latency.p99 }
+}
+
+async function createSchema(schema) {
+  const require = createRequire(join(appDir, "package.json"))
+  const { Effect } = await import(pathToFileURL(require.resolve("effect")).href)
+  const { SqlClient } = await import(pathToFileURL(require.resolve("effect/sql")).href)
+  const { pgLayer } = await import(pathToFileURL(require.resolve("@account-overview/store")).href)
+  const run = (statement) =>
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* statement(sql)
+      }).pipe(Effect.provide(pgLayer(pgUrl)))
+    )
+  await run((sql) => sql`CREATE SCHEMA IF NOT EXISTS ${sql(schema)}`)
+  return () => run((sql) => sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`)
+}
+
+async function main() {
+  if (spawnSync(process.execPath, [bin, "--help"]).status !== 0) {
+    console.error("build the service first: pnpm exec turbo run build --filter=@account-overview/http...")
+    process.exit(1)
+  }
+  const dir = mkdtempSync(join(tmpdir(), "ao-bench-ingest-"))
+  const schema = `ao_bench_${randomBytes(6).toString("hex")}`
+  const dropSchema = await createSchema(schema)
+  const pgWithSchema = new URL(pgUrl)
+  pgWithSchema.searchParams.set("options", `-c search_path=${schema}`)
+  const stores = [
+    { name: "sqlite", env: { DATABASE_URL: `sqlite:${join(dir, "bench.db")}` } },
+    { name: "pg", env: { DATABASE_URL: pgWithSchema.toString() } }
+  ]
+  const started = []
+  try {
+    const bare = await startProcess([process.execPath, "-e", bareSource], {})
+    started.push(bare)
+    for (const store of stores) {
+      store.server = await startProcess([process.execPath, bin, "serve"], {
+        ...store.env,
+        ADMIN_TOKEN: token,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "info"
+      })
+      started.push(store.server)
+      await seed(store.server.url)
+    }
+
+    const warm = [batchBody("warm", 0)]
+    const bodies = Array.from({ length: batches }, (_, b) => batchBody("run", b))
+    await ingestRun(bare.url, warm, false)
+    const floor = await ingestRun(bare.url, bodies, false)
+    const ingest = {}
+    for (const store of stores) {
+      await ingestRun(store.server.url, warm, true)
+      ingest[store.name] = await ingestRun(store.server.url, bodies, true)
+      const replay = await ingestRun(store.server.url, bodies.slice(0, 2), false)
+      ingest[store.name].replayEventsPerSecond = replay.eventsPerSecond
+    }
+
+    const form = `api_user=bench-reseller&api_key=bench-key-0123456789abcdef&task=overview&user=${users[0]}`
+    const wire = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form }
+    const operator = { method: "GET", headers: { authorization: `Bearer ${token}` } }
+    const overview = {}
+    for (const [name, path, options] of [
+      ["wire v1 JSON", "/api/distributor.account.json", wire],
+      ["operator overview", `/v1/customers/${users[0]}/overview`, operator]
+    ]) {
+      overview[name] = {}
+      for (const store of stores) {
+        await autocannon({ url: store.server.url + path, connections, duration: 1, ...options })
+        overview[name][store.name] = await overviewLoad(store.server.url, path, options)
+      }
+      overview[name].ratio = overview[name].pg.rps / overview[name].sqlite.rps
+    }
+
+    const f = (n) => Math.round(n).toLocaleString("en-US")
+    console.log(`${batches} batches of ${batchSize} events (JSON), one request in flight, ${customers} customers`)
+    console.log(`bare node:http read + JSON.parse: ${f(floor.eventsPerSecond)} events/s`)
+    for (const store of stores) {
+      const r = ingest[store.name]
+      console.log(
+        `${store.name.padEnd(6)} ingest: ${f(r.eventsPerSecond)} events/s (${r.msPerBatch.toFixed(0)} ms per batch, ${(r.eventsPerSecond / floor.eventsPerSecond).toFixed(2)}x bare); replayed as duplicates: ${f(r.replayEventsPerSecond)} events/s`
+      )
+    }
+    console.log(`overview calls, ${connections} connections, ${seconds} s each:`)
+    for (const [name, o] of Object.entries(overview)) {
+      console.log(
+        `${name.padEnd(18)} sqlite ${f(o.sqlite.rps)} req/s (p99 ${o.sqlite.p99} ms)  pg ${f(o.pg.rps)} req/s (p99 ${o.pg.p99} ms)  pg/sqlite ${o.ratio.toFixed(2)}x`
+      )
+    }
+    console.log(
+      JSON.stringify({
+        bench: "http-ingest",
+        pinned: hasTaskset,
+        batches,
+        batchSize,
+        bareEventsPerSecond: Math.round(floor.eventsPerSecond),
+        ingest: Object.fromEntries(
+          stores.map((s) => [
+            s.name,
+            {
+              eventsPerSecond: Math.round(ingest[s.name].eventsPerSecond),
+              msPerBatch: Number(ingest[s.name].msPerBatch.toFixed(1)),
+              ratioToBare: Number((ingest[s.name].eventsPerSecond / floor.eventsPerSecond).toFixed(3)),
+              replayEventsPerSecond: Math.round(ingest[s.name].replayEventsPerSecond)
+            }
+          ])
+        ),
+        overview: Object.fromEntries(
+          Object.entries(overview).map(([name, o]) => [
+            name,
+            { sqliteRps: Math.round(o.sqlite.rps), pgRps: Math.round(o.pg.rps), pgToSqlite: Number(o.ratio.toFixed(3)) }
+          ])
+        )
+      })
+    )
+  } finally {
+    for (const p of started) await stop(p.child)
+    await dropSchema().catch((e) => console.error("could not drop the bench schema", e))
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+if (hasTaskset && process.env.BENCH_PINNED !== "1") {
+  const child = spawn(
+    "taskset",
+    ["-c", "1", process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    {
+      stdio: "inherit",
+      env: { ...process.env, BENCH_PINNED: "1" }
+    }
+  )
+  child.on("exit", (code) => process.exit(code ?? 1))
+} else {
+  await main()
+}
