@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url"
 import { assert } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 
 /**
@@ -41,8 +42,8 @@ export interface RunResult {
 export interface RunOptions {
   readonly env?: Record<string, string | undefined>
   readonly stdin?: string | Uint8Array
-  /** Sends SIGINT once stderr or stdout matches. */
-  readonly interruptWhen?: RegExp
+  /** Sends SIGINT once this effect completes (it runs beside the process). */
+  readonly interruptWhen?: Effect.Effect<void>
   readonly timeoutMs?: number
 }
 
@@ -56,47 +57,49 @@ const baseEnv = (): Record<string, string | undefined> => {
 
 /** Runs `account-overview args...`, stdio piped, and checks that no registered secret was printed. */
 export const cli = (args: ReadonlyArray<string>, options: RunOptions = {}): Effect.Effect<RunResult> =>
-  Effect.callback<RunResult>((resume) => {
+  Effect.gen(function* () {
     const child: ChildProcess = spawn(process.execPath, [bin, ...args], {
       env: { ...baseEnv(), ...options.env },
       stdio: ["pipe", "pipe", "pipe"]
     })
     let stdout = ""
     let stderr = ""
-    let interrupted = false
-    const watch = () => {
-      if (!interrupted && options.interruptWhen !== undefined && options.interruptWhen.test(stdout + stderr)) {
-        interrupted = true
-        child.kill("SIGINT")
-      }
-    }
     child.stdout?.setEncoding("latin1").on("data", (chunk: string) => {
       stdout += chunk
-      watch()
     })
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
       stderr += chunk
-      watch()
-    })
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000)
-    child.on("close", (code, signal) => {
-      clearTimeout(timer)
-      resume(Effect.succeed({ code, signal, stdout, stderr }))
     })
     child.stdin?.on("error", () => {})
     if (options.stdin !== undefined) child.stdin?.end(options.stdin)
     else child.stdin?.end()
-    return Effect.sync(() => child.kill("SIGKILL"))
-  }).pipe(
-    Effect.tap((result) =>
-      Effect.sync(() => {
-        for (const value of secrets) {
-          assert.notInclude(result.stdout, value, "a secret was printed on stdout")
-          assert.notInclude(result.stderr, value, "a secret was printed on stderr")
-        }
-      })
-    )
-  )
+    const closed = Effect.callback<RunResult>((resume) => {
+      const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000)
+      const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+        clearTimeout(timer)
+        resume(Effect.succeed({ code, signal, stdout, stderr }))
+      }
+      if (child.exitCode !== null || child.signalCode !== null) finish(child.exitCode, child.signalCode)
+      else child.once("close", finish)
+      return Effect.sync(() => child.kill("SIGKILL"))
+    })
+    const interrupter =
+      options.interruptWhen === undefined
+        ? undefined
+        : yield* Effect.forkChild(
+            Effect.andThen(
+              options.interruptWhen,
+              Effect.sync(() => child.kill("SIGINT"))
+            )
+          )
+    const result = yield* closed
+    if (interrupter !== undefined) yield* Fiber.interrupt(interrupter)
+    for (const value of secrets) {
+      assert.notInclude(result.stdout, value, "a secret was printed on stdout")
+      assert.notInclude(result.stderr, value, "a secret was printed on stderr")
+    }
+    return result
+  })
 
 export interface Server {
   readonly baseUrl: string
