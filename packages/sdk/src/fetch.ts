@@ -14,6 +14,7 @@ export type * from "./Client.js"
 export * from "./Errors.js"
 export * from "./HttpClientTransport.js"
 export type { RemoteCallOptions, RemoteOptions } from "./internal/remote.js"
+export * from "./OperatorClient.js"
 export * from "./Transport.js"
 
 const layers = makeRemoteLayers(() => fetchTransport())

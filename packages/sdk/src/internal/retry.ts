@@ -30,11 +30,14 @@ export const withRetryAfter = <E extends AccountOverviewError>(error: E, retryAf
 const retryAfterOf = (error: AccountOverviewError): number | undefined =>
   error instanceof RateLimitError ? error.retryAfterMs : retryAfterHints.get(error)
 
-/** `Retry-After` in milliseconds: delta-seconds or an HTTP-date; `undefined` when absent or unreadable. */
+/** `Retry-After` in milliseconds: delta-seconds or an HTTP-date (IMF-fixdate, RFC 850 or asctime); `undefined` when absent or unreadable. */
 export const parseRetryAfter = (value: string | undefined, now: number): number | undefined => {
   if (value === undefined) return undefined
   const text = value.trim()
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000)
+  if (!/^[A-Za-z]{3}, \d/.test(text) && !/^[A-Za-z]+day, /.test(text) && !/^[A-Za-z]{3} [A-Za-z]{3} /.test(text)) {
+    return undefined
+  }
   const date = Date.parse(text)
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
