@@ -8,7 +8,7 @@
 //
 //   pnpm exec turbo run build --filter=@account-overview/http...   (first)
 //   node apps/http/bench/ingest.mjs
-//   BENCH_BATCHES=20 BENCH_SECONDS=5 PG_URL=postgres://… node apps/http/bench/ingest.mjs
+//   BENCH_ROUNDS=3 BENCH_BATCHES=6 BENCH_SECONDS=3 PG_URL=postgres://… node apps/http/bench/ingest.mjs
 import { spawn, spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -21,10 +21,11 @@ import autocannon from "autocannon"
 const here = dirname(fileURLToPath(import.meta.url))
 const appDir = join(here, "..")
 const bin = join(appDir, "dist", "bin.js")
-const batches = Number(process.env.BENCH_BATCHES ?? 12)
+const batches = Number(process.env.BENCH_BATCHES ?? 6)
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const batchSize = 10_000
 const customers = Number(process.env.BENCH_CUSTOMERS ?? 200)
-const seconds = Number(process.env.BENCH_SECONDS ?? 5)
+const seconds = Number(process.env.BENCH_SECONDS ?? 3)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20)
 const pgUrl = process.env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 const token = randomBytes(24).toString("base64url")
@@ -188,70 +189,110 @@ async function main() {
     }
 
     const warm = [batchBody("warm", 0)]
-    const bodies = Array.from({ length: batches }, (_, b) => batchBody("run", b))
     await ingestRun(bare.url, warm, false)
-    const floor = await ingestRun(bare.url, bodies, false)
-    const ingest = {}
-    for (const store of stores) {
-      await ingestRun(store.server.url, warm, true)
-      ingest[store.name] = await ingestRun(store.server.url, bodies, true)
-      const replay = await ingestRun(store.server.url, bodies.slice(0, 2), false)
-      ingest[store.name].replayEventsPerSecond = replay.eventsPerSecond
-    }
+    for (const store of stores) await ingestRun(store.server.url, warm, true)
 
     const form = `api_user=bench-reseller&api_key=bench-key-0123456789abcdef&task=overview&user=${users[0]}`
     const wire = { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form }
     const operator = { method: "GET", headers: { authorization: `Bearer ${token}` } }
-    const overview = {}
-    for (const [name, path, options] of [
+    const overviewCases = [
       ["wire v1 JSON", "/api/distributor.account.json", wire],
       ["operator overview", `/v1/customers/${users[0]}/overview`, operator]
-    ]) {
-      overview[name] = {}
-      for (const store of stores) {
+    ]
+    for (const [, path, options] of overviewCases) {
+      for (const store of stores)
         await autocannon({ url: store.server.url + path, connections, duration: 1, ...options })
-        overview[name][store.name] = await overviewLoad(store.server.url, path, options)
-      }
-      overview[name].ratio = overview[name].pg.rps / overview[name].sqlite.rps
     }
 
+    // Interleaved rounds: the machine's load drifts, so each round measures every case once and
+    // the figures are medians of the rounds (ratios taken within a round).
+    const samples = []
+    for (let round = 0; round < rounds; round++) {
+      const bodies = Array.from({ length: batches }, (_, b) => batchBody(`run${round}`, b))
+      const order = round % 2 === 0 ? stores : [...stores].reverse()
+      const sample = { floor: await ingestRun(bare.url, bodies, false), ingest: {}, overview: {} }
+      for (const store of order) {
+        sample.ingest[store.name] = await ingestRun(store.server.url, bodies, true)
+        sample.ingest[store.name].replay = await ingestRun(store.server.url, bodies.slice(0, 2), false)
+      }
+      for (const [name, path, options] of overviewCases) {
+        sample.overview[name] = {}
+        for (const store of order)
+          sample.overview[name][store.name] = await overviewLoad(store.server.url, path, options)
+      }
+      samples.push(sample)
+    }
+    const median = (xs) => {
+      const sorted = [...xs].sort((a, b) => a - b)
+      const mid = Math.floor(sorted.length / 2)
+      return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+    const floor = median(samples.map((x) => x.floor.eventsPerSecond))
+    const ingest = Object.fromEntries(
+      stores.map((store) => [
+        store.name,
+        {
+          eventsPerSecond: median(samples.map((x) => x.ingest[store.name].eventsPerSecond)),
+          msPerBatch: median(samples.map((x) => x.ingest[store.name].msPerBatch)),
+          ratioToBare: median(samples.map((x) => x.ingest[store.name].eventsPerSecond / x.floor.eventsPerSecond)),
+          replayEventsPerSecond: median(samples.map((x) => x.ingest[store.name].replay.eventsPerSecond))
+        }
+      ])
+    )
+    const overview = Object.fromEntries(
+      overviewCases.map(([name]) => [
+        name,
+        {
+          sqliteRps: median(samples.map((x) => x.overview[name].sqlite.rps)),
+          pgRps: median(samples.map((x) => x.overview[name].pg.rps)),
+          sqliteP99: Math.max(...samples.map((x) => x.overview[name].sqlite.p99)),
+          pgP99: Math.max(...samples.map((x) => x.overview[name].pg.p99)),
+          pgToSqlite: median(samples.map((x) => x.overview[name].pg.rps / x.overview[name].sqlite.rps))
+        }
+      ])
+    )
+
     const f = (n) => Math.round(n).toLocaleString("en-US")
-    console.log(`${batches} batches of ${batchSize} events (JSON), one request in flight, ${customers} customers`)
-    console.log(`bare node:http read + JSON.parse: ${f(floor.eventsPerSecond)} events/s`)
+    console.log(
+      `${rounds} interleaved rounds of ${batches} batches of ${batchSize} events (JSON), one request in flight, ${customers} customers; medians`
+    )
+    console.log(`bare node:http read + JSON.parse: ${f(floor)} events/s`)
     for (const store of stores) {
       const r = ingest[store.name]
       console.log(
-        `${store.name.padEnd(6)} ingest: ${f(r.eventsPerSecond)} events/s (${r.msPerBatch.toFixed(0)} ms per batch, ${(r.eventsPerSecond / floor.eventsPerSecond).toFixed(2)}x bare); replayed as duplicates: ${f(r.replayEventsPerSecond)} events/s`
+        `${store.name.padEnd(6)} ingest: ${f(r.eventsPerSecond)} events/s (${r.msPerBatch.toFixed(0)} ms per batch, ${r.ratioToBare.toFixed(2)}x bare); replayed as duplicates: ${f(r.replayEventsPerSecond)} events/s`
       )
     }
     console.log(`overview calls, ${connections} connections, ${seconds} s each:`)
     for (const [name, o] of Object.entries(overview)) {
       console.log(
-        `${name.padEnd(18)} sqlite ${f(o.sqlite.rps)} req/s (p99 ${o.sqlite.p99} ms)  pg ${f(o.pg.rps)} req/s (p99 ${o.pg.p99} ms)  pg/sqlite ${o.ratio.toFixed(2)}x`
+        `${name.padEnd(18)} sqlite ${f(o.sqliteRps)} req/s (p99 ${o.sqliteP99} ms)  pg ${f(o.pgRps)} req/s (p99 ${o.pgP99} ms)  pg/sqlite ${o.pgToSqlite.toFixed(2)}x`
       )
     }
+    const round3 = (n) => Number(n.toFixed(3))
     console.log(
       JSON.stringify({
         bench: "http-ingest",
         pinned: hasTaskset,
+        rounds,
         batches,
         batchSize,
-        bareEventsPerSecond: Math.round(floor.eventsPerSecond),
+        bareEventsPerSecond: Math.round(floor),
         ingest: Object.fromEntries(
-          stores.map((s) => [
-            s.name,
+          Object.entries(ingest).map(([name, r]) => [
+            name,
             {
-              eventsPerSecond: Math.round(ingest[s.name].eventsPerSecond),
-              msPerBatch: Number(ingest[s.name].msPerBatch.toFixed(1)),
-              ratioToBare: Number((ingest[s.name].eventsPerSecond / floor.eventsPerSecond).toFixed(3)),
-              replayEventsPerSecond: Math.round(ingest[s.name].replayEventsPerSecond)
+              eventsPerSecond: Math.round(r.eventsPerSecond),
+              msPerBatch: Number(r.msPerBatch.toFixed(1)),
+              ratioToBare: round3(r.ratioToBare),
+              replayEventsPerSecond: Math.round(r.replayEventsPerSecond)
             }
           ])
         ),
         overview: Object.fromEntries(
           Object.entries(overview).map(([name, o]) => [
             name,
-            { sqliteRps: Math.round(o.sqlite.rps), pgRps: Math.round(o.pg.rps), pgToSqlite: Number(o.ratio.toFixed(3)) }
+            { sqliteRps: Math.round(o.sqliteRps), pgRps: Math.round(o.pgRps), pgToSqlite: round3(o.pgToSqlite) }
           ])
         )
       })
