@@ -5,7 +5,7 @@ import { join } from "node:path"
 import { assert, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { addDays, cli, secret, seed, TestServer, todayUtc } from "../support/Harness.js"
+import { addDays, cli, closedUrl, secret, seed, TestServer, todayUtc } from "../support/Harness.js"
 
 const apiKey = secret(`key-${crypto.randomUUID()}`)
 const reseller = "acme"
@@ -331,12 +331,10 @@ layer(Seeded, { excludeTestServices: true, timeout: "30 seconds" })("overview", 
     "exit 3 when the service cannot be reached: connection refused, unknown host, no answer in time",
     () =>
       Effect.gen(function* () {
-        const refused = yield* cli(["overview", "alice@example.com"], { env: env("http://127.0.0.1:9") })
+        const nowhere = yield* closedUrl
+        const refused = yield* cli(["overview", "alice@example.com"], { env: env(nowhere) })
         assert.strictEqual(refused.code, 3)
-        assert.strictEqual(
-          refused.stderr,
-          "error: cannot reach the service at http://127.0.0.1:9: connection refused\n"
-        )
+        assert.strictEqual(refused.stderr, `error: cannot reach the service at ${nowhere}: connection refused\n`)
         const unknown = yield* cli(["overview", "alice@example.com", "-o", "csv"], {
           env: env("http://no-such-host.invalid")
         })
@@ -357,7 +355,7 @@ layer(Seeded, { excludeTestServices: true, timeout: "30 seconds" })("overview", 
         assert.strictEqual(slow.code, 3)
         assert.strictEqual(slow.stderr, `error: the service at ${url} did not answer in time\n`)
         const partly = yield* cli(["overview", "alice@example.com", "bob@example.com", "-o", "ndjson"], {
-          env: env("http://127.0.0.1:9")
+          env: env(nowhere)
         })
         assert.strictEqual(partly.code, 3)
         assert.strictEqual(partly.stderr.split("\n").length, 3, "one line per user")
@@ -372,7 +370,7 @@ layer(Seeded, { excludeTestServices: true, timeout: "30 seconds" })("overview", 
         const server = yield* TestServer
         const flags = yield* cli(
           ["overview", "alice@example.com", "--base-url", server.baseUrl, "--api-user", reseller],
-          { env: { ...env("http://127.0.0.1:9"), ACCOUNT_OVERVIEW_API_USER: "someone-else" } }
+          { env: { ...env(yield* closedUrl), ACCOUNT_OVERVIEW_API_USER: "someone-else" } }
         )
         assert.strictEqual(flags.code, 0, flags.stderr)
         const noUrl = yield* cli(["overview", "alice@example.com"], { env: { ACCOUNT_OVERVIEW_API_KEY: apiKey } })

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"
+import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -211,6 +212,16 @@ export const seed = (options: {
       })
     }
   })
+
+/** A local URL where nothing listens: a port bound, then released. */
+export const closedUrl = Effect.callback<string>((resume) => {
+  const probe = createServer()
+  probe.listen(0, "127.0.0.1", () => {
+    const address = probe.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    probe.close(() => resume(Effect.succeed(`http://127.0.0.1:${port}`)))
+  })
+})
 
 /** Today's UTC date, `YYYY-MM-DD`. */
 export const todayUtc = (): string => new Date().toISOString().slice(0, 10)

@@ -1,0 +1,327 @@
+import { assert, layer } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { cli, closedUrl, secret, seed, TestServer, todayUtc } from "../support/Harness.js"
+
+const bulk = 1005
+
+const Seeded = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const server = yield* TestServer
+    yield* seed({
+      reseller: "bulk-reseller",
+      apiKey: secret(`key-${crypto.randomUUID()}`),
+      packages: [{ name: "Bulk", credits: 10 }],
+      customers: []
+    })
+    yield* Effect.forEach(
+      Array.from({ length: bulk }, (_, i) => `bulk-${String(i).padStart(4, "0")}@example.com`),
+      (user) =>
+        server.operator("PUT", `/v1/customers/${user}`, {
+          reseller: "bulk-reseller",
+          package: "Bulk",
+          billingAnchor: "2024-01-31",
+          reputation: 50
+        }),
+      { concurrency: 8, discard: true }
+    )
+  })
+).pipe(Layer.provideMerge(TestServer.layer))
+
+const adminEnv = (server: { baseUrl: string; adminToken: string }) => ({
+  ACCOUNT_OVERVIEW_BASE_URL: server.baseUrl,
+  ACCOUNT_OVERVIEW_ADMIN_TOKEN: server.adminToken
+})
+
+layer(Seeded, { excludeTestServices: true, timeout: "60 seconds" })("admin", (it) => {
+  it.effect(
+    "packages set and list, in every listing format",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const env = adminEnv(server)
+        const set = yield* cli(
+          ["admin", "packages", "set", "Silver, Gold", "--credits", "50000", "--overage-price", "0.001"],
+          {
+            env
+          }
+        )
+        assert.strictEqual(set.code, 0, set.stderr)
+        assert.deepStrictEqual(JSON.parse(set.stdout), { name: "Silver, Gold", credits: 50000, overagePrice: 0.001 })
+        const table = yield* cli(["admin", "packages", "set", "Free", "--credits", "100", "-o", "table"], { env })
+        assert.strictEqual(table.stdout, "name           Free\ncredits        100\noverage price\n")
+        const csv = yield* cli(["admin", "packages", "list", "-o", "csv"], { env })
+        assert.strictEqual(csv.code, 0, csv.stderr)
+        const lines = csv.stdout.trimEnd().split("\n")
+        assert.strictEqual(lines[0], "name,credits,overagePrice")
+        assert.include(lines, '"Silver, Gold",50000,0.001')
+        assert.include(lines, "Free,100,")
+        const ndjson = yield* cli(["admin", "packages", "list"], { env })
+        const names = ndjson.stdout
+          .trimEnd()
+          .split("\n")
+          .map((l) => JSON.parse(l).name)
+        assert.includeMembers(names, ["Silver, Gold", "Free", "Bulk"])
+        const tableList = yield* cli(["admin", "packages", "list", "-o", "table"], { env })
+        assert.match(tableList.stdout, /^NAME +CREDITS +OVERAGE PRICE\n/)
+        assert.match(tableList.stdout, /\nSilver, Gold +50000 +0\.001\n/)
+      }),
+    30_000
+  )
+
+  it.effect(
+    "resellers: a generated key is printed once; a chosen key comes from stdin; rotate-key replaces it",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const env = adminEnv(server)
+        yield* cli(["admin", "packages", "set", "Starter", "--credits", "1000"], { env })
+        const created = yield* cli(["admin", "resellers", "set", "north", "-o", "table"], { env })
+        assert.strictEqual(created.code, 0, created.stderr)
+        const generated = /^api key: (\S+)$/m.exec(created.stdout)?.[1]
+        assert.isString(generated)
+        assert.match(created.stdout, /^created reseller "north"\n/)
+        assert.strictEqual(created.stderr, "note: the api key is shown this once; store it now\n")
+        secret(generated!)
+        yield* cli(
+          [
+            "admin",
+            "customers",
+            "set",
+            "n1@example.com",
+            "--reseller",
+            "north",
+            "--package",
+            "Starter",
+            "--billing-anchor",
+            todayUtc(),
+            "--reputation",
+            "90"
+          ],
+          { env }
+        )
+        const overviewEnv = { ACCOUNT_OVERVIEW_BASE_URL: server.baseUrl, ACCOUNT_OVERVIEW_API_USER: "north" }
+        const withGenerated = yield* cli(["overview", "n1@example.com", "--api-key-stdin"], {
+          env: overviewEnv,
+          stdin: generated!
+        })
+        assert.strictEqual(withGenerated.code, 0, withGenerated.stderr)
+
+        const chosen = secret(`chosen-${crypto.randomUUID()}`)
+        const set = yield* cli(["admin", "resellers", "set", "north", "--api-key-stdin"], { env, stdin: `${chosen}\n` })
+        assert.strictEqual(set.code, 0, set.stderr)
+        assert.deepStrictEqual(JSON.parse(set.stdout), { apiUser: "north", created: false })
+        const withChosen = yield* cli(["overview", "n1@example.com", "--api-key-stdin"], {
+          env: overviewEnv,
+          stdin: chosen
+        })
+        assert.strictEqual(withChosen.code, 0, withChosen.stderr)
+        const withOld = yield* cli(["overview", "n1@example.com", "--api-key-stdin"], {
+          env: overviewEnv,
+          stdin: generated!
+        })
+        assert.strictEqual(withOld.code, 1)
+
+        const rotated = yield* cli(["admin", "resellers", "rotate-key", "north", "-o", "json"], { env })
+        assert.strictEqual(rotated.code, 0, rotated.stderr)
+        const result = JSON.parse(rotated.stdout)
+        assert.strictEqual(result.apiUser, "north")
+        assert.isString(result.apiKey)
+        secret(result.apiKey)
+        const afterRotation = yield* cli(["overview", "n1@example.com", "--api-key-stdin"], {
+          env: overviewEnv,
+          stdin: chosen
+        })
+        assert.strictEqual(afterRotation.code, 1)
+        const rotatedWorks = yield* cli(["overview", "n1@example.com", "--api-key-stdin"], {
+          env: overviewEnv,
+          stdin: result.apiKey
+        })
+        assert.strictEqual(rotatedWorks.code, 0, rotatedWorks.stderr)
+
+        const missing = yield* cli(["admin", "resellers", "rotate-key", "nobody"], { env })
+        assert.strictEqual(missing.code, 1)
+        assert.strictEqual(missing.stderr, 'error: reseller "nobody" was not found (404)\n')
+      }),
+    30_000
+  )
+
+  it.effect(
+    "customers set, get and overview; an unknown customer is one sentence and exit 1",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const env = adminEnv(server)
+        const set = yield* cli(
+          [
+            "admin",
+            "customers",
+            "set",
+            "c1@example.com",
+            "--reseller",
+            "bulk-reseller",
+            "--package",
+            "Bulk",
+            "--billing-anchor",
+            "2024-01-31",
+            "--reputation",
+            "75.5"
+          ],
+          { env }
+        )
+        assert.strictEqual(set.code, 0, set.stderr)
+        const customer = {
+          user: "c1@example.com",
+          reseller: "bulk-reseller",
+          package: "Bulk",
+          billingAnchor: "2024-01-31",
+          reputation: 75.5
+        }
+        assert.deepStrictEqual(JSON.parse(set.stdout), customer)
+        const got = yield* cli(["admin", "customers", "get", "c1@example.com"], { env })
+        assert.deepStrictEqual(JSON.parse(got.stdout), customer)
+        const table = yield* cli(["admin", "customers", "get", "c1@example.com", "-o", "table"], { env })
+        assert.strictEqual(
+          table.stdout,
+          "user            c1@example.com\nreseller        bulk-reseller\npackage         Bulk\nbilling anchor  2024-01-31\nreputation      75.5\n"
+        )
+        const overview = yield* cli(
+          ["admin", "customers", "overview", "c1@example.com", "--date", "2024-02-29", "-o", "json"],
+          {
+            env
+          }
+        )
+        assert.strictEqual(overview.code, 0, overview.stderr)
+        const o = JSON.parse(overview.stdout)
+        assert.strictEqual(o.user, "c1@example.com")
+        assert.strictEqual(o.billing_start_date, "2024-02-29")
+        assert.strictEqual(o.billing_end_date, "2024-03-30")
+        assert.strictEqual(o.billing_process_date, "2024-03-31")
+        assert.strictEqual(o.credits_allowed, 10)
+        const unknown = yield* cli(["admin", "customers", "get", "ghost@example.com"], { env })
+        assert.strictEqual(unknown.code, 1)
+        assert.strictEqual(unknown.stdout, "")
+        assert.strictEqual(unknown.stderr, 'error: customer "ghost@example.com" was not found (404)\n')
+        const unknownOverview = yield* cli(["admin", "customers", "overview", "ghost@example.com"], { env })
+        assert.strictEqual(unknownOverview.code, 1)
+        assert.strictEqual(unknownOverview.stderr, 'error: customer "ghost@example.com" was not found (404)\n')
+      }),
+    30_000
+  )
+
+  it.effect(
+    `customers list follows the pages to the end (${bulk} customers), or stops at --limit and gives the cursor`,
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const env = adminEnv(server)
+        const all = yield* cli(["admin", "customers", "list", "--reseller", "bulk-reseller", "-o", "ndjson"], { env })
+        assert.strictEqual(all.code, 0, all.stderr)
+        const users = all.stdout
+          .trimEnd()
+          .split("\n")
+          .map((l) => JSON.parse(l).user as string)
+          .filter((u) => u.startsWith("bulk-"))
+        assert.strictEqual(users.length, bulk)
+        assert.strictEqual(new Set(users).size, bulk)
+
+        const first = yield* cli(
+          ["admin", "customers", "list", "--reseller", "bulk-reseller", "--limit", "3", "-o", "csv"],
+          {
+            env
+          }
+        )
+        assert.strictEqual(first.code, 0, first.stderr)
+        const firstRows = first.stdout.trimEnd().split("\n")
+        assert.strictEqual(firstRows[0], "user,reseller,package,billingAnchor,reputation")
+        assert.strictEqual(firstRows.length, 4)
+        const cursor = /^next cursor: (\S+)$/.exec(first.stderr.trimEnd())?.[1]
+        assert.isString(cursor)
+        const next = yield* cli(
+          [
+            "admin",
+            "customers",
+            "list",
+            "--reseller",
+            "bulk-reseller",
+            "--limit",
+            "3",
+            "--cursor",
+            cursor!,
+            "-o",
+            "csv"
+          ],
+          { env }
+        )
+        const nextRows = next.stdout.trimEnd().split("\n")
+        assert.strictEqual(nextRows.length, 4)
+        assert.notInclude(firstRows.slice(1), nextRows[1])
+        const json = yield* cli(["admin", "customers", "list", "--reseller", "nobody-here", "-o", "json"], { env })
+        assert.strictEqual(json.code, 0, json.stderr)
+        assert.deepStrictEqual(JSON.parse(json.stdout), [])
+      }),
+    30_000
+  )
+
+  it.effect(
+    "overviews of all of a reseller's customers, following the pages",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const env = adminEnv(server)
+        const result = yield* cli(
+          ["admin", "overviews", "--reseller", "bulk-reseller", "--date", "2024-03-01", "-o", "csv"],
+          {
+            env
+          }
+        )
+        assert.strictEqual(result.code, 0, result.stderr)
+        const rows = result.stdout.trimEnd().split("\n")
+        assert.strictEqual(
+          rows[0],
+          "user,reputation,requests,package,credits_allowed,credits_used,credits_remain,credits_overage,billing_start_date,billing_end_date,billing_process_date"
+        )
+        const bulkRows = rows.filter((r) => r.startsWith("bulk-"))
+        assert.strictEqual(bulkRows.length, bulk)
+        assert.strictEqual(bulkRows[0], "bulk-0000@example.com,50,0,Bulk,10,0,10,0,2024-02-29,2024-03-30,2024-03-31")
+        const missing = yield* cli(["admin", "overviews", "--reseller", "nobody"], { env })
+        assert.strictEqual(missing.code, 1)
+        assert.strictEqual(missing.stderr, 'error: reseller "nobody" was not found (404)\n')
+      }),
+    30_000
+  )
+
+  it.effect(
+    "the operator token: from the environment or stdin; missing is exit 2, wrong is exit 1, never printed",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const viaStdin = yield* cli(["admin", "packages", "list", "--admin-token-stdin"], {
+          env: { ACCOUNT_OVERVIEW_BASE_URL: server.baseUrl },
+          stdin: `${server.adminToken}\n`
+        })
+        assert.strictEqual(viaStdin.code, 0, viaStdin.stderr)
+        const missing = yield* cli(["admin", "packages", "list"], {
+          env: { ACCOUNT_OVERVIEW_BASE_URL: server.baseUrl }
+        })
+        assert.strictEqual(missing.code, 2)
+        assert.strictEqual(
+          missing.stderr,
+          "error: no operator token: set ACCOUNT_OVERVIEW_ADMIN_TOKEN or give --admin-token-stdin\n"
+        )
+        const wrong = secret(`wrong-${crypto.randomUUID()}`)
+        const refused = yield* cli(["admin", "packages", "list"], {
+          env: { ACCOUNT_OVERVIEW_BASE_URL: server.baseUrl, ACCOUNT_OVERVIEW_ADMIN_TOKEN: wrong }
+        })
+        assert.strictEqual(refused.code, 1)
+        assert.strictEqual(refused.stderr, "error: the service refused the credentials of the operator token (401)\n")
+        const nowhere = yield* closedUrl
+        const unreachable = yield* cli(["admin", "packages", "list"], {
+          env: { ...adminEnv(server), ACCOUNT_OVERVIEW_BASE_URL: nowhere }
+        })
+        assert.strictEqual(unreachable.code, 3)
+        assert.strictEqual(unreachable.stderr, `error: cannot reach the service at ${nowhere}: connection refused\n`)
+      }),
+    30_000
+  )
+})
