@@ -21,21 +21,6 @@ const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const hasTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0
 
-// Pin this process (the load generator) to core 1, the servers to core 0.
-if (hasTaskset && process.env.BENCH_PINNED !== "1") {
-  const child = spawn(
-    "taskset",
-    ["-c", "1", process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
-    {
-      stdio: "inherit",
-      env: { ...process.env, BENCH_PINNED: "1" }
-    }
-  )
-  child.on("exit", (code) => process.exit(code ?? 1))
-} else {
-  await main()
-}
-
 function pinned(args) {
   return hasTaskset ? ["taskset", ["-c", "0", ...args]] : [args[0], args.slice(1)]
 }
@@ -192,4 +177,19 @@ async function main() {
     for (const bare of bares) await stop(bare.child)
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+// Pin this process (the load generator) to core 1, the servers to core 0.
+if (hasTaskset && process.env.BENCH_PINNED !== "1") {
+  const child = spawn(
+    "taskset",
+    ["-c", "1", process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    {
+      stdio: "inherit",
+      env: { ...process.env, BENCH_PINNED: "1" }
+    }
+  )
+  child.on("exit", (code) => process.exit(code ?? 1))
+} else {
+  await main()
 }
