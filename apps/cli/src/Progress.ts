@@ -3,13 +3,15 @@ import { scrub } from "./Io.js"
 /**
  * A one-line progress bar on stderr, redrawn at most ten times a second,
  * shown only when stderr is a terminal that takes ANSI codes. Lines printed
- * through `log` appear above it.
+ * through `log` appear above it; the next update draws it again.
  */
 export interface Progress {
   /** Sets the amount done (and the total when it becomes known). */
   readonly update: (done: number, total?: number | undefined) => void
   /** Prints a diagnostic line above the bar. */
   readonly log: (line: string) => void
+  /** Takes the bar off the screen until the next update, before output to the same terminal. */
+  readonly hide: () => void
   /** Removes the bar. */
   readonly stop: () => void
 }
@@ -31,7 +33,7 @@ export const progress = (options: {
   readonly total?: number | undefined
 }): Progress => {
   if (!options.enabled) {
-    return { update: () => {}, log: (line) => process.stderr.write(`${scrub(line)}\n`), stop: () => {} }
+    return { update: () => {}, log: (line) => process.stderr.write(`${scrub(line)}\n`), hide: () => {}, stop: () => {} }
   }
   let done = 0
   let total = options.total
@@ -57,8 +59,8 @@ export const progress = (options: {
     log: (line) => {
       clear()
       process.stderr.write(`${scrub(line)}\n`)
-      draw(true)
     },
+    hide: clear,
     stop: clear
   }
 }

@@ -86,6 +86,7 @@ export const overview = (input: OverviewInput): Effect.Effect<void, CliFailure> 
           })
           for await (const result of client.overviews(users, { concurrency: input.concurrency })) {
             done += 1
+            if (io.stdoutIsTerminal) bar.hide()
             if (result.ok) {
               writer.write({ user: result.user, ok: true, overview: result.overview })
             } else {
@@ -101,6 +102,7 @@ export const overview = (input: OverviewInput): Effect.Effect<void, CliFailure> 
             }
             bar.update(done, file === undefined ? input.users.length : Math.max(read, done))
           }
+          bar.stop()
           writer.end()
         } finally {
           bar.stop()
