@@ -1,0 +1,158 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import * as Net from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { decodeResponse } from "@account-overview/core"
+import { afterAll, assert, describe, it } from "@effect/vitest"
+import { Result } from "effect"
+import { demoApiKey } from "../src/Demo.js"
+
+const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
+const dir = mkdtempSync(join(tmpdir(), "ao-http-bin-"))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const run = (args: ReadonlyArray<string>, env: Record<string, string>) =>
+  new Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }>((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : (error.code as number | null), stdout, stderr })
+    )
+  })
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = Net.createServer()
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address() as Net.AddressInfo
+      server.close(() => resolve(address.port))
+    })
+  })
+
+interface Served {
+  readonly child: ChildProcess
+  readonly output: () => string
+  readonly exited: Promise<number | null>
+}
+
+const serve = (env: Record<string, string>) =>
+  new Promise<Served>((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, "serve"], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let output = ""
+    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)))
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      if (output.includes('"message":"listening"')) resolve({ child, output: () => output, exited })
+    }
+    child.stdout.on("data", onData)
+    child.stderr.on("data", onData)
+    exited.then((code) => reject(new Error(`serve exited with ${code}: ${output}`)))
+  })
+
+describe("account-overview-server", () => {
+  it("is built", () => {
+    assert.isTrue(existsSync(bin), "build the package first (pnpm --filter @account-overview/http build)")
+  })
+
+  it("prints its help, and refuses unknown commands with exit code 2", async () => {
+    const help = await run(["--help"], {})
+    assert.strictEqual(help.code, 0)
+    assert.include(help.stdout, "Usage: account-overview-server [command]")
+    assert.include(help.stdout, "seed-demo")
+    const wrong = await run(["frobnicate", "--api-key=s3cret"], {})
+    assert.strictEqual(wrong.code, 2)
+    assert.notInclude(wrong.stderr + wrong.stdout, "s3cret")
+  })
+
+  it("seeds the demo twice without duplicating it, and the printed curl lines work as printed", async () => {
+    const port = await freePort()
+    const env = { DATABASE_URL: `sqlite:${join(dir, "demo", "demo.db")}`, PORT: String(port), LOG_LEVEL: "warn" }
+    const first = await run(["seed-demo"], env)
+    assert.strictEqual(first.code, 0, first.stderr)
+    assert.match(first.stderr, /demo seeded: 7 new usage events, 0 already there/)
+    const second = await run(["seed-demo"], env)
+    assert.strictEqual(second.code, 0, second.stderr)
+    assert.match(second.stderr, /demo seeded: 0 new usage events, 7 already there/)
+    assert.strictEqual(second.stdout, first.stdout)
+    const lines = first.stdout.trim().split("\n")
+    assert.strictEqual(lines.length, 2)
+    assert.isTrue(lines.every((line) => line.startsWith("curl ") && line.includes(`127.0.0.1:${port}`)))
+
+    const served = await serve({ ...env, LOG_LEVEL: "info" })
+    try {
+      const [json, xml] = await Promise.all(
+        lines.map(
+          (line) =>
+            new Promise<Buffer>((resolve, reject) =>
+              execFile("sh", ["-c", line], { encoding: "buffer" }, (error, stdout) =>
+                error === null ? resolve(stdout) : reject(error)
+              )
+            )
+        )
+      )
+      const overviewOf = (body: Buffer) => {
+        const decoded = decodeResponse(new Uint8Array(body))
+        if (Result.isFailure(decoded) || decoded.success._tag !== "Overview") throw new Error(body.toString("latin1"))
+        return decoded.success.overview
+      }
+      const umlaut = overviewOf(json!)
+      assert.strictEqual(umlaut.package, "Paket Größe 5 — Ü")
+      assert.strictEqual(umlaut.creditsUsed, 5_500)
+      assert.strictEqual(umlaut.creditsOverage, 500)
+      const over = overviewOf(xml!)
+      assert.strictEqual(over.creditsUsed, 100_000)
+      assert.strictEqual(over.creditsOverage, 50_000)
+      assert.isTrue(xml!.toString("latin1").startsWith('<?xml version="1.0" encoding="ISO-8859-1"?>'))
+      assert.notInclude(served.output(), demoApiKey)
+    } finally {
+      served.child.kill("SIGTERM")
+      assert.strictEqual(await served.exited, 0)
+    }
+  }, 60_000)
+
+  it("on SIGTERM finishes the requests in flight with 200, refuses new ones, then exits 0", async () => {
+    const port = await freePort()
+    const env = { DATABASE_URL: `sqlite:${join(dir, "term", "term.db")}`, PORT: String(port), LOG_LEVEL: "info" }
+    assert.strictEqual((await run(["seed-demo"], env)).code, 0)
+    const served = await serve(env)
+    const body = `api_user=demo&api_key=${demoApiKey}&task=overview&user=under%40demo.example`
+    const inFlight = Array.from(
+      { length: 3 },
+      () =>
+        new Promise<string>((resolve) => {
+          const socket = Net.connect(port, "127.0.0.1")
+          let response = ""
+          socket.on("data", (data) => {
+            response += data.toString("latin1")
+          })
+          socket.on("close", () => resolve(response))
+          socket.on("error", () => {})
+          socket.on("connect", () => {
+            socket.write(
+              `POST /api/distributor.account.json HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`
+            )
+            setTimeout(() => socket.write(body.slice(10)), 700)
+          })
+        })
+    )
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    served.child.kill("SIGTERM")
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const refused = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (response) => response.status,
+      () => "refused"
+    )
+    assert.strictEqual(refused, "refused")
+    const responses = await Promise.all(inFlight)
+    for (const response of responses) {
+      assert.match(response, /^HTTP\/1\.1 200 OK/)
+      assert.match(response, /connection: close/i)
+      assert.include(response, '"credits_used":12500')
+    }
+    assert.strictEqual(await served.exited, 0)
+    assert.notInclude(served.output(), demoApiKey)
+  }, 60_000)
+})
