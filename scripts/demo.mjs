@@ -1,58 +1,55 @@
 #!/usr/bin/env node
-// Decodes the seed's XML and JSON samples with @account-overview/core, prints
-// the overviews, then the bodies the service writes for them: XML, JSON v1,
-// JSON v2 and an error body. Builds core first when it has not been built.
-import { spawnSync } from "node:child_process"
-import { existsSync, readFileSync } from "node:fs"
+// `pnpm start`: builds the service (and what it depends on), migrates and seeds the demo into
+// ./data/account-overview.db (idempotent: a second run keeps the data and adds nothing), starts
+// the service and prints curl lines that call it. Ctrl-C stops it (drained, exit 0).
+// PORT, HOST, DATABASE_URL and the other settings of the service apply.
+import { spawn, spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
 
-const core = new URL("../packages/core/", import.meta.url)
-const entry = new URL("dist/index.js", core)
-if (!existsSync(entry)) {
-  console.error("building @account-overview/core ...")
-  const build = spawnSync("pnpm", ["--filter", "@account-overview/core", "build"], {
-    cwd: new URL("..", import.meta.url),
-    stdio: ["ignore", "inherit", "inherit"],
-    shell: process.platform === "win32"
-  })
-  if (build.status !== 0 || !existsSync(entry)) {
-    console.error("could not build @account-overview/core: run `pnpm --filter @account-overview/core build`")
-    process.exit(1)
+const root = fileURLToPath(new URL("..", import.meta.url))
+const bin = fileURLToPath(new URL("../apps/http/dist/bin.js", import.meta.url))
+
+console.error("building @account-overview/http and its dependencies ...")
+const build = spawnSync(
+  "pnpm",
+  ["exec", "turbo", "run", "build", "--filter=@account-overview/http...", "--output-logs=errors-only"],
+  { cwd: root, stdio: ["ignore", "inherit", "inherit"], shell: process.platform === "win32" }
+)
+if (build.status !== 0) {
+  console.error("the build failed: see above")
+  process.exit(1)
+}
+
+const seeded = spawnSync(process.execPath, [bin, "seed-demo"], {
+  cwd: root,
+  encoding: "utf8",
+  stdio: ["ignore", "pipe", "inherit"]
+})
+if (seeded.status !== 0) {
+  console.error("seeding the demo failed: see above")
+  process.exit(1)
+}
+const curlLines = seeded.stdout.trim()
+
+const server = spawn(process.execPath, [bin, "serve"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] })
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal))
+server.on("exit", (code) => process.exit(code ?? 1))
+
+const port = process.env.PORT ?? "3000"
+const host = !process.env.HOST || process.env.HOST === "0.0.0.0" ? "127.0.0.1" : process.env.HOST
+for (let attempt = 0; attempt < 100; attempt++) {
+  const ready = await fetch(`http://${host}:${port}/readyz`).then(
+    (response) => response.ok,
+    () => false
+  )
+  if (ready) {
+    console.log(`\nThe Account Overview service is up on http://${host}:${port} (Ctrl-C stops it). Try:\n`)
+    console.log(curlLines)
+    console.log(
+      `\nThe XML answer is ISO-8859-1: pipe it through \`iconv -f latin1\` on a UTF-8 terminal.` +
+        `\nAlso: http://${host}:${port}/healthz, /readyz, /metrics, /docs (operator API)\n`
+    )
+    break
   }
+  await new Promise((resolve) => setTimeout(resolve, 100))
 }
-const { contentTypeOf, decodeResponse, encodeErrorBody, encodeOverview, errorTable } = await import(entry.href)
-
-const fixture = (name) => new Uint8Array(readFileSync(new URL(`test/fixtures/${name}`, core)))
-const show = (bytes, charset) => new TextDecoder(charset === "latin1" ? "windows-1252" : "utf-8").decode(bytes)
-
-const samples = [
-  ["the seed's XML sample", fixture("seed-overview.xml"), contentTypeOf("xml")],
-  ["the seed's JSON sample (no braces, a line break in the package)", fixture("seed-overview-json.txt"), undefined],
-  ["the seed's XML error sample", fixture("seed-error.xml"), undefined]
-]
-
-let overview
-for (const [label, bytes, contentType] of samples) {
-  const result = decodeResponse(bytes, contentType)
-  console.log(`\n== ${label}, decoded`)
-  if (result._tag === "Failure") {
-    console.log(`DecodeError at ${JSON.stringify(result.failure.path)}: ${result.failure.reason}`)
-    process.exitCode = 1
-    continue
-  }
-  console.log(JSON.stringify(result.success, null, 2))
-  if (result.success._tag === "Overview") overview ??= result.success.overview
-}
-
-for (const [format, dialect] of [
-  ["xml", "v1"],
-  ["json", "v1"],
-  ["json", "v2"]
-]) {
-  const bytes = encodeOverview(overview, format, dialect)
-  console.log(`\n== ${format} ${dialect}: ${bytes.length} bytes, Content-Type: ${contentTypeOf(format)}`)
-  console.log(show(bytes, format === "xml" ? "latin1" : "utf-8"))
-}
-
-const notFound = encodeErrorBody([errorTable.CustomerNotFound.message], "xml")
-console.log(`\n== error body, HTTP ${errorTable.CustomerNotFound.status}, xml: ${notFound.length} bytes`)
-console.log(show(notFound, "latin1"))
