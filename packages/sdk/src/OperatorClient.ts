@@ -286,18 +286,17 @@ const toSdkError = (failure: unknown, base: ErrorDetails, scrub: Scrub): Account
   if (HttpClientError.isHttpClientError(failure)) {
     const reason = failure.reason
     switch (reason._tag) {
-      case "StatusCodeError": {
-        const headers = reason.response.headers
-        const requestId = headers["x-request-id"]
-        return statusError(
-          reason.response.status,
-          { ...base, status: reason.response.status, ...(requestId === undefined ? {} : { requestId }) },
-          parseRetryAfter(headers["retry-after"], Date.now())
-        )
-      }
+      case "StatusCodeError":
       case "DecodeError":
-      case "EmptyBodyError":
-        return new DecodeError({ ...base, status: reason.response.status, reason: scrub(reason.message) })
+      case "EmptyBodyError": {
+        const { status, headers } = reason.response
+        const requestId = headers["x-request-id"]
+        const withResponse = { ...base, status, ...(requestId === undefined ? {} : { requestId }) }
+        if (reason._tag !== "StatusCodeError" && status >= 200 && status < 300) {
+          return new DecodeError({ ...withResponse, reason: scrub(reason.message) })
+        }
+        return statusError(status, withResponse, parseRetryAfter(headers["retry-after"], Date.now()))
+      }
       case "TransportError":
         return new ConnectionError({ ...base, cause: safeCause(reason.cause ?? reason, scrub) })
       default:
@@ -419,7 +418,11 @@ const make = (options: OperatorClientOptions, environment: Env): Effect.Effect<O
             : (events as Iterable<UsageEvent>)[Symbol.iterator]()
         let done = false
         return ingestFrom(iterator, ingestOptions, () => (done = true)).pipe(
-          Effect.ensuring(Effect.promise(async () => (done ? undefined : await iterator.return?.())))
+          Effect.ensuring(
+            Effect.sync(() => {
+              if (!done) Promise.resolve(iterator.return?.()).catch(() => undefined)
+            })
+          )
         )
       })
 

@@ -78,8 +78,8 @@ const errorMessages = (
 }
 
 /** A 2xx answer carrying an error body: older servers did this; its stable message tells the failure. */
-const legacyError = (messages: ReadonlyArray<string>, base: ErrorDetails): AccountOverviewError => {
-  const withMessages = { ...base, messages }
+const legacyError = (messages: ReadonlyArray<string>, base: ErrorDetails, scrub: Scrub): AccountOverviewError => {
+  const withMessages = { ...base, messages: messages.map((message) => scrub(message)) }
   if (messages.includes(wireMessage.AuthenticationFailed)) return new AuthenticationError(withMessages)
   if (messages.includes(wireMessage.CustomerNotFound)) return new NotFoundError(withMessages)
   return new InvalidRequestError(withMessages)
@@ -100,12 +100,8 @@ const classify = (
     })
     if (Result.isSuccess(decoded)) {
       if (decoded.success._tag === "Overview") return Effect.succeed(decoded.success.overview)
-      const scrub = scrubFor(context)
       return Effect.fail(
-        legacyError(
-          decoded.success.body.errors.map((message) => scrub(message)),
-          details(context, attempt, response)
-        )
+        legacyError(decoded.success.body.errors, details(context, attempt, response), scrubFor(context))
       )
     }
     const scrub = scrubFor(context)

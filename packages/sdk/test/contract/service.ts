@@ -1,0 +1,41 @@
+import { randomBytes } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { App, Settings, Store } from "@account-overview/http"
+import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
+import { HttpServer } from "effect/http"
+
+/** The operator token of the service under test. */
+export const adminToken = randomBytes(24).toString("base64url")
+
+const tempDir = Effect.acquireRelease(
+  Effect.sync(() => mkdtempSync(join(tmpdir(), "ao-sdk-contract-"))),
+  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+)
+
+/**
+ * The microservice, in this process, on an ephemeral port, over a fresh
+ * SQLite ledger. The operator routes read `ADMIN_TOKEN` through `Config`
+ * (not `Settings`), hence the provider.
+ */
+export const serviceLayer = Layer.unwrap(
+  Effect.map(tempDir, (dir) =>
+    App.layer.pipe(
+      Layer.provide(Store.layerFor(Redacted.make(`sqlite:${join(dir, "ledger.db")}`))),
+      Layer.provide(
+        Settings.layerWith({
+          port: 0,
+          host: "127.0.0.1",
+          adminToken: Option.some(Redacted.make(adminToken)),
+          logLevel: "None",
+          authFailureLimit: 10_000
+        })
+      ),
+      Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ ADMIN_TOKEN: adminToken })))
+    )
+  )
+)
+
+/** The base URL the service listens on. */
+export const baseUrl = HttpServer.addressFormattedWith((url) => Effect.succeed(url))
