@@ -15,7 +15,7 @@ import * as ChildProcessSpawner from "effect/process/ChildProcessSpawner"
 import { command, executable } from "./Cli.js"
 import { CliFailure, ExitCode } from "./Failure.js"
 import { errLine, printError, registerSecret, streams } from "./Io.js"
-import { secretsFromEnvironment } from "./Settings.js"
+import { debug, secretsFromEnvironment } from "./Settings.js"
 
 /** The version printed by `--version`, set by the bundler from package.json. */
 declare const __CLI_VERSION__: string
@@ -125,7 +125,7 @@ export const main = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode> =>
       if (Cause.hasInterruptsOnly(cause)) return Effect.succeed(ExitCode.interrupted as ExitCode)
       const squashed = Cause.squash(cause)
       printError(`unexpected failure: ${squashed instanceof Error ? squashed.message : String(squashed)}`)
-      if (process.env.ACCOUNT_OVERVIEW_DEBUG === "1") errLine(Cause.pretty(cause))
+      if (debug()) errLine(Cause.pretty(cause))
       return Effect.succeed(ExitCode.failed as ExitCode)
     }),
     Effect.provide(environment)

@@ -4,29 +4,22 @@ import { ExitCode } from "./Failure.js"
 import { flushStdout } from "./Io.js"
 import { main } from "./Main.js"
 
-/**
- * Runs the command in this process and exits with its code. The first
- * SIGINT or SIGTERM interrupts the command (which stops cleanly and reports
- * what was done); a second one exits at once.
- */
-export const run = (argv: ReadonlyArray<string>): void => {
-  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(ExitCode.ok)
-    throw error
-  })
+/** A running command: its exit code once done, and a way to interrupt it. */
+export interface Running {
+  /** Resolves with the exit code once the command is done and stdout flushed. */
+  readonly exitCode: Promise<ExitCode>
+  /** Interrupts the command, which stops cleanly and reports what was done. */
+  readonly interrupt: () => void
+}
+
+/** Starts `account-overview` on `argv` in this process. */
+export const start = (argv: ReadonlyArray<string>): Running => {
   const fiber = Effect.runFork(main(argv))
-  let signals = 0
-  const onSignal = () => {
-    signals += 1
-    if (signals > 1) process.exit(ExitCode.interrupted)
-    fiber.interruptUnsafe()
-  }
-  process.on("SIGINT", onSignal)
-  process.on("SIGTERM", onSignal)
-  fiber.addObserver((exit) => {
-    const code = Exit.isSuccess(exit) ? exit.value : ExitCode.interrupted
-    process.off("SIGINT", onSignal)
-    process.off("SIGTERM", onSignal)
-    void flushStdout().then(() => process.exit(code))
+  const exitCode = new Promise<ExitCode>((resolve) => {
+    fiber.addObserver((exit) => {
+      const code = Exit.isSuccess(exit) ? exit.value : ExitCode.interrupted
+      void flushStdout().then(() => resolve(code))
+    })
   })
+  return { exitCode, interrupt: () => fiber.interruptUnsafe() }
 }
