@@ -8,7 +8,6 @@
  */
 import { Context, Effect, Stream } from "effect"
 import { HttpClient, HttpClientRequest } from "effect/http"
-import { AccountOverviewError } from "./Errors.js"
 import { concat, declaredLength } from "./internal/bytes.js"
 import { responseTooLarge, type Transport, type TransportRequest, type TransportResponse } from "./Transport.js"
 
@@ -55,9 +54,7 @@ export const httpClientTransport = (
       return { status: response.status, headers, body: concat(read.chunks, read.size) }
     }).pipe(Effect.scoped)
     return run(exchange, { signal: request.signal }).catch((error: unknown) => {
-      if (error instanceof TooLarge) throw responseTooLarge(request, error.status)
-      if (error instanceof AccountOverviewError) throw error
-      throw error
+      throw error instanceof TooLarge ? responseTooLarge(request, error.status) : error
     })
   }
 }
