@@ -59,14 +59,15 @@ const baseUrl = Flag.String("base-url").pipe(
   Flag.optional
 )
 
-const timeoutMs = Flag.Int("timeout-ms").pipe(
-  Flag.withDescription("Give up on one request after this many milliseconds (default: the SDK's)"),
-  Flag.filter(
-    (n) => n >= 1,
-    () => "a positive number of milliseconds"
-  ),
-  Flag.optional
-)
+const timeoutMs = (fallback: string) =>
+  Flag.Int("timeout-ms").pipe(
+    Flag.withDescription(`Give up on one attempt of a request after this many milliseconds (default: ${fallback})`),
+    Flag.filter(
+      (n) => n >= 1,
+      () => "a positive number of milliseconds"
+    ),
+    Flag.optional
+  )
 
 const connection = {
   baseUrl,
@@ -94,7 +95,7 @@ const connection = {
     Flag.withDescription("Wire dialect: v1 is distributor.account, v2 reseller.account (default: v2)"),
     Flag.withDefault("v2")
   ),
-  timeoutMs
+  timeoutMs: timeoutMs("10000")
 }
 
 const admin = {
@@ -105,7 +106,7 @@ const admin = {
     ),
     Flag.withDefault(false)
   ),
-  timeoutMs
+  timeoutMs: timeoutMs("30000")
 }
 
 /** The connection flags of `overview`. */
