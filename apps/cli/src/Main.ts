@@ -83,8 +83,8 @@ const presenter: CliOutput.Presenter = {
 
 /**
  * What `effect/cli` needs to run. No flag reads files through it and no
- * command spawns processes, so the file system and the process spawner are
- * left out (they cost a third of the start-up time).
+ * command spawns processes, so the Node file system and process spawner are
+ * left out: loading them cost 16-30 ms of each start.
  */
 const environment = Layer.mergeAll(
   NodeStdio.layer,
