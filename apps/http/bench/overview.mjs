@@ -25,9 +25,23 @@ function pinned(args) {
   return hasTaskset ? ["taskset", ["-c", "0", ...args]] : [args[0], args.slice(1)]
 }
 
+const children = new Set()
+const reapChildrenOnExit = () => {
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.on(signal, () => {
+      for (const child of children) child.kill("SIGKILL")
+      process.exit(1)
+    })
+  }
+  process.on("exit", () => {
+    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL")
+  })
+}
+
 function startProcess(args, env) {
   const [command, argv] = pinned(args)
   const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] })
+  children.add(child)
   return new Promise((resolve, reject) => {
     let buffered = ""
     const onData = (chunk) => {
@@ -99,6 +113,7 @@ async function warm(url, path, body) {
 }
 
 async function main() {
+  reapChildrenOnExit()
   if (spawnSync(process.execPath, [bin, "--help"]).status !== 0) {
     console.error("build the service first: pnpm exec turbo run build --filter=@account-overview/http...")
     process.exit(1)
@@ -189,6 +204,7 @@ if (hasTaskset && process.env.BENCH_PINNED !== "1") {
       env: { ...process.env, BENCH_PINNED: "1" }
     }
   )
+  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal))
   child.on("exit", (code) => process.exit(code ?? 1))
 } else {
   await main()

@@ -11,7 +11,11 @@ import { demoApiKey } from "../src/Demo.js"
 
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), "ao-http-bin-"))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const children = new Set<ChildProcess>()
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL")
+  rmSync(dir, { recursive: true, force: true })
+})
 
 const run = (args: ReadonlyArray<string>, env: Record<string, string>) =>
   new Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }>((resolve) => {
@@ -41,6 +45,7 @@ const serve = (env: Record<string, string>) =>
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"]
     })
+    children.add(child)
     let output = ""
     const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)))
     const onData = (chunk: Buffer) => {

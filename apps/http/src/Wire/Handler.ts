@@ -18,10 +18,11 @@ import {
   type Format,
   InternalError,
   type OverviewError,
+  type OverviewRequest,
   toWire
 } from "@account-overview/core"
 import { Ledger } from "@account-overview/store"
-import { Cause, Clock, Context, Effect, Exit, Layer, Option, Result } from "effect"
+import { Cause, Context, Effect, Layer, Option, Result } from "effect"
 import { Metrics } from "../Metrics.js"
 import { Throttles } from "../Throttle.js"
 
@@ -126,67 +127,90 @@ export class WireHandler extends Context.Service<
             : errorAnswer(wire.status, wire.errors, call.format)
         }
 
-        const answer = Effect.fnUntraced(function* (call: WireCall) {
-          const decoded =
-            call.bearer === undefined
-              ? decodeRequestParams(call.params)
-              : decodeRequestParams(`${call.params}&api_key=${encodeURIComponent(call.bearer)}`, {
-                  apiUser: apiKeyUser
-                })
-          if (Result.isFailure(decoded)) return failure(call, decoded.failure)
-          const request = decoded.success
-          const apiUser = request.apiUser === apiKeyUser ? yield* resellerOf(request.user) : request.apiUser
-          const now = yield* Clock.currentTimeMillis
-          const userKey = `u:${apiUser}`
-          const addressKey = `a:${call.address}`
-          const blocked =
-            throttles.authFailures.blockedFor(userKey, now) ?? throttles.authFailures.blockedFor(addressKey, now)
-          if (blocked !== undefined) return throttled(call, blocked, "auth_failures")
-          if (rate !== undefined) {
-            const empty = rate.emptyFor(apiUser, now)
-            if (empty !== undefined) return throttled(call, empty, "rate_limit")
-          }
-          const exit = yield* Effect.exit(overviews.overview({ apiUser, apiKey: request.apiKey }, request.user))
-          if (Exit.isSuccess(exit)) {
-            rate?.take(apiUser, now)
-            return {
-              status: 200,
-              contentType: contentTypeOf(call.format),
-              body: encodeOverview(exit.value, call.format, call.dialect)
-            } satisfies WireAnswer
-          }
-          const error = Cause.findErrorOption(exit.cause)
-          if (Option.isNone(error)) return yield* Effect.failCause(exit.cause)
+        const internal = (call: WireCall, cause: Cause.Cause<unknown>) =>
+          Effect.as(
+            Effect.logError("overview failed: internal error", cause).pipe(
+              Effect.annotateLogs({ requestId: call.requestId })
+            ),
+            failure(call, new InternalError())
+          )
+
+        const failed = (
+          call: WireCall,
+          apiUser: string,
+          now: number,
+          cause: Cause.Cause<OverviewError>
+        ): Effect.Effect<WireAnswer> => {
+          const error = Cause.findErrorOption(cause)
+          if (Option.isNone(error)) return internal(call, cause)
           switch (error.value._tag) {
             case "AuthenticationFailed":
-              throttles.authFailures.recordFailure(userKey, now)
-              throttles.authFailures.recordFailure(addressKey, now)
+              if (apiUser !== unresolvable) throttles.authFailures.recordFailure(`u:${apiUser}`, now)
+              throttles.authFailures.recordFailure(`a:${call.address}`, now)
               break
             case "CustomerNotFound":
               rate?.take(apiUser, now)
               break
             case "Unavailable":
               metrics.storeError()
-              yield* Effect.logWarning("overview failed: store unavailable").pipe(
-                Effect.annotateLogs({ requestId: call.requestId, reason: error.value.reason })
+              return Effect.as(
+                Effect.logWarning("overview failed: store unavailable").pipe(
+                  Effect.annotateLogs({ requestId: call.requestId, reason: error.value.reason })
+                ),
+                failure(call, error.value)
               )
-              break
           }
-          return failure(call, error.value)
-        })
+          return Effect.succeed(failure(call, error.value))
+        }
+
+        const authorized = (call: WireCall, request: OverviewRequest, apiUser: string): Effect.Effect<WireAnswer> =>
+          Effect.clockWith((clock) => {
+            const now = clock.currentTimeMillisUnsafe()
+            const blocked =
+              throttles.authFailures.blockedFor(`u:${apiUser}`, now) ??
+              throttles.authFailures.blockedFor(`a:${call.address}`, now)
+            if (blocked !== undefined) return Effect.succeed(throttled(call, blocked, "auth_failures"))
+            if (rate !== undefined) {
+              const empty = rate.emptyFor(apiUser, now)
+              if (empty !== undefined) return Effect.succeed(throttled(call, empty, "rate_limit"))
+            }
+            return Effect.matchCauseEffect(overviews.overview({ apiUser, apiKey: request.apiKey }, request.user), {
+              onSuccess: (overview) => {
+                rate?.take(apiUser, now)
+                return Effect.succeed<WireAnswer>({
+                  status: 200,
+                  contentType: contentTypeOf(call.format),
+                  body: encodeOverview(overview, call.format, call.dialect)
+                })
+              },
+              onFailure: (cause) => failed(call, apiUser, now, cause)
+            })
+          })
+
+        const answer = (call: WireCall): Effect.Effect<WireAnswer> => {
+          const decoded =
+            call.bearer === undefined
+              ? decodeRequestParams(call.params)
+              : decodeRequestParams(`${call.params}&api_key=${encodeURIComponent(call.bearer)}`, {
+                  apiUser: apiKeyUser
+                })
+          if (Result.isFailure(decoded)) return Effect.succeed(failure(call, decoded.failure))
+          const request = decoded.success
+          if (request.apiUser !== apiKeyUser) return authorized(call, request, request.apiUser)
+          return Effect.matchCauseEffect(resellerOf(request.user), {
+            onSuccess: (apiUser) => authorized(call, request, apiUser),
+            onFailure: (cause) => Effect.clockWith((clock) => failed(call, "", clock.currentTimeMillisUnsafe(), cause))
+          })
+        }
 
         return WireHandler.of({
-          answer: (call) =>
-            answer(call).pipe(
-              Effect.catchCause((cause) =>
-                Effect.as(
-                  Effect.logError("overview failed: internal error", cause).pipe(
-                    Effect.annotateLogs({ requestId: call.requestId })
-                  ),
-                  failure(call, new InternalError())
-                )
-              )
-            )
+          answer: (call) => {
+            try {
+              return answer(call)
+            } catch (defect) {
+              return internal(call, Cause.die(defect))
+            }
+          }
         })
       })
     )
