@@ -37,204 +37,230 @@ const failure = (f: () => Promise<unknown>) =>
 layer(serviceLayer, { timeout: 120_000, excludeTestServices: true })(
   "the operator client against the microservice",
   (it) => {
-    it.effect("packages, resellers, customers and their overviews", () =>
-      Effect.gen(function* () {
-        const url = yield* baseUrl
-        const operator = createOperatorClient({ baseUrl: url, adminToken, env: {} })
-        const saved = yield* promise(() => operator.packages.set("Gold", { credits: 100_000, overagePrice: 0.0005 }))
-        assert.deepStrictEqual(saved, { name: "Gold", credits: 100_000, overagePrice: 0.0005 })
-        yield* promise(() => operator.packages.set("Bronze", { credits: 1_000 }))
-        const packages = yield* promise(() => operator.packages.list())
-        assert.includeMembers(
-          packages.map((p) => p.name),
-          ["Gold", "Bronze"]
-        )
+    it.effect(
+      "packages, resellers, customers and their overviews",
+      () =>
+        Effect.gen(function* () {
+          const url = yield* baseUrl
+          const operator = createOperatorClient({ baseUrl: url, adminToken, env: {} })
+          const saved = yield* promise(() => operator.packages.set("Gold", { credits: 100_000, overagePrice: 0.0005 }))
+          assert.deepStrictEqual(saved, { name: "Gold", credits: 100_000, overagePrice: 0.0005 })
+          yield* promise(() => operator.packages.set("Bronze", { credits: 1_000 }))
+          const packages = yield* promise(() => operator.packages.list())
+          assert.includeMembers(
+            packages.map((p) => p.name),
+            ["Gold", "Bronze"]
+          )
 
-        const created = yield* promise(() => operator.resellers.set("initech"))
-        assert.isTrue(created.created)
-        assert.isString(created.apiKey)
-        const updated = yield* promise(() => operator.resellers.set("initech", { apiKey: "initech-key-0123456789" }))
-        assert.isFalse(updated.created)
-        assert.isUndefined(updated.apiKey)
-        const rotated = yield* promise(() => operator.resellers.rotateKey("initech"))
-        assert.isString(rotated.apiKey)
+          const created = yield* promise(() => operator.resellers.set("initech"))
+          assert.isTrue(created.created)
+          assert.isString(created.apiKey)
+          const updated = yield* promise(() => operator.resellers.set("initech", { apiKey: "initech-key-0123456789" }))
+          assert.isFalse(updated.created)
+          assert.isUndefined(updated.apiKey)
+          const rotated = yield* promise(() => operator.resellers.rotateKey("initech"))
+          assert.isString(rotated.apiKey)
 
-        for (const user of ["a@initech.example", "b@initech.example", "c@initech.example"]) {
-          const customer = yield* promise(() =>
-            operator.customers.set(user, {
-              reseller: "initech",
-              package: "Gold",
+          for (const user of ["a@initech.example", "b@initech.example", "c@initech.example"]) {
+            const customer = yield* promise(() =>
+              operator.customers.set(user, {
+                reseller: "initech",
+                package: "Gold",
+                billingAnchor: "2020-01-01",
+                reputation: 99
+              })
+            )
+            assert.strictEqual(customer.user, user)
+          }
+          assert.strictEqual((yield* promise(() => operator.customers.get("b@initech.example"))).reseller, "initech")
+
+          const first = yield* promise(() => operator.customers.list({ reseller: "initech", limit: 2 }))
+          assert.strictEqual(first.items.length, 2)
+          assert.isString(first.nextCursor)
+          const second = yield* promise(() =>
+            operator.customers.list({ reseller: "initech", limit: 2, cursor: first.nextCursor })
+          )
+          assert.deepStrictEqual([...first.items, ...second.items].map((c) => c.user).sort(), [
+            "a@initech.example",
+            "b@initech.example",
+            "c@initech.example"
+          ])
+
+          const page = yield* promise(() => operator.resellers.overviews("initech", { date: "2024-02-29" }))
+          assert.strictEqual(page.items.length, 3)
+          assert.strictEqual(page.items[0]!.overview.billingStartDate, "2024-02-01")
+          const overview = yield* promise(() =>
+            operator.customers.overview("a@initech.example", { date: "2024-02-29" })
+          )
+          assert.deepStrictEqual(overview, page.items.find((i) => i.user === "a@initech.example")!.overview)
+
+          const client = createClient({ baseUrl: url, apiUser: "initech", apiKey: rotated.apiKey!, env: {} })
+          assert.strictEqual((yield* promise(() => client.overview("a@initech.example"))).package, "Gold")
+          yield* promise(() => client.close())
+          yield* promise(() => operator.close())
+        }),
+      60_000
+    )
+
+    it.effect(
+      "typed failures: 404, 400, 401, missing settings",
+      () =>
+        Effect.gen(function* () {
+          const url = yield* baseUrl
+          const operator = createOperatorClient({ baseUrl: url, adminToken, env: {} })
+          const missing = yield* failure(() => operator.customers.get("nobody@example.com"))
+          assert.instanceOf(missing, NotFoundError)
+          assert.strictEqual((missing as NotFoundError).status, 404)
+          assert.strictEqual((missing as NotFoundError).path, "/v1/customers/nobody%40example.com")
+          const unknownPackage = yield* failure(() =>
+            operator.customers.set("d@example.com", {
+              reseller: "nobody",
+              package: "None",
               billingAnchor: "2020-01-01",
-              reputation: 99
+              reputation: 1
             })
           )
-          assert.strictEqual(customer.user, user)
-        }
-        assert.strictEqual((yield* promise(() => operator.customers.get("b@initech.example"))).reseller, "initech")
-
-        const first = yield* promise(() => operator.customers.list({ reseller: "initech", limit: 2 }))
-        assert.strictEqual(first.items.length, 2)
-        assert.isString(first.nextCursor)
-        const second = yield* promise(() =>
-          operator.customers.list({ reseller: "initech", limit: 2, cursor: first.nextCursor })
-        )
-        assert.deepStrictEqual([...first.items, ...second.items].map((c) => c.user).sort(), [
-          "a@initech.example",
-          "b@initech.example",
-          "c@initech.example"
-        ])
-
-        const page = yield* promise(() => operator.resellers.overviews("initech", { date: "2024-02-29" }))
-        assert.strictEqual(page.items.length, 3)
-        assert.strictEqual(page.items[0]!.overview.billingStartDate, "2024-02-01")
-        const overview = yield* promise(() => operator.customers.overview("a@initech.example", { date: "2024-02-29" }))
-        assert.deepStrictEqual(overview, page.items.find((i) => i.user === "a@initech.example")!.overview)
-
-        const client = createClient({ baseUrl: url, apiUser: "initech", apiKey: rotated.apiKey!, env: {} })
-        assert.strictEqual((yield* promise(() => client.overview("a@initech.example"))).package, "Gold")
-        yield* promise(() => client.close())
-        yield* promise(() => operator.close())
-      })
+          assert.instanceOf(unknownPackage, InvalidRequestError)
+          const badInput = yield* failure(() => operator.packages.set("Bad", { credits: -5 }))
+          assert.instanceOf(badInput, InvalidRequestError)
+          const wrong = createOperatorClient({ baseUrl: url, adminToken: "not-the-token", env: {} })
+          const refused = yield* failure(() => wrong.packages.list())
+          assert.instanceOf(refused, AuthenticationError)
+          assert.strictEqual((refused as AuthenticationError).status, 401)
+          assert.notInclude(String(refused), "not-the-token")
+          const noToken = yield* Effect.sync(() => {
+            try {
+              createOperatorClient({ baseUrl: url, env: {} })
+            } catch (error) {
+              return error
+            }
+          })
+          assert.instanceOf(noToken, ConfigurationError)
+          assert.include((noToken as Error).message, "ACCOUNT_OVERVIEW_ADMIN_TOKEN")
+          yield* promise(() => operator.close())
+        }),
+      60_000
     )
 
-    it.effect("typed failures: 404, 400, 401, missing settings", () =>
-      Effect.gen(function* () {
-        const url = yield* baseUrl
-        const operator = createOperatorClient({ baseUrl: url, adminToken, env: {} })
-        const missing = yield* failure(() => operator.customers.get("nobody@example.com"))
-        assert.instanceOf(missing, NotFoundError)
-        assert.strictEqual((missing as NotFoundError).status, 404)
-        assert.strictEqual((missing as NotFoundError).path, "/v1/customers/nobody%40example.com")
-        const unknownPackage = yield* failure(() =>
-          operator.customers.set("d@example.com", {
-            reseller: "nobody",
-            package: "None",
-            billingAnchor: "2020-01-01",
-            reputation: 1
-          })
-        )
-        assert.instanceOf(unknownPackage, InvalidRequestError)
-        const badInput = yield* failure(() => operator.packages.set("Bad", { credits: -5 }))
-        assert.instanceOf(badInput, InvalidRequestError)
-        const wrong = createOperatorClient({ baseUrl: url, adminToken: "not-the-token", env: {} })
-        const refused = yield* failure(() => wrong.packages.list())
-        assert.instanceOf(refused, AuthenticationError)
-        assert.strictEqual((refused as AuthenticationError).status, 401)
-        assert.notInclude(String(refused), "not-the-token")
-        const noToken = yield* Effect.sync(() => {
-          try {
-            createOperatorClient({ baseUrl: url, env: {} })
-          } catch (error) {
-            return error
+    it.effect(
+      "ingests any number of events in batches of 10,000, idempotently, reporting conflicts",
+      () =>
+        Effect.gen(function* () {
+          const url = yield* baseUrl
+          const operator = createOperatorClient({ baseUrl: url, adminToken, env: {} })
+          yield* promise(() => operator.packages.set("Usage", { credits: 1_000_000 }))
+          yield* promise(() => operator.resellers.set("umbrella", { apiKey: "umbrella-key-0123456789" }))
+          yield* promise(() =>
+            operator.customers.set("u@umbrella.example", {
+              reseller: "umbrella",
+              package: "Usage",
+              billingAnchor: "2020-01-01",
+              reputation: 90
+            })
+          )
+          const all = events("bulk", 25_001, "u@umbrella.example")
+          const progress: Array<IngestProgress> = []
+          async function* stream() {
+            yield* all
           }
-        })
-        assert.instanceOf(noToken, ConfigurationError)
-        assert.include((noToken as Error).message, "ACCOUNT_OVERVIEW_ADMIN_TOKEN")
-        yield* promise(() => operator.close())
-      })
-    )
-
-    it.effect("ingests any number of events in batches of 10,000, idempotently, reporting conflicts", () =>
-      Effect.gen(function* () {
-        const url = yield* baseUrl
-        const operator = createOperatorClient({ baseUrl: url, adminToken, env: {} })
-        yield* promise(() => operator.packages.set("Usage", { credits: 1_000_000 }))
-        yield* promise(() => operator.resellers.set("umbrella", { apiKey: "umbrella-key-0123456789" }))
-        yield* promise(() =>
-          operator.customers.set("u@umbrella.example", {
-            reseller: "umbrella",
-            package: "Usage",
-            billingAnchor: "2020-01-01",
-            reputation: 90
+          const summary = yield* promise(() => operator.ingest(stream(), { onBatch: (p) => progress.push(p) }))
+          assert.deepStrictEqual(summary, {
+            events: 25_001,
+            accepted: 25_001,
+            duplicates: 0,
+            conflicts: [],
+            batches: 3
           })
-        )
-        const all = events("bulk", 25_001, "u@umbrella.example")
-        const progress: Array<IngestProgress> = []
-        async function* stream() {
-          yield* all
-        }
-        const summary = yield* promise(() => operator.ingest(stream(), { onBatch: (p) => progress.push(p) }))
-        assert.deepStrictEqual(summary, { events: 25_001, accepted: 25_001, duplicates: 0, conflicts: [], batches: 3 })
-        assert.deepStrictEqual(
-          progress.map((p) => [p.batch, p.events, p.totalEvents]),
-          [
-            [1, 10_000, 10_000],
-            [2, 10_000, 20_000],
-            [3, 5_001, 25_001]
+          assert.deepStrictEqual(
+            progress.map((p) => [p.batch, p.events, p.totalEvents]),
+            [
+              [1, 10_000, 10_000],
+              [2, 10_000, 20_000],
+              [3, 5_001, 25_001]
+            ]
+          )
+
+          const again = yield* promise(() => operator.ingest(all.slice(0, 5_000), { batchSize: 2_000 }))
+          assert.deepStrictEqual(again, { events: 5_000, accepted: 0, duplicates: 5_000, conflicts: [], batches: 3 })
+
+          const changed = { ...all[7]!, credits: 99 }
+          const conflict = yield* promise(() => operator.ingest([changed, ...events("fresh", 2, "u@umbrella.example")]))
+          assert.deepStrictEqual(conflict, { events: 3, accepted: 2, duplicates: 0, conflicts: ["bulk-7"], batches: 1 })
+
+          const client = createClient({ baseUrl: url, apiUser: "umbrella", apiKey: "umbrella-key-0123456789", env: {} })
+          assert.strictEqual((yield* promise(() => client.overview("u@umbrella.example"))).creditsUsed, 25_003)
+          yield* promise(() => client.close())
+          yield* promise(() => operator.close())
+        }),
+      60_000
+    )
+
+    it.effect(
+      "a refused batch reports its bad events by index in the whole stream; earlier batches stay stored",
+      () =>
+        Effect.gen(function* () {
+          const url = yield* baseUrl
+          const operator = createOperatorClient({ baseUrl: url, adminToken, env: {} })
+          const good = events("partial", 25, "u@umbrella.example")
+          const bad = [
+            ...good.slice(0, 12),
+            { ...good[12]!, credits: -1 },
+            ...good.slice(13, 17),
+            { ...good[17]!, occurredAt: "yesterday" },
+            ...good.slice(18)
           ]
-        )
-
-        const again = yield* promise(() => operator.ingest(all.slice(0, 5_000), { batchSize: 2_000 }))
-        assert.deepStrictEqual(again, { events: 5_000, accepted: 0, duplicates: 5_000, conflicts: [], batches: 3 })
-
-        const changed = { ...all[7]!, credits: 99 }
-        const conflict = yield* promise(() => operator.ingest([changed, ...events("fresh", 2, "u@umbrella.example")]))
-        assert.deepStrictEqual(conflict, { events: 3, accepted: 2, duplicates: 0, conflicts: ["bulk-7"], batches: 1 })
-
-        const client = createClient({ baseUrl: url, apiUser: "umbrella", apiKey: "umbrella-key-0123456789", env: {} })
-        assert.strictEqual((yield* promise(() => client.overview("u@umbrella.example"))).creditsUsed, 25_003)
-        yield* promise(() => client.close())
-        yield* promise(() => operator.close())
-      })
+          const error = yield* failure(() => operator.ingest(bad, { batchSize: 10 }))
+          assert.instanceOf(error, InvalidRequestError)
+          assert.deepStrictEqual(
+            (error as InvalidRequestError).problems.map((p) => [p.index, p.field]),
+            [
+              [12, "credits"],
+              [17, "occurredAt"]
+            ]
+          )
+          assert.include((error as InvalidRequestError).message, "events before index 10 were stored")
+          const retried = yield* promise(() => operator.ingest(good.slice(0, 10)))
+          assert.strictEqual(retried.duplicates, 10)
+          yield* promise(() => operator.close())
+        }),
+      60_000
     )
 
-    it.effect("a refused batch reports its bad events by index in the whole stream; earlier batches stay stored", () =>
-      Effect.gen(function* () {
-        const url = yield* baseUrl
-        const operator = createOperatorClient({ baseUrl: url, adminToken, env: {} })
-        const good = events("partial", 25, "u@umbrella.example")
-        const bad = [
-          ...good.slice(0, 12),
-          { ...good[12]!, credits: -1 },
-          ...good.slice(13, 17),
-          { ...good[17]!, occurredAt: "yesterday" },
-          ...good.slice(18)
-        ]
-        const error = yield* failure(() => operator.ingest(bad, { batchSize: 10 }))
-        assert.instanceOf(error, InvalidRequestError)
-        assert.deepStrictEqual(
-          (error as InvalidRequestError).problems.map((p) => [p.index, p.field]),
-          [
-            [12, "credits"],
-            [17, "occurredAt"]
-          ]
-        )
-        assert.include((error as InvalidRequestError).message, "events before index 10 were stored")
-        const retried = yield* promise(() => operator.ingest(good.slice(0, 10)))
-        assert.strictEqual(retried.duplicates, 10)
-        yield* promise(() => operator.close())
-      })
+    it.effect(
+      "an abort stops an ingestion",
+      () =>
+        Effect.gen(function* () {
+          const url = yield* baseUrl
+          const operator = createOperatorClient({ baseUrl: url, adminToken, env: {} })
+          const controller = new AbortController()
+          async function* slow() {
+            yield* events("aborted", 3, "u@umbrella.example")
+            controller.abort()
+            await new Promise((resolve) => setTimeout(resolve, 10_000))
+          }
+          const started = performance.now()
+          const error = yield* failure(() => operator.ingest(slow(), { signal: controller.signal, batchSize: 2 }))
+          assert.instanceOf(error, AbortedError)
+          assert.isBelow(performance.now() - started, 2_000)
+          yield* promise(() => operator.close())
+        }),
+      60_000
     )
 
-    it.effect("an abort stops an ingestion", () =>
-      Effect.gen(function* () {
-        const url = yield* baseUrl
-        const operator = createOperatorClient({ baseUrl: url, adminToken, env: {} })
-        const controller = new AbortController()
-        async function* slow() {
-          yield* events("aborted", 3, "u@umbrella.example")
-          controller.abort()
-          await new Promise((resolve) => setTimeout(resolve, 10_000))
-        }
-        const started = performance.now()
-        const error = yield* failure(() => operator.ingest(slow(), { signal: controller.signal, batchSize: 2 }))
-        assert.instanceOf(error, AbortedError)
-        assert.isBelow(performance.now() - started, 2_000)
-        yield* promise(() => operator.close())
-      })
-    )
-
-    it.effect("the Effect service", () =>
-      Effect.gen(function* () {
-        const url = yield* baseUrl
-        yield* Effect.gen(function* () {
-          const operator = yield* OperatorClient
-          const packages = yield* operator.packages.list()
-          assert.isAbove(packages.length, 0)
-          const missing = yield* Effect.flip(operator.customers.get("nobody@example.com"))
-          assert.instanceOf(missing, NotFoundError)
-        }).pipe(Effect.provide(OperatorClient.layer({ baseUrl: url, adminToken, env: {} })))
-      })
+    it.effect(
+      "the Effect service",
+      () =>
+        Effect.gen(function* () {
+          const url = yield* baseUrl
+          yield* Effect.gen(function* () {
+            const operator = yield* OperatorClient
+            const packages = yield* operator.packages.list()
+            assert.isAbove(packages.length, 0)
+            const missing = yield* Effect.flip(operator.customers.get("nobody@example.com"))
+            assert.instanceOf(missing, NotFoundError)
+          }).pipe(Effect.provide(OperatorClient.layer({ baseUrl: url, adminToken, env: {} })))
+        }),
+      60_000
     )
   }
 )

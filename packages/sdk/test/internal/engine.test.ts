@@ -141,8 +141,8 @@ describe("statuses", () => {
     assert.strictEqual(error.attempts, 4)
     assert.strictEqual(server.requests.length, 4)
     const gaps = server.requests.slice(1).map((r, i) => r.at - server.requests[i]!.at)
-    for (const gap of gaps) assert.isBelow(gap, fast.capMs + 60)
-    assert.isBelow(elapsedSince(started), 500)
+    for (const gap of gaps) assert.isBelow(gap, fast.capMs + 250)
+    assert.isBelow(elapsedSince(started), 1_500)
   })
 
   it("a 500 then a 200 succeeds on the second attempt", async () => {
@@ -181,7 +181,7 @@ describe("429 and Retry-After", () => {
     assert.deepStrictEqual(await clientFor(server).overview("c"), overview)
     const gap = server.requests[1]!.at - server.requests[0]!.at
     assert.isAtLeast(gap, 990)
-    assert.isBelow(gap, 1_500)
+    assert.isBelow(gap, 2_500)
   })
 
   it("honours an HTTP-date Retry-After (in the past: at once)", async () => {
@@ -191,7 +191,7 @@ describe("429 and Retry-After", () => {
         : sendOverview(res)
     )
     assert.deepStrictEqual(await clientFor(server).overview("c"), overview)
-    assert.isBelow(server.requests[1]!.at - server.requests[0]!.at, 200)
+    assert.isBelow(server.requests[1]!.at - server.requests[0]!.at, 500)
   })
 
   it("gives up at once when Retry-After is past maxRetryAfterMs, carrying it", async () => {
@@ -201,16 +201,16 @@ describe("429 and Retry-After", () => {
     assert.instanceOf(error, RateLimitError)
     assert.strictEqual((error as RateLimitError).retryAfterMs, 120_000)
     assert.strictEqual(server.requests.length, 1)
-    assert.isBelow(elapsedSince(started), 500)
+    assert.isBelow(elapsedSince(started), 1_000)
   })
 
   it("gives up at once when Retry-After ends past the deadline", async () => {
     const server = await serve((_req, res) => sendError(res, 429, ["Too many requests"], { "retry-after": "1" }))
     const started = performance.now()
-    const error = await rejection(clientFor(server, { deadlineMs: 500 }).overview("c"))
+    const error = await rejection(clientFor(server, { deadlineMs: 900 }).overview("c"))
     assert.instanceOf(error, RateLimitError)
     assert.strictEqual(server.requests.length, 1)
-    assert.isBelow(elapsedSince(started), 400)
+    assert.isBelow(elapsedSince(started), 900)
   })
 
   it("after maxRetries a RateLimitError", async () => {
@@ -312,7 +312,7 @@ describe("bad bodies and broken connections", () => {
     assert.strictEqual(error.attempts, 2)
     assert.strictEqual(server.requests.length, 2)
     assert.isAtLeast(elapsedSince(started), 195)
-    assert.isBelow(elapsedSince(started), 800)
+    assert.isBelow(elapsedSince(started), 2_000)
   })
 
   it("the deadline bounds the whole call, attempts and waits included", async () => {
@@ -321,17 +321,17 @@ describe("bad bodies and broken connections", () => {
     const error = await rejection(clientFor(server, { timeoutMs: 10_000, deadlineMs: 150 }).overview("c"))
     assert.instanceOf(error, TimeoutError)
     assert.isAtLeast(elapsedSince(started), 145)
-    assert.isBelow(elapsedSince(started), 600)
+    assert.isBelow(elapsedSince(started), 2_000)
   })
 
   it("no wait begins that would end past the deadline", async () => {
     const server = await serve((_req, res) => sendError(res, 503, ["Service unavailable, retry later"]))
     const started = performance.now()
     const error = await rejection(
-      clientFor(server, { deadlineMs: 300, backoff: { baseMs: 5_000, capMs: 5_000 }, maxRetries: 5 }).overview("c")
+      clientFor(server, { deadlineMs: 1_000, backoff: { baseMs: 5_000, capMs: 5_000 }, maxRetries: 5 }).overview("c")
     )
     assert.instanceOf(error, ServerError)
-    assert.isBelow(elapsedSince(started), 300)
+    assert.isBelow(elapsedSince(started), 1_000)
   })
 })
 
@@ -347,7 +347,7 @@ describe("abort", () => {
     const error = await rejection(pending)
     assert.instanceOf(error, AbortedError)
     assert.strictEqual(error.code, "aborted")
-    assert.isBelow(elapsedSince(aborted), 50)
+    assert.isBelow(elapsedSince(aborted), 250)
     await new Promise((resolve) => setTimeout(resolve, 50))
     assert.isTrue(closed)
   })
@@ -363,7 +363,7 @@ describe("abort", () => {
     controller.abort()
     const error = await rejection(pending)
     assert.instanceOf(error, AbortedError)
-    assert.isBelow(elapsedSince(aborted), 50)
+    assert.isBelow(elapsedSince(aborted), 250)
     assert.strictEqual(server.requests.length, 1)
   })
 
