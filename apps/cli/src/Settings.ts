@@ -52,6 +52,10 @@ const checkUrl = (url: string): Effect.Effect<string, CliFailure> => {
   } catch {
     return Effect.fail(usageError(`the service URL "${url}" is not a URL, such as http://127.0.0.1:8080`))
   }
+  if (parsed.username !== "" || parsed.password !== "") {
+    registerSecret(parsed.password)
+    return Effect.fail(usageError("the service URL must not carry a user name or password"))
+  }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
     return Effect.fail(usageError(`the service URL "${url}" must start with http:// or https://`))
   return Effect.succeed(url.replace(/\/+$/, ""))
@@ -81,45 +85,43 @@ export interface Connection {
  * on the same command line (`--users-file -`), which `--api-key-stdin`
  * cannot share.
  */
-export const resolveConnection = (
+export const resolveConnection = Effect.fn("resolveConnection")(function* (
   input: ConnectionInput,
   stdinTaken: string | undefined
-): Effect.Effect<Connection, CliFailure> =>
-  Effect.gen(function* () {
-    const env = yield* readEnvironment
-    const baseUrl = yield* baseUrlOf(input.baseUrl, env.baseUrl)
-    const apiUser = Option.orElse(input.apiUser, () => env.apiUser)
-    if (Option.isNone(apiUser))
-      return yield* usageError("no api user: give --api-user or set ACCOUNT_OVERVIEW_API_USER")
-    let apiKey: Redacted.Redacted<string>
-    if (input.apiKeyStdin) {
-      if (Option.isSome(input.apiKey))
-        return yield* usageError("give the api key with --api-key or --api-key-stdin, not both")
-      if (stdinTaken !== undefined)
-        return yield* usageError(
-          `--api-key-stdin and ${stdinTaken} both read stdin; set ACCOUNT_OVERVIEW_API_KEY instead`
-        )
-      apiKey = Redacted.make(yield* readSecretLine("api key"))
-    } else if (Option.isSome(input.apiKey)) {
-      printWarning(
-        "--api-key is visible to other users of this machine in the process list; prefer --api-key-stdin or ACCOUNT_OVERVIEW_API_KEY"
+) {
+  const env = yield* readEnvironment
+  const baseUrl = yield* baseUrlOf(input.baseUrl, env.baseUrl)
+  const apiUser = Option.orElse(input.apiUser, () => env.apiUser)
+  if (Option.isNone(apiUser)) return yield* usageError("no api user: give --api-user or set ACCOUNT_OVERVIEW_API_USER")
+  let apiKey: Redacted.Redacted<string>
+  if (input.apiKeyStdin) {
+    if (Option.isSome(input.apiKey))
+      return yield* usageError("give the api key with --api-key or --api-key-stdin, not both")
+    if (stdinTaken !== undefined)
+      return yield* usageError(
+        `--api-key-stdin and ${stdinTaken} both read stdin; set ACCOUNT_OVERVIEW_API_KEY instead`
       )
-      apiKey = Redacted.make(input.apiKey.value)
-    } else if (Option.isSome(env.apiKey)) {
-      apiKey = env.apiKey.value
-    } else {
-      return yield* usageError("no api key: give --api-key-stdin or set ACCOUNT_OVERVIEW_API_KEY")
-    }
-    registerSecret(Redacted.value(apiKey))
-    return {
-      baseUrl,
-      apiUser: apiUser.value,
-      apiKey,
-      format: input.format,
-      dialect: input.dialect,
-      timeoutMs: Option.getOrUndefined(input.timeoutMs)
-    }
-  })
+    apiKey = Redacted.make(yield* readSecretLine("api key"))
+  } else if (Option.isSome(input.apiKey)) {
+    printWarning(
+      "--api-key is visible to other users of this machine in the process list; prefer --api-key-stdin or ACCOUNT_OVERVIEW_API_KEY"
+    )
+    apiKey = Redacted.make(input.apiKey.value)
+  } else if (Option.isSome(env.apiKey)) {
+    apiKey = env.apiKey.value
+  } else {
+    return yield* usageError("no api key: give --api-key-stdin or set ACCOUNT_OVERVIEW_API_KEY")
+  }
+  registerSecret(Redacted.value(apiKey))
+  return {
+    baseUrl,
+    apiUser: apiUser.value,
+    apiKey,
+    format: input.format,
+    dialect: input.dialect,
+    timeoutMs: Option.getOrUndefined(input.timeoutMs)
+  }
+})
 
 /** Settings of the operator API calls. */
 export interface AdminConnection {
@@ -131,28 +133,24 @@ export interface AdminConnection {
 /**
  * Resolves the operator connection; `stdinTaken` as for `resolveConnection`.
  */
-export const resolveAdmin = (
-  input: AdminInput,
-  stdinTaken: string | undefined
-): Effect.Effect<AdminConnection, CliFailure> =>
-  Effect.gen(function* () {
-    const env = yield* readEnvironment
-    const baseUrl = yield* baseUrlOf(input.baseUrl, env.baseUrl)
-    let adminToken: Redacted.Redacted<string>
-    if (input.adminTokenStdin) {
-      if (stdinTaken !== undefined)
-        return yield* usageError(
-          `--admin-token-stdin and ${stdinTaken} both read stdin; set ACCOUNT_OVERVIEW_ADMIN_TOKEN instead`
-        )
-      adminToken = Redacted.make(yield* readSecretLine("operator token"))
-    } else if (Option.isSome(env.adminToken)) {
-      adminToken = env.adminToken.value
-    } else {
-      return yield* usageError("no operator token: set ACCOUNT_OVERVIEW_ADMIN_TOKEN or give --admin-token-stdin")
-    }
-    registerSecret(Redacted.value(adminToken))
-    return { baseUrl, adminToken, timeoutMs: Option.getOrUndefined(input.timeoutMs) }
-  })
+export const resolveAdmin = Effect.fn("resolveAdmin")(function* (input: AdminInput, stdinTaken: string | undefined) {
+  const env = yield* readEnvironment
+  const baseUrl = yield* baseUrlOf(input.baseUrl, env.baseUrl)
+  let adminToken: Redacted.Redacted<string>
+  if (input.adminTokenStdin) {
+    if (stdinTaken !== undefined)
+      return yield* usageError(
+        `--admin-token-stdin and ${stdinTaken} both read stdin; set ACCOUNT_OVERVIEW_ADMIN_TOKEN instead`
+      )
+    adminToken = Redacted.make(yield* readSecretLine("operator token"))
+  } else if (Option.isSome(env.adminToken)) {
+    adminToken = env.adminToken.value
+  } else {
+    return yield* usageError("no operator token: set ACCOUNT_OVERVIEW_ADMIN_TOKEN or give --admin-token-stdin")
+  }
+  registerSecret(Redacted.value(adminToken))
+  return { baseUrl, adminToken, timeoutMs: Option.getOrUndefined(input.timeoutMs) }
+})
 
 /** Whether `ACCOUNT_OVERVIEW_DEBUG=1` asks for stack traces of unexpected failures. */
 export const debug = (): boolean => process.env.ACCOUNT_OVERVIEW_DEBUG === "1"

@@ -86,19 +86,18 @@ const writeKeyResult = (output: "table" | "json", result: KeyResult) => {
   }
 }
 
-export const resellersSet = (input: ResellersSetInput): Effect.Effect<void, CliFailure> =>
-  Effect.gen(function* () {
-    if (input.apiKeyStdin && input.adminTokenStdin)
-      return yield* usageError(
-        "--admin-token-stdin and --api-key-stdin both read stdin; set ACCOUNT_OVERVIEW_ADMIN_TOKEN instead"
-      )
-    const apiKey = input.apiKeyStdin ? yield* readSecretLine("api key") : undefined
-    registerSecret(apiKey)
-    const result = yield* withOperator(input, { subject: { kind: "reseller", name: input.apiUser } }, (client) =>
-      client.resellers.set(input.apiUser, apiKey === undefined ? {} : { apiKey })
+export const resellersSet = Effect.fn("resellersSet")(function* (input: ResellersSetInput) {
+  if (input.apiKeyStdin && input.adminTokenStdin)
+    return yield* usageError(
+      "--admin-token-stdin and --api-key-stdin both read stdin; set ACCOUNT_OVERVIEW_ADMIN_TOKEN instead"
     )
-    writeKeyResult(recordOutput(input.output), result)
-  })
+  const apiKey = input.apiKeyStdin ? yield* readSecretLine("api key") : undefined
+  registerSecret(apiKey)
+  const result = yield* withOperator(input, { subject: { kind: "reseller", name: input.apiUser } }, (client) =>
+    client.resellers.set(input.apiUser, apiKey === undefined ? {} : { apiKey })
+  )
+  writeKeyResult(recordOutput(input.output), result)
+})
 
 export const resellersRotateKey = (input: ResellersRotateKeyInput): Effect.Effect<void, CliFailure> =>
   withOperator(input, { subject: { kind: "reseller", name: input.apiUser } }, (client) =>
@@ -157,49 +156,47 @@ const dayOf = (date: Option.Option<string>): Effect.Effect<CalendarDate> =>
     onNone: () => Effect.map(Clock.currentTimeMillis, (now) => CalendarDates.fromEpochMillis(now))
   })
 
-export const customersOverview = (input: CustomersOverviewInput): Effect.Effect<void, CliFailure> =>
-  Effect.gen(function* () {
-    const day = yield* dayOf(input.date)
-    const found: Overview = yield* withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
-      client.customers.overview(input.user, Option.isSome(input.date) ? { date: day } : {})
-    )
-    const io = streams()
+export const customersOverview = Effect.fn("customersOverview")(function* (input: CustomersOverviewInput) {
+  const day = yield* dayOf(input.date)
+  const found: Overview = yield* withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
+    client.customers.overview(input.user, Option.isSome(input.date) ? { date: day } : {})
+  )
+  const io = streams()
+  const writer = overviewWriter({
+    output: Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? "table" : "ndjson")),
+    single: true,
+    dialect: "v1",
+    today: day,
+    colors: io.stdoutColors,
+    unicode: io.stdoutIsTerminal
+  })
+  writer.write({ user: input.user, ok: true, overview: found })
+  writer.end()
+})
+
+export const overviews = Effect.fn("overviews")(function* (input: OverviewsInput) {
+  const day = yield* dayOf(input.date)
+  const io = streams()
+  yield* withOperator(input, { subject: { kind: "reseller", name: input.reseller } }, async (client) => {
     const writer = overviewWriter({
       output: Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? "table" : "ndjson")),
-      single: true,
+      single: false,
       dialect: "v1",
       today: day,
       colors: io.stdoutColors,
       unicode: io.stdoutIsTerminal
     })
-    writer.write({ user: input.user, ok: true, overview: found })
+    let cursor: string | undefined
+    for (;;) {
+      const page = await client.resellers.overviews(input.reseller, {
+        ...(Option.isSome(input.date) ? { date: day } : {}),
+        limit: pageSize,
+        ...(cursor === undefined ? {} : { cursor })
+      })
+      for (const item of page.items) writer.write({ user: item.user, ok: true, overview: item.overview })
+      cursor = page.nextCursor
+      if (cursor === undefined || page.items.length === 0) break
+    }
     writer.end()
   })
-
-export const overviews = (input: OverviewsInput): Effect.Effect<void, CliFailure> =>
-  Effect.gen(function* () {
-    const day = yield* dayOf(input.date)
-    const io = streams()
-    yield* withOperator(input, { subject: { kind: "reseller", name: input.reseller } }, async (client) => {
-      const writer = overviewWriter({
-        output: Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? "table" : "ndjson")),
-        single: false,
-        dialect: "v1",
-        today: day,
-        colors: io.stdoutColors,
-        unicode: io.stdoutIsTerminal
-      })
-      let cursor: string | undefined
-      for (;;) {
-        const page = await client.resellers.overviews(input.reseller, {
-          ...(Option.isSome(input.date) ? { date: day } : {}),
-          limit: pageSize,
-          ...(cursor === undefined ? {} : { cursor })
-        })
-        for (const item of page.items) writer.write({ user: item.user, ok: true, overview: item.overview })
-        cursor = page.nextCursor
-        if (cursor === undefined || page.items.length === 0) break
-      }
-      writer.end()
-    })
-  })
+})

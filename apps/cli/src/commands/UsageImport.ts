@@ -99,79 +99,77 @@ const sendBatch = async (
   }
 }
 
-export const usageImport = (input: UsageImportInput): Effect.Effect<void, CliFailure> =>
-  Effect.gen(function* () {
-    const io = streams()
-    const source = yield* Stdin.open(input.file, "usage file")
-    const format = Option.getOrElse(input.inputFormat, () => formatOfPath(input.file))
-    const summary: Summary = { lines: 0, events: 0, accepted: 0, duplicates: 0, conflicts: 0, invalid: 0, batches: 0 }
-    const bar = progress({ enabled: io.stderrColors, label: "import", unit: "bytes", total: source.size })
-    const report = (line: number, reason: string) => bar.log(`error: line ${line}: ${reason}`)
+export const usageImport = Effect.fn("usageImport")(function* (input: UsageImportInput) {
+  const io = streams()
+  const source = yield* Stdin.open(input.file, "usage file")
+  const format = Option.getOrElse(input.inputFormat, () => formatOfPath(input.file))
+  const summary: Summary = { lines: 0, events: 0, accepted: 0, duplicates: 0, conflicts: 0, invalid: 0, batches: 0 }
+  const bar = progress({ enabled: io.stderrColors, label: "import", unit: "bytes", total: source.size })
+  const report = (line: number, reason: string) => bar.log(`error: line ${line}: ${reason}`)
 
-    const run = withOperator(
-      input,
-      { stdinTaken: input.file === "-" ? "usage import -" : undefined },
-      async (client, _connection, signal) => {
-        let bytes = 0
-        const counted = async function* () {
-          for await (const line of Stdin.numberedLines(source)) {
-            bytes += Buffer.byteLength(line.text) + 1
-            summary.lines = line.number
-            yield line
-          }
-        }
-        let batch: Array<Pending> = []
-        const flush = async () => {
-          const sending = batch
-          batch = []
-          await sendBatch(client, sending, input.batchSize, signal, summary, report)
-          bar.update(bytes)
-        }
-        try {
-          for await (const parsed of parseEvents(counted(), format) as AsyncIterable<Parsed>) {
-            if (parsed._tag === "Bad") {
-              summary.invalid += 1
-              report(parsed.line, parsed.reason)
-              continue
-            }
-            summary.events += 1
-            batch.push({ line: parsed.line, event: parsed.event })
-            if (batch.length >= input.batchSize) await flush()
-          }
-          if (batch.length > 0) await flush()
-        } catch (error) {
-          if (error instanceof CsvHeaderError)
-            throw new CliFailure({ exitCode: ExitCode.failed, message: error.message })
-          throw error
-        } finally {
-          bar.stop()
+  const run = withOperator(
+    input,
+    { stdinTaken: input.file === "-" ? "usage import -" : undefined },
+    async (client, _connection, signal) => {
+      let bytes = 0
+      const counted = async function* () {
+        for await (const line of Stdin.numberedLines(source)) {
+          bytes += Buffer.byteLength(line.text) + 1
+          summary.lines = line.number
+          yield line
         }
       }
-    )
+      let batch: Array<Pending> = []
+      const flush = async () => {
+        const sending = batch
+        batch = []
+        await sendBatch(client, sending, input.batchSize, signal, summary, report)
+        bar.update(bytes)
+      }
+      try {
+        for await (const parsed of parseEvents(counted(), format) as AsyncIterable<Parsed>) {
+          if (parsed._tag === "Bad") {
+            summary.invalid += 1
+            report(parsed.line, parsed.reason)
+            continue
+          }
+          summary.events += 1
+          batch.push({ line: parsed.line, event: parsed.event })
+          if (batch.length >= input.batchSize) await flush()
+        }
+        if (batch.length > 0) await flush()
+      } catch (error) {
+        if (error instanceof CsvHeaderError) throw new CliFailure({ exitCode: ExitCode.failed, message: error.message })
+        throw error
+      } finally {
+        bar.stop()
+      }
+    }
+  )
 
-    yield* run.pipe(
-      Effect.onInterrupt(() =>
-        Effect.sync(() => {
-          bar.stop()
+  yield* run.pipe(
+    Effect.onInterrupt(() =>
+      Effect.sync(() => {
+        bar.stop()
+        errLine(
+          `interrupted after ${summary.batches} batches (${summary.accepted} accepted, ${summary.duplicates} duplicates): run the same command again to finish, stored events count as duplicates`
+        )
+      })
+    ),
+    Effect.tapError(() =>
+      Effect.sync(() => {
+        if (summary.batches > 0)
           errLine(
-            `interrupted after ${summary.batches} batches (${summary.accepted} accepted, ${summary.duplicates} duplicates): run the same command again to finish, stored events count as duplicates`
+            `stopped after ${summary.batches} batches (${summary.accepted} accepted, ${summary.duplicates} duplicates): run the same command again to resume`
           )
-        })
-      ),
-      Effect.tapError(() =>
-        Effect.sync(() => {
-          if (summary.batches > 0)
-            errLine(
-              `stopped after ${summary.batches} batches (${summary.accepted} accepted, ${summary.duplicates} duplicates): run the same command again to resume`
-            )
-        })
-      )
+      })
     )
-    writeRecord(
-      Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? ("table" as const) : ("json" as const))),
-      summaryFields,
-      summary,
-      io.stdoutColors
-    )
-    if (summary.invalid > 0 || summary.conflicts > 0) return yield* new CliFailure({ exitCode: ExitCode.failed })
-  })
+  )
+  writeRecord(
+    Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? ("table" as const) : ("json" as const))),
+    summaryFields,
+    summary,
+    io.stdoutColors
+  )
+  if (summary.invalid > 0 || summary.conflicts > 0) return yield* new CliFailure({ exitCode: ExitCode.failed })
+})

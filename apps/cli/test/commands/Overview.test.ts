@@ -380,6 +380,14 @@ layer(Seeded, { excludeTestServices: true, timeout: "30 seconds" })("overview", 
           env: env(server.baseUrl)
         })
         assert.strictEqual(badUrl.code, 2)
+        const withPassword = yield* cli(
+          ["overview", "alice@example.com", "--base-url", "http://bob:hunter2@127.0.0.1:1"],
+          {
+            env: env(server.baseUrl)
+          }
+        )
+        assert.strictEqual(withPassword.code, 2)
+        assert.strictEqual(withPassword.stderr, "error: the service URL must not carry a user name or password\n")
         const noFile = yield* cli(["overview", "--users-file", "/nonexistent/users.txt"], { env: env(server.baseUrl) })
         assert.strictEqual(noFile.code, 2)
         assert.strictEqual(noFile.stderr, 'error: cannot read users file "/nonexistent/users.txt": no such file\n')
