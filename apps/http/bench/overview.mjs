@@ -3,12 +3,13 @@
 // service over a seeded SQLite file, compared with a bare node:http server answering a fixed body
 // of the same size and type. Server on core 0, load (autocannon, 50 keep-alive connections) on
 // core 1; a warm-up, then two interleaved rounds. Prints req/s, p50, p99 and the ratio, and the
-// same figures as one JSON line (last line) for a suite that runs this file.
+// same figures as one JSON line (last line) for a suite that runs this file. Also the server's CPU
+// time per request (Linux /proc), which a machine shared with other work disturbs less than req/s.
 //
 //   pnpm --filter @account-overview/http bench            (after a build)
 //   BENCH_SECONDS=10 node apps/http/bench/overview.mjs
 import { spawn, spawnSync } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -85,7 +86,18 @@ server.listen(0, "127.0.0.1", () => console.log("listening http://127.0.0.1:" + 
 process.on("SIGTERM", () => server.close(() => process.exit(0)))
 `
 
-async function load(url, path, body) {
+// CPU time (user + system) of a process in milliseconds, from /proc (Linux); undefined elsewhere.
+function cpuMillis(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+  } catch {
+    return undefined
+  }
+}
+
+async function load(url, path, body, pid) {
+  const cpuBefore = cpuMillis(pid)
   const result = await autocannon({
     url: url + path,
     method: "POST",
@@ -98,7 +110,12 @@ async function load(url, path, body) {
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
   }
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 }
+  const cpuAfter = cpuMillis(pid)
+  const cpuMicros =
+    cpuBefore === undefined || cpuAfter === undefined
+      ? undefined
+      : ((cpuAfter - cpuBefore) * 1000) / result.requests.total
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuMicros }
 }
 
 async function warm(url, path, body) {
@@ -153,24 +170,26 @@ async function main() {
     const rounds = []
     for (let round = 1; round <= 2; round++) {
       for (const c of cases) {
-        const bare = await load(c.bare.url, c.path, form)
-        const service = await load(ours.url, c.path, form)
+        const bare = await load(c.bare.url, c.path, form, c.bare.child.pid)
+        const service = await load(ours.url, c.path, form, ours.child.pid)
         rounds.push({ round, name: c.name, bytes: c.bytes, bare, service, ratio: service.rps / bare.rps })
       }
     }
     console.log(`${connections} keep-alive connections, ${seconds} s per run, server on core 0, load on core 1`)
-    console.log("case      round  bytes  bare req/s  p50  p99 | ours req/s  p50  p99 | ratio")
-    for (const r of rounds) {
-      console.log(
-        `${r.name.padEnd(9)} ${String(r.round).padStart(5)}  ${String(r.bytes).padStart(5)}  ${r.bare.rps
-          .toFixed(0)
-          .padStart(10)}  ${String(r.bare.p50).padStart(3)}  ${String(r.bare.p99).padStart(3)} | ${r.service.rps
-          .toFixed(0)
-          .padStart(
-            10
-          )}  ${String(r.service.p50).padStart(3)}  ${String(r.service.p99).padStart(3)} | ${r.ratio.toFixed(2)}x`
-      )
+    const micros = (x) => (x === undefined ? "  n/a" : x.toFixed(1).padStart(6))
+    const row = (r) => {
+      const cpuRatio =
+        r.bare.cpuMicros === undefined || r.service.cpuMicros === undefined
+          ? "n/a"
+          : `${(r.bare.cpuMicros / r.service.cpuMicros).toFixed(2)}x`
+      const side = (s) =>
+        `${s.rps.toFixed(0).padStart(10)}  ${String(s.p50).padStart(3)}  ${String(s.p99).padStart(3)}  ${micros(s.cpuMicros)}`
+      return `${r.name.padEnd(9)} ${String(r.round).padStart(5)}  ${String(r.bytes).padStart(5)}  ${side(r.bare)} | ${side(r.service)} | ${r.ratio.toFixed(2)}x  ${cpuRatio}`
     }
+    console.log(
+      "case      round  bytes  bare req/s  p50  p99  cpu µs | ours req/s  p50  p99  cpu µs | ratio  cpu ratio"
+    )
+    for (const r of rounds) console.log(row(r))
     const summary = cases.map((c) => {
       const own = rounds.filter((r) => r.name === c.name)
       const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length
@@ -180,11 +199,17 @@ async function main() {
         rps: Math.round(mean(own.map((r) => r.service.rps))),
         p50Ms: Math.max(...own.map((r) => r.service.p50)),
         p99Ms: Math.max(...own.map((r) => r.service.p99)),
-        ratio: Number(mean(own.map((r) => r.ratio)).toFixed(3))
+        ratio: Number(mean(own.map((r) => r.ratio)).toFixed(3)),
+        bareCpuMicros:
+          own[0].bare.cpuMicros === undefined ? null : Number(mean(own.map((r) => r.bare.cpuMicros)).toFixed(1)),
+        cpuMicros:
+          own[0].service.cpuMicros === undefined ? null : Number(mean(own.map((r) => r.service.cpuMicros)).toFixed(1))
       }
     })
     for (const s of summary) {
-      console.log(`${s.name}: ${s.ratio}x bare (${s.rps} vs ${s.bareRps} req/s), p99 ${s.p99Ms} ms`)
+      console.log(
+        `${s.name}: ${s.ratio}x bare (${s.rps} vs ${s.bareRps} req/s), p99 ${s.p99Ms} ms; server CPU ${s.cpuMicros} vs ${s.bareCpuMicros} µs per request`
+      )
     }
     console.log(JSON.stringify({ bench: "http-overview", connections, seconds, pinned: hasTaskset, results: summary }))
   } finally {
