@@ -160,4 +160,32 @@ describe("account-overview-server", () => {
     assert.strictEqual(await served.exited, 0)
     assert.notInclude(served.output(), demoApiKey)
   }, 60_000)
+
+  it("on SIGTERM closes what is still open after SHUTDOWN_TIMEOUT_MS, and still exits 0", async () => {
+    const port = await freePort()
+    const env = {
+      DATABASE_URL: `sqlite:${join(dir, "stuck", "stuck.db")}`,
+      PORT: String(port),
+      LOG_LEVEL: "info",
+      SHUTDOWN_TIMEOUT_MS: "500"
+    }
+    const served = await serve(env)
+    const stuck = new Promise<string>((resolve) => {
+      const socket = Net.connect(port, "127.0.0.1")
+      socket.on("error", () => {})
+      socket.on("close", () => resolve("closed"))
+      socket.on("connect", () =>
+        socket.write(
+          "POST /api/distributor.account.json HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\napi_user=demo"
+        )
+      )
+    })
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    const signalled = performance.now()
+    served.child.kill("SIGTERM")
+    assert.strictEqual(await served.exited, 0)
+    const took = performance.now() - signalled
+    assert.strictEqual(await stuck, "closed")
+    assert.isTrue(took >= 400 && took < 5_000, `exited after ${took} ms`)
+  }, 30_000)
 })
