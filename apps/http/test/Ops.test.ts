@@ -2,6 +2,7 @@ import { Unavailable } from "@account-overview/core"
 import { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/store"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
+import { Lifecycle } from "../src/Lifecycle.js"
 import { fetchBytes, form, Harness, harness, overviewParams } from "./fixtures/Harness.js"
 
 layer(harness())("operations endpoints", (it) => {
@@ -36,6 +37,25 @@ layer(harness())("operations endpoints", (it) => {
       assert.include(lines, 'http_request_duration_seconds_bucket{route="/api/distributor.account.json",le="+Inf"} 4')
       assert.include(lines, "store_errors_total 0")
       assert.include(lines, 'throttled_requests_total{throttle="auth_failures"} 0')
+    })
+  )
+})
+
+layer(harness())("operations endpoints, shutting down", (it) => {
+  it.effect("/readyz answers 503 once draining starts, and responses close their connection", () =>
+    Effect.gen(function* () {
+      const { baseUrl } = yield* Harness
+      assert.strictEqual((yield* fetchBytes(`${baseUrl}/readyz`)).status, 200)
+      const lifecycle = yield* Lifecycle
+      lifecycle.beginDrain()
+      const ready = yield* fetchBytes(`${baseUrl}/readyz`)
+      assert.strictEqual(ready.status, 503)
+      assert.deepStrictEqual(JSON.parse(ready.text), { status: "draining" })
+      const wire = yield* fetchBytes(
+        `${baseUrl}/api/distributor.account.json?${form(overviewParams("under@acme.example"))}`
+      )
+      assert.strictEqual(wire.status, 200)
+      assert.strictEqual(wire.headers.get("connection"), "close")
     })
   )
 })
