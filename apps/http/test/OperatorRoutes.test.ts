@@ -364,6 +364,29 @@ const suite = (kind: StoreKind) =>
           assert.strictEqual(bytes.status, 413)
           assert.strictEqual(bytes.body.limit, maxBatchBytes)
 
+          // Without Content-Length (chunked), the cap applies while reading.
+          const base = yield* baseUrl
+          const chunk = new TextEncoder().encode(`${JSON.stringify({ ...events[0], padding })}\n`)
+          const chunks = Math.ceil(maxBatchBytes / chunk.length) + 1
+          const chunked = yield* Effect.promise(async () => {
+            let sent = 0
+            const body = new ReadableStream<Uint8Array>({
+              pull(controller) {
+                if (sent++ < chunks) controller.enqueue(chunk)
+                else controller.close()
+              }
+            })
+            const response = await fetch(`${base}/v1/usage`, {
+              method: "POST",
+              headers: { authorization: `Bearer ${token}`, "content-type": "application/x-ndjson" },
+              body,
+              duplex: "half"
+            } as RequestInit)
+            return { status: response.status, body: await response.json() }
+          })
+          assert.strictEqual(chunked.status, 413)
+          assert.strictEqual(chunked.body.limit, maxBatchBytes)
+
           const afterwards = yield* ok("POST", "/v1/usage", events.slice(0, 10))
           assert.strictEqual(afterwards.accepted, 10)
         })

@@ -6,6 +6,9 @@ const digest = (value: string): Buffer => createHash("sha256").update(value, "ut
 
 /**
  * `ADMIN_TOKEN`, optional: unset or empty switches the operator API off.
+ *
+ * @since 0.1.0
+ * @category config
  */
 export const adminTokenConfig = Config.Redacted("ADMIN_TOKEN").pipe(
   Config.option,
@@ -15,6 +18,9 @@ export const adminTokenConfig = Config.Redacted("ADMIN_TOKEN").pipe(
 /**
  * Whether `candidate` equals the token; both are hashed first so that the
  * comparison takes the same time whatever the length or content.
+ *
+ * @since 0.1.0
+ * @category auth
  */
 export const tokenMatches = (expected: Buffer, candidate: string): boolean =>
   timingSafeEqual(expected, digest(candidate))
@@ -28,6 +34,9 @@ const unauthorized = new OperatorUnauthorized({ message: "missing or wrong beare
 /**
  * The `OperatorAuth` middleware: every operator call needs
  * `Authorization: Bearer <ADMIN_TOKEN>`.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const OperatorAuthLive = Layer.effect(
   OperatorAuth,

@@ -4,12 +4,20 @@ import { Effect, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { notFound, orUnavailable, rejected } from "./Errors.js"
 
-/** Page size of listings when the query does not give one. */
+/**
+ * Page size of listings when the query does not give one.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const defaultLimit = 100
 
 /**
  * `PUT|GET /v1/customers/{user}`, `GET /v1/customers`,
  * `GET /v1/customers/{user}/overview`.
+ *
+ * @since 0.1.0
+ * @category handlers
  */
 export const CustomersHandlers = HttpApiBuilder.group(
   OperatorApi,

@@ -4,7 +4,12 @@ import { Effect } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { orUnavailable } from "./Errors.js"
 
-/** `PUT /v1/packages/{name}`, `GET /v1/packages`. */
+/**
+ * `PUT /v1/packages/{name}`, `GET /v1/packages`.
+ *
+ * @since 0.1.0
+ * @category handlers
+ */
 export const PackagesHandlers = HttpApiBuilder.group(
   OperatorApi,
   "packages",

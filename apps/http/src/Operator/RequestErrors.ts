@@ -10,6 +10,9 @@ const slotNames = { Params: "path", Query: "query", Headers: "header", Payload: 
  * The `OperatorRequestErrors` middleware: a path parameter, query parameter,
  * header or body that does not decode answers `OperatorInvalid` (400) naming
  * each bad field, instead of an empty 400.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const OperatorRequestErrorsLive = HttpApiMiddleware.layerSchemaErrorTransform(OperatorRequestErrors, (error) => {
   if (error.kind === "Body" || error.kind === "ResponseHeaders") return Effect.fail(error)

@@ -7,7 +7,12 @@ import { notFound, orUnavailable } from "./Errors.js"
 
 const maxKeyLength = 512
 
-/** Why a key given by the operator is refused, without echoing it; `undefined` when it is fine. */
+/**
+ * Why a key given by the operator is refused, without echoing it; `undefined` when it is fine.
+ *
+ * @since 0.1.0
+ * @category validation
+ */
 export const keyProblem = (key: string): string | undefined =>
   key.length === 0 || key.length > maxKeyLength
     ? `apiKey must hold 1 to ${maxKeyLength} characters`
@@ -18,6 +23,9 @@ export const keyProblem = (key: string): string | undefined =>
 /**
  * `PUT /v1/resellers/{apiUser}`, `POST /v1/resellers/{apiUser}/rotate-key`,
  * `GET /v1/resellers/{apiUser}/overviews`.
+ *
+ * @since 0.1.0
+ * @category handlers
  */
 export const ResellersHandlers = HttpApiBuilder.group(
   OperatorApi,

@@ -1,3 +1,10 @@
+/**
+ * The operator API mounted as routes: `/v1/...` (packages, resellers,
+ * customers, usage), `/openapi.json` and `/docs`, with the bearer-token
+ * middleware and the request-error middleware of core's declaration.
+ *
+ * @since 0.1.0
+ */
 import { OperatorApi } from "@account-overview/core"
 import type { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/store"
 import { type Config, Layer } from "effect"
@@ -23,6 +30,9 @@ const DocsRoute = HttpApiScalar.layer(OperatorApi, { path: "/docs" })
  * The operator API (`/v1/...`), its OpenAPI document (`/openapi.json`) and a
  * browsable reference (`/docs`), to mount on the app's `HttpRouter`. Reads
  * `ADMIN_TOKEN` (optional; unset or empty answers 503 on every operator call).
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const OperatorRoutes: Layer.Layer<
   never,

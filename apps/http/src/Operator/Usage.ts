@@ -37,6 +37,9 @@ const unreadable = new OperatorInvalid({
  * `POST /v1/usage`: reads the body itself (JSON array or NDJSON, at most
  * `maxBatchBytes`), validates every event, then stores the batch in one
  * transaction and answers only once it is committed.
+ *
+ * @since 0.1.0
+ * @category handlers
  */
 export const UsageHandlers = HttpApiBuilder.group(
   OperatorApi,

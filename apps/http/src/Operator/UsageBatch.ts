@@ -11,13 +11,26 @@ import { Exit, Result, Schema, SchemaIssue } from "effect"
 /**
  * The largest usage request body read, in bytes (16 MiB): room for
  * `maxEventsPerBatch` events with 255-character ids and users, pretty-printed.
+ *
+ * @since 0.1.0
+ * @category constants
  */
 export const maxBatchBytes = 16 * 1024 * 1024
 
-/** How the events of a batch are written. */
+/**
+ * How the events of a batch are written.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type BatchFormat = "json" | "ndjson"
 
-/** The batch format named by a `Content-Type` header (JSON when absent), or `undefined`. */
+/**
+ * The batch format named by a `Content-Type` header (JSON when absent), or `undefined`.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
 export const batchFormat = (contentType: string | undefined): BatchFormat | undefined => {
   if (contentType === undefined) return "json"
   const mediaType = contentType.split(";", 1)[0]!.trim().toLowerCase()
@@ -34,13 +47,21 @@ export const batchFormat = (contentType: string | undefined): BatchFormat | unde
   }
 }
 
-/** The problem of a request as a whole rather than of one event. */
+/**
+ * The problem of a request as a whole rather than of one event.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const wholeRequest = -1
 
 /**
  * A batch whose every event decoded: the events in batch order, or the
  * problems of every bad event and the events that did decode (with their
  * index in the batch), so that the caller can add the store's own checks.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface DecodedBatch {
   readonly events: ReadonlyArray<UsageEvent>
@@ -54,6 +75,9 @@ const decodeEvent = Schema.decodeUnknownExit(UsageEvent, { errors: "all" })
  * Whether an `Instant` names a real day and hour: V8's `Date.parse` rolls
  * `2024-02-30` over to March 1 and takes `T24:00`, which core's `Instant`
  * lets through, so an event would be counted on a day it was not sent for.
+ *
+ * @since 0.1.0
+ * @category validation
  */
 export const isRealInstant = (instant: string): boolean =>
   CalendarDates.isCalendarDate(instant.slice(0, 10)) && Number(instant.slice(11, 13)) < 24
@@ -73,7 +97,12 @@ const tooMany = (count: number | undefined) =>
 const invalidBody = (message: string) =>
   new OperatorInvalid({ message, problems: [{ index: wholeRequest, field: "", message }] })
 
-/** `OperatorBatchTooLarge` for a body past `maxBatchBytes`. */
+/**
+ * `OperatorBatchTooLarge` for a body past `maxBatchBytes`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const bodyTooLarge = new OperatorBatchTooLarge({
   message: `a usage request body holds at most ${maxBatchBytes} bytes`,
   limit: maxBatchBytes
@@ -129,6 +158,9 @@ const parseJson = (body: string): Result.Result<Array<unknown>, OperatorInvalid 
 /**
  * Parses a usage batch and decodes every event with `UsageEvent`, collecting
  * every problem of every event (index, field wire name, message).
+ *
+ * @since 0.1.0
+ * @category parsing
  */
 export const decodeBatch = (
   body: string,
@@ -179,7 +211,12 @@ export const decodeBatch = (
   return Result.succeed({ events, indexes, problems })
 }
 
-/** The `OperatorInvalid` answered for a batch with bad events; nothing was stored. */
+/**
+ * The `OperatorInvalid` answered for a batch with bad events; nothing was stored.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const invalidBatch = (problems: ReadonlyArray<EventProblem>): OperatorInvalid => {
   const events = new Set(problems.map((p) => p.index)).size
   return new OperatorInvalid({
@@ -188,7 +225,12 @@ export const invalidBatch = (problems: ReadonlyArray<EventProblem>): OperatorInv
   })
 }
 
-/** The body decoded as UTF-8, or `OperatorInvalid` when it is not UTF-8. */
+/**
+ * The body decoded as UTF-8, or `OperatorInvalid` when it is not UTF-8.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
 export const decodeUtf8 = (bytes: ArrayBuffer): Result.Result<string, OperatorInvalid> => {
   try {
     return Result.succeed(utf8.decode(bytes))

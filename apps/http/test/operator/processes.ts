@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { existsSync, readdirSync, statSync } from "node:fs"
+import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
@@ -23,14 +24,8 @@ const newestMtime = (dir: string): number => {
  */
 export const ensureBuilt = (): void => {
   if (existsSync(bin) && statSync(bin).mtimeMs >= newestMtime(join(appDir, "src"))) return
-  execFileSync(
-    process.execPath,
-    [join(appDir, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
-    {
-      cwd: appDir,
-      stdio: "inherit"
-    }
-  )
+  const tsc = createRequire(join(appDir, "package.json")).resolve("typescript/bin/tsc")
+  execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: appDir, stdio: "inherit" })
 }
 
 /** A server process started from the app's built bin. */
