@@ -19,7 +19,6 @@ import * as Stdin from "../Stdin.js"
  */
 
 export interface Summary {
-  lines: number
   events: number
   accepted: number
   duplicates: number
@@ -103,7 +102,7 @@ export const usageImport = Effect.fn("usageImport")(function* (input: UsageImpor
   const io = streams()
   const source = yield* Stdin.open(input.file, "usage file")
   const format = Option.getOrElse(input.inputFormat, () => formatOfPath(input.file))
-  const summary: Summary = { lines: 0, events: 0, accepted: 0, duplicates: 0, conflicts: 0, invalid: 0, batches: 0 }
+  const summary: Summary = { events: 0, accepted: 0, duplicates: 0, conflicts: 0, invalid: 0, batches: 0 }
   const bar = progress({ enabled: io.stderrColors, label: "import", unit: "bytes", total: source.size })
   const report = (line: number, reason: string) => bar.log(`error: line ${line}: ${reason}`)
 
@@ -115,7 +114,6 @@ export const usageImport = Effect.fn("usageImport")(function* (input: UsageImpor
       const counted = async function* () {
         for await (const line of Stdin.numberedLines(source)) {
           bytes += Buffer.byteLength(line.text) + 1
-          summary.lines = line.number
           yield line
         }
       }
