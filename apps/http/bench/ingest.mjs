@@ -8,7 +8,8 @@
 //
 //   pnpm exec turbo run build --filter=@account-overview/http...   (first)
 //   node apps/http/bench/ingest.mjs
-//   BENCH_ROUNDS=3 BENCH_BATCHES=6 BENCH_SECONDS=3 PG_URL=postgres://… node apps/http/bench/ingest.mjs
+//   node apps/http/bench/ingest.mjs --rounds 3 --batches 6 --seconds 3 --pg postgres://…   (or --quick)
+//   (BENCH_ROUNDS, BENCH_BATCHES, BENCH_SECONDS and PG_URL work too)
 import { spawn, spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -21,13 +22,18 @@ import autocannon from "autocannon"
 const here = dirname(fileURLToPath(import.meta.url))
 const appDir = join(here, "..")
 const bin = join(appDir, "dist", "bin.js")
-const batches = Number(process.env.BENCH_BATCHES ?? 6)
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+const arg = (name) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i < 0 ? undefined : process.argv[i + 1]
+}
+const quick = process.argv.includes("--quick")
+const batches = Number(arg("batches") ?? process.env.BENCH_BATCHES ?? (quick ? 2 : 6))
+const rounds = Number(arg("rounds") ?? process.env.BENCH_ROUNDS ?? (quick ? 1 : 3))
 const batchSize = 10_000
 const customers = Number(process.env.BENCH_CUSTOMERS ?? 200)
-const seconds = Number(process.env.BENCH_SECONDS ?? 3)
+const seconds = Number(arg("seconds") ?? process.env.BENCH_SECONDS ?? (quick ? 1 : 3))
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20)
-const pgUrl = process.env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/test"
+const pgUrl = arg("pg") ?? process.env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 const token = randomBytes(24).toString("base64url")
 const hasTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0
 
