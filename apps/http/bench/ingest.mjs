@@ -143,8 +143,11 @@ async function ingestRun(base, bodies, check) {
 
 async function overviewLoad(url, path, options) {
   const result = await autocannon({ url: url + path, connections, pipelining: 1, duration: seconds, ...options })
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(`${path}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`)
+  }
+  if (result.requests.total === 0)
+    throw new Error(`${path}: no call completed in ${seconds} s (is the machine saturated?)`)
   return { rps: result.requests.average, p99: result.latency.p99 }
 }
 
