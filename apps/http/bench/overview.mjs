@@ -142,15 +142,17 @@ async function main() {
   const { demoApiKey, demoApiUser } = await import(join(here, "..", "dist", "Demo.js"))
   const form = `api_user=${demoApiUser}&api_key=${encodeURIComponent(demoApiKey)}&task=overview&user=over%40demo.example`
 
-  const ours = await startProcess([process.execPath, bin, "serve"], { ...env, LOG_LEVEL: "info" })
+  const service = await startProcess([process.execPath, bin, "serve"], { ...env, LOG_LEVEL: "info" })
+  const stub = await startProcess([process.execPath, join(here, "stub-server.mjs")], {})
   const cases = [
-    { name: "v1 JSON", path: "/api/distributor.account.json" },
-    { name: "v1 XML", path: "/api/distributor.account.xml" }
+    { name: "v1 JSON", path: "/api/distributor.account.json", ours: service },
+    { name: "v1 XML", path: "/api/distributor.account.xml", ours: service },
+    { name: "v1 JSON, store stubbed", path: "/api/distributor.account.json", ours: stub }
   ]
   const bares = []
   try {
     for (const c of cases) {
-      const response = await fetch(ours.url + c.path, {
+      const response = await fetch(c.ours.url + c.path, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
         body: form
@@ -164,15 +166,15 @@ async function main() {
       })
       bares.push(bare)
       c.bare = bare
-      await warm(ours.url, c.path, form)
+      await warm(c.ours.url, c.path, form)
       await warm(bare.url, c.path, form)
     }
     const rounds = []
     for (let round = 1; round <= 2; round++) {
       for (const c of cases) {
         const bare = await load(c.bare.url, c.path, form, c.bare.child.pid)
-        const service = await load(ours.url, c.path, form, ours.child.pid)
-        rounds.push({ round, name: c.name, bytes: c.bytes, bare, service, ratio: service.rps / bare.rps })
+        const ours = await load(c.ours.url, c.path, form, c.ours.child.pid)
+        rounds.push({ round, name: c.name, bytes: c.bytes, bare, service: ours, ratio: ours.rps / bare.rps })
       }
     }
     console.log(`${connections} keep-alive connections, ${seconds} s per run, server on core 0, load on core 1`)
@@ -184,10 +186,10 @@ async function main() {
           : `${(r.bare.cpuMicros / r.service.cpuMicros).toFixed(2)}x`
       const side = (s) =>
         `${s.rps.toFixed(0).padStart(10)}  ${String(s.p50).padStart(3)}  ${String(s.p99).padStart(3)}  ${micros(s.cpuMicros)}`
-      return `${r.name.padEnd(9)} ${String(r.round).padStart(5)}  ${String(r.bytes).padStart(5)}  ${side(r.bare)} | ${side(r.service)} | ${r.ratio.toFixed(2)}x  ${cpuRatio}`
+      return `${r.name.padEnd(22)} ${String(r.round).padStart(5)}  ${String(r.bytes).padStart(5)}  ${side(r.bare)} | ${side(r.service)} | ${r.ratio.toFixed(2)}x  ${cpuRatio}`
     }
     console.log(
-      "case      round  bytes  bare req/s  p50  p99  cpu µs | ours req/s  p50  p99  cpu µs | ratio  cpu ratio"
+      "case                   round  bytes  bare req/s  p50  p99  cpu µs | ours req/s  p50  p99  cpu µs | ratio  cpu ratio"
     )
     for (const r of rounds) console.log(row(r))
     const summary = cases.map((c) => {
@@ -213,7 +215,8 @@ async function main() {
     }
     console.log(JSON.stringify({ bench: "http-overview", connections, seconds, pinned: hasTaskset, results: summary }))
   } finally {
-    await stop(ours.child)
+    await stop(service.child)
+    await stop(stub.child)
     for (const bare of bares) await stop(bare.child)
     rmSync(dir, { recursive: true, force: true })
   }

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// The built service with its store replaced by a constant overview: what the HTTP layer (wire
+// listener, parameters, throttles, fiber, encoding, metrics) costs on its own. Used by overview.mjs.
+import { AccountOverviews } from "@account-overview/core"
+import { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/store"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { Effect, Layer, Option } from "effect"
+import * as App from "../dist/App.js"
+import { Settings } from "../dist/Config.js"
+import { teardown } from "../dist/main.js"
+
+const overview = {
+  reputation: 100,
+  requests: 60000,
+  package: "Silver Package",
+  creditsAllowed: 50000,
+  creditsUsed: 100000,
+  creditsRemain: 0,
+  creditsOverage: 50000,
+  billingStartDate: "2026-10-30",
+  billingEndDate: "2026-11-29",
+  billingProcessDate: "2026-11-30"
+}
+const unused = new Proxy({}, { get: () => () => Effect.die("not used by the stub") })
+const store = Layer.mergeAll(
+  Layer.succeed(AccountOverviews, AccountOverviews.of({ overview: () => Effect.succeed(overview) })),
+  Layer.succeed(Ledger, Ledger.of({ ...unused, getCustomer: () => Effect.succeed(Option.none()) })),
+  Layer.succeed(LedgerOverviews, unused),
+  Layer.succeed(ResellerKeys, unused)
+)
+Layer.launch(
+  App.layer.pipe(Layer.provide(store), Layer.provide(Settings.layerWith({ port: 0, logLevel: "Info" })))
+).pipe(NodeRuntime.runMain({ teardown }))
