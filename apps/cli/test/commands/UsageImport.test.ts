@@ -1,13 +1,15 @@
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
+import { afterAll } from "vitest"
 import { cli, seed, TestServer, todayUtc } from "../support/Harness.js"
 
 const dir = mkdtempSync(join(tmpdir(), "ao-import-"))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const nowIso = () => new Date().toISOString().replace(/\.\d+Z$/, "Z")
 
 const customers = ["imp-ndjson", "imp-csv", "imp-bad", "imp-bulk", "imp-conflict"] as const
