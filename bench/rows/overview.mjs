@@ -1,0 +1,170 @@
+// The hot path: v1 JSON and v1 XML overview calls, 50 keep-alive connections.
+// - The service against a bare node:http server answering its body: apps/http/bench/overview.mjs
+//   (its JSON summary; the spread of its rounds read from its text table).
+// - The reference servers, interleaved in rounds of their own: the same bare server, the bare
+//   server doing one SQLite primary-key read per request, fastify 5 with a form parser; each
+//   answering the service's own bodies (fetched from it once).
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { generator, post } from "../lib/load.mjs"
+import { cores } from "../lib/machine.mjs"
+import { lastJsonLine, runScript, startServer, stop } from "../lib/process.mjs"
+import { figure } from "../lib/report.mjs"
+import { summary } from "../lib/stats.mjs"
+import { callOnce, overviewForm, startSeededService, wirePaths } from "./service.mjs"
+
+const script = fileURLToPath(new URL("../../apps/http/bench/overview.mjs", import.meta.url))
+const bareServer = fileURLToPath(new URL("../servers/bare.mjs", import.meta.url))
+const fastifyServer = fileURLToPath(new URL("../servers/fastify.mjs", import.meta.url))
+const connections = 50
+
+export const id = "overview"
+export const title = "overview calls, v1 JSON and v1 XML, 50 keep-alive connections"
+
+/** Reads the rounds table of apps/http/bench/overview.mjs: `<case> <round> <bytes> <bare rps> <p50> <p99> | <ours rps> <p50> <p99> | <ratio>x`. */
+export const parseRounds = (stdout) => {
+  const rounds = []
+  for (const line of stdout.split("\n")) {
+    const m =
+      /^(v\d \w+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+\|\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+\|\s+([\d.]+)x\s*$/.exec(
+        line
+      )
+    if (m)
+      rounds.push({ name: m[1], bareRps: Number(m[4]), rps: Number(m[7]), p99: Number(m[9]), ratio: Number(m[10]) })
+  }
+  return rounds
+}
+
+const service = async ({ quick }) => {
+  const env = { BENCH_SECONDS: quick ? "2" : "10", BENCH_WARMUP_SECONDS: quick ? "1" : "2", BENCH_CONNECTIONS: "50" }
+  const { stdout } = await runScript(script, [], { env })
+  const out = lastJsonLine(stdout)
+  const rounds = parseRounds(stdout)
+  const figures = []
+  for (const s of out.results) {
+    const own = rounds.filter((r) => r.name === s.name)
+    const spread = own.length > 1 ? summary(own.map((r) => r.rps)) : undefined
+    const ratios = own.length > 1 ? summary(own.map((r) => r.ratio)) : undefined
+    figures.push(
+      figure({
+        name: `${s.name}: service vs bare node:http`,
+        value: s.rps,
+        unit: "req/s",
+        ...(spread === undefined ? {} : { spread: { min: spread.min, max: spread.max } }),
+        baseline: { name: "bare, fixed body", value: s.bareRps, unit: "req/s" },
+        ratio: s.ratio,
+        ...(ratios === undefined
+          ? {}
+          : { ratioText: `${s.ratio.toFixed(3)}x [${ratios.min.toFixed(2)}..${ratios.max.toFixed(2)}]` }),
+        target: { of: "ratio", op: ">=", limit: 0.35, text: ">= 0.35x bare" }
+      }),
+      figure({ name: `${s.name}: service p50`, value: s.p50Ms, unit: "ms", note: "max over the rounds" }),
+      figure({
+        name: `${s.name}: service p99`,
+        value: s.p99Ms,
+        unit: "ms",
+        target: { of: "value", op: "<", limit: 10, text: "< 10 ms" },
+        note: "max over the rounds"
+      })
+    )
+  }
+  return { figures, raw: { ...out, rounds } }
+}
+
+const references = async ({ quick }) => {
+  const seconds = quick ? 2 : 5
+  const warmSeconds = quick ? 1 : 2
+  const rounds = 2
+  const svc = await startSeededService({ core: cores.server })
+  const bodies = {}
+  try {
+    for (const path of Object.values(wirePaths)) {
+      const { type, body } = await callOnce(svc.url, path)
+      bodies[path] = { type, body: body.toString("base64") }
+    }
+  } finally {
+    await svc.close()
+  }
+  const dir = mkdtempSync(join(tmpdir(), "ao-bench-ref-"))
+  const env = { BENCH_BODIES: JSON.stringify(bodies) }
+  const servers = []
+  try {
+    const kinds = [
+      ["bare node:http", [process.execPath, bareServer], env],
+      ["bare + 1 SQLite PK read", [process.execPath, bareServer], { ...env, BENCH_SQLITE: join(dir, "read.db") }],
+      ["fastify 5 + formbody", [process.execPath, fastifyServer], env]
+    ]
+    for (const [name, argv, kindEnv] of kinds) {
+      servers.push({ name, ...(await startServer(argv, { env: kindEnv, core: cores.server })) })
+    }
+    const cases = Object.entries(wirePaths).map(([format, path]) => ({ format, path }))
+    for (const c of cases) {
+      for (const s of servers) {
+        await post({ url: s.url + c.path, body: overviewForm, connections, seconds: warmSeconds })
+      }
+    }
+    const samples = []
+    for (let round = 0; round < rounds; round++) {
+      for (const c of cases) {
+        const order = round % 2 === 0 ? servers : [...servers].reverse()
+        const sample = { round, format: c.format }
+        for (const s of order) {
+          sample[s.name] = await post({ url: s.url + c.path, body: overviewForm, connections, seconds })
+        }
+        samples.push(sample)
+      }
+    }
+    const figures = []
+    for (const c of cases) {
+      const own = samples.filter((x) => x.format === c.format)
+      const label = c.format === "json" ? "v1 JSON" : "v1 XML"
+      const bare = summary(own.map((x) => x["bare node:http"].rps))
+      figures.push(
+        figure({
+          name: `${label}: reference bare node:http (${generator})`,
+          value: bare.median,
+          unit: "req/s",
+          spread: { min: bare.min, max: bare.max },
+          note: `p99 ${Math.max(...own.map((x) => x["bare node:http"].p99))} ms`
+        })
+      )
+      for (const name of ["bare + 1 SQLite PK read", "fastify 5 + formbody"]) {
+        const rps = summary(own.map((x) => x[name].rps))
+        const ratios = summary(own.map((x) => x[name].rps / x["bare node:http"].rps))
+        figures.push(
+          figure({
+            name: `${label}: reference ${name}`,
+            value: rps.median,
+            unit: "req/s",
+            spread: { min: rps.min, max: rps.max },
+            baseline: { name: "bare", value: bare.median, unit: "req/s" },
+            ratio: ratios.median,
+            ratioText: `${ratios.median.toFixed(3)}x [${ratios.min.toFixed(2)}..${ratios.max.toFixed(2)}]`,
+            note: `p99 ${Math.max(...own.map((x) => x[name].p99))} ms`
+          })
+        )
+      }
+    }
+    return {
+      figures,
+      raw: {
+        generator,
+        seconds,
+        rounds,
+        bytes: Object.fromEntries(Object.entries(bodies).map(([p, b]) => [p, Buffer.from(b.body, "base64").length])),
+        samples
+      }
+    }
+  } finally {
+    for (const s of servers) await stop(s.child)
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+export const run = async (ctx) => {
+  const ours = await service(ctx)
+  const refs = await references(ctx)
+  return { figures: [...ours.figures, ...refs.figures], raw: { service: ours.raw, references: refs.raw } }
+}
