@@ -158,11 +158,19 @@ export const pgLayer = (
         startupParameters: options.schema === undefined ? undefined : { search_path: quoteIdentifier(options.schema) }
       }).pipe(Effect.catch(unavailable("cannot connect to PostgreSQL")))
       if (options.schema !== undefined) {
-        const create = client`CREATE SCHEMA IF NOT EXISTS ${client(options.schema)}`
-        // Two instances creating the schema at once: the loser's error is harmless.
+        const schema = options.schema
+        // Created only when absent, so a role without CREATE can use an existing
+        // schema; two instances creating it at once: the loser's error is harmless.
+        const exists = Effect.map(
+          client`SELECT 1 AS found FROM pg_namespace WHERE nspname = ${schema}`,
+          (rows) => rows.length > 0
+        )
+        const create = Effect.flatMap(exists, (found) =>
+          found ? Effect.void : Effect.asVoid(client`CREATE SCHEMA IF NOT EXISTS ${client(schema)}`)
+        )
         yield* create.pipe(
           Effect.catch(() => create),
-          Effect.catch(unavailable(`cannot create the PostgreSQL schema ${options.schema}`))
+          Effect.catch(unavailable(`cannot create the PostgreSQL schema ${schema}`))
         )
       }
       return Context.make(SqlClient.SqlClient, client)

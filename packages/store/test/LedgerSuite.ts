@@ -396,6 +396,12 @@ export const ledgerSuite = (name: string, options: SuiteOptions) =>
             return seen
           })
         const expectedA = a.customers.map((c) => c.user).sort()
+        const one = yield* ledger.listCustomers({ reseller: a.reseller, limit: 0 })
+        assert.deepStrictEqual(
+          one.items.map((c) => c.user),
+          expectedA.slice(0, 1)
+        )
+        assert.isDefined(one.nextCursor)
         for (const limit of [1, 4, 17, 100]) assert.deepStrictEqual(yield* page(a.reseller, limit), expectedA)
         const all = yield* page(undefined, 5)
         assert.strictEqual(new Set(all).size, all.length)

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto"
+import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import { Ledger } from "../src/Ledger.js"
@@ -26,4 +27,20 @@ const suiteLayer = Ledger.layerSql.pipe(
 ledgerSuite("Ledger on PostgreSQL", {
   layer: suiteLayer,
   secondInstance: Ledger.layerPg(url, { schema })
+})
+
+describe("Ledger.layerPg", () => {
+  it.effect("a database that does not answer is Unavailable and the URL's password is not shown", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        Effect.gen(function* () {
+          return yield* (yield* Ledger).ping()
+        }).pipe(Effect.provide(Ledger.layerPg("postgres://app:hunter2@127.0.0.1:1/ledger")))
+      )
+      assert.strictEqual(error._tag, "Unavailable")
+      assert.strictEqual(error.reason, "store")
+      assert.notInclude(error.message, "hunter2")
+      assert.notInclude(JSON.stringify(error), "hunter2")
+    })
+  )
 })

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
@@ -65,6 +65,34 @@ describe("Ledger.layerSqlite and Ledger.layerConfig", () => {
       )
       assert.deepStrictEqual(reseller, Option.some({ apiUser: "acme" }))
       rmSync(dir, { recursive: true, force: true })
+    })
+  )
+
+  it.effect("a database failure is Unavailable (reason store), never a SqlError", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        Effect.gen(function* () {
+          return yield* (yield* Ledger).listPackages()
+        }).pipe(Effect.provide(Ledger.layerSqlite(":memory:", { migrate: false })))
+      )
+      assert.strictEqual(error._tag, "Unavailable")
+      assert.strictEqual(error.reason, "store")
+    })
+  )
+
+  it.effect("a file that cannot be created is Unavailable with a plain detail", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const file = join(dir, "a-file")
+      writeFileSync(file, "")
+      const error = yield* Effect.flip(
+        Effect.gen(function* () {
+          return yield* (yield* Ledger).ping()
+        }).pipe(Effect.provide(Ledger.layerSqlite(join(file, "sub", "ledger.db"))))
+      )
+      rmSync(dir, { recursive: true, force: true })
+      assert.strictEqual(error._tag, "Unavailable")
+      assert.include(error.message, "SQLite")
     })
   )
 })

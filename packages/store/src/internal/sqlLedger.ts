@@ -220,7 +220,7 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
     readonly limit: number
     readonly cursor?: string | undefined
   }) => {
-    const limit = Math.max(1, Math.floor(options.limit))
+    const limit = Number.isFinite(options.limit) ? Math.max(1, Math.floor(options.limit)) : 1
     const after = options.cursor === undefined ? "" : decodeCursor(options.cursor)
     const ofReseller: Fragment =
       options.reseller === undefined
