@@ -1,5 +1,5 @@
 // Child processes of the suite: the per-package bench scripts it runs, and the servers it starts.
-import { spawn } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { moveToCore, onCore } from "./machine.mjs"
 
@@ -118,4 +118,21 @@ export const rssMB = (pid) => {
   const match = /^VmRSS:\s+(\d+) kB/m.exec(status)
   if (match === null) throw new Error(`no VmRSS for process ${pid}`)
   return (Number(match[1]) * 1024) / 1e6
+}
+
+const clockTicks = (() => {
+  const out = spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" })
+  const n = Number(out.stdout?.trim())
+  return Number.isFinite(n) && n > 0 ? n : 100
+})()
+
+/** CPU time (user + system, all threads) `pid` has used, in µs, from `/proc/<pid>/stat`; undefined elsewhere. */
+export const cpuMicros = (pid) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks
+  } catch {
+    return undefined
+  }
 }

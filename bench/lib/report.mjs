@@ -36,7 +36,7 @@ export const figure = ({ name, value, unit, spread, baseline, ratio, ratioText, 
 const digits = (unit, n) =>
   !Number.isFinite(n)
     ? "n/a"
-    : unit === "ms" || unit === "MB"
+    : unit === "ms" || unit === "MB" || unit === "µs"
       ? n.toFixed(1)
       : unit === "x"
         ? n.toFixed(2)

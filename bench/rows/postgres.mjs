@@ -13,7 +13,7 @@ export const id = "postgres"
 export const title = "overview calls with PostgreSQL as the store, against SQLite"
 
 export const run = async ({ quick, pgUrl }) => {
-  const seconds = quick ? 2 : 10
+  const seconds = quick ? 2 : 5
   const warmSeconds = quick ? 1 : 2
   const rounds = 2
   const pg = await createSchema(pgUrl)
