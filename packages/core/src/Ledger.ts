@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { CalendarDate } from "./CalendarDate.js"
+import { CalendarDate, isCalendarDate } from "./CalendarDate.js"
 import { Count, Reputation } from "./Overview.js"
 
 /**
@@ -97,7 +97,23 @@ export const Customer = Schema.Struct({
  */
 export interface Customer extends Schema.Schema.Type<typeof Customer> {}
 
-const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/
+const rfc3339 = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/
+
+/**
+ * Whether `input` is an RFC 3339 timestamp with an offset, naming a day that
+ * exists and a time of day that exists (no `T24:00`, no leap second, no
+ * `2024-02-30` that a lenient parser would roll over to March).
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isInstant = (input: string): boolean => {
+  const m = rfc3339.exec(input)
+  if (m === null || !isCalendarDate(m[1]!)) return false
+  if (Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4]) > 59) return false
+  if (m[7] !== undefined && (Number(m[7]) > 23 || Number(m[8]) > 59)) return false
+  return Number.isFinite(Date.parse(input))
+}
 
 /**
  * An instant written in RFC 3339 with an explicit offset
@@ -109,9 +125,7 @@ const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d
 export const Instant = Schema.String.pipe(
   Schema.check(
     Schema.makeFilter(
-      (s: string) =>
-        (rfc3339.test(s) && Number.isFinite(Date.parse(s))) ||
-        "an RFC 3339 timestamp with an offset, such as 2024-02-29T13:45:00Z"
+      (s: string) => isInstant(s) || "an RFC 3339 timestamp with an offset, such as 2024-02-29T13:45:00Z"
     )
   )
 )
