@@ -14,7 +14,7 @@ import { spawn } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
-import { cores, describe, hasTaskset, load1 } from "./lib/machine.mjs"
+import { cores, describe, hasTaskset, load1, watchOtherWork } from "./lib/machine.mjs"
 import { table, verdict } from "./lib/report.mjs"
 
 const rowFiles = ["core", "cli", "sdk", "overview", "postgres", "ingest", "memory"]
@@ -76,6 +76,7 @@ const main = async () => {
     const section = { id: r.id, title: r.title, loadBefore: load1() }
     log(`bench: ${r.id}: ${r.title} ...`)
     const t0 = performance.now()
+    const otherWork = watchOtherWork()
     try {
       const { figures, raw } = await r.run({ quick: args.quick, pgUrl: args.pg })
       section.figures = figures
@@ -86,7 +87,10 @@ const main = async () => {
     }
     section.seconds = Number(((performance.now() - t0) / 1000).toFixed(1))
     section.loadAfter = load1()
-    log(`bench: ${r.id} done in ${section.seconds} s (load ${section.loadBefore} -> ${section.loadAfter})`)
+    section.otherWorkCores = otherWork()
+    log(
+      `bench: ${r.id} done in ${section.seconds} s (load ${section.loadBefore} -> ${section.loadAfter}; other work on the machine ${section.otherWorkCores ?? "n/a"} cores)`
+    )
     sections.push(section)
   }
   const result = verdict(sections)
@@ -109,6 +113,15 @@ const main = async () => {
     `${started.toISOString().slice(0, 16).replace("T", " ")} UTC, ${machine.nproc} x ${machine.cpu}, node ${machine.node}, ${machine.placement}, load average ${machine.loadAverage[0]} at start, ${out.machine.loadAverageAtEnd[0]} at end${args.quick ? ", QUICK run" : ""}`
   )
   console.log(table(sections))
+  console.log(
+    `other work on the machine meanwhile (cores, PostgreSQL's own processes included): ${sections.map((s) => `${s.id} ${s.otherWorkCores ?? "n/a"}`).join(", ")}`
+  )
+  const busy = sections.filter((s) => (s.otherWorkCores ?? 0) > 0.25)
+  if (busy.length > 0) {
+    console.log(
+      `WARNING: other work used more than a quarter of a core during ${busy.map((s) => s.id).join(", ")}: those figures measured a shared machine; run again when it is quiet (load average < 1)`
+    )
+  }
   console.log(
     `${result.pass} PASS, ${result.miss} MISS, ${result.errors} rows did not run; ${out.seconds} s; written bench/results/${stamp}.json and bench/results/latest.json`
   )

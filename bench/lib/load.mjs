@@ -6,6 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import autocannon from "autocannon"
 import { hasWrk } from "./machine.mjs"
+import { cpuMicros, schedSeconds } from "./process.mjs"
 
 const form = "application/x-www-form-urlencoded"
 
@@ -100,4 +101,26 @@ export const postAmount = async ({ url, requests, connections, amount }) => {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} socket errors`)
   }
   return { rps: result.requests.average, p99: result.latency.p99, requests: result.requests.total }
+}
+
+/**
+ * `post` against a server process `pid`, with what the server spent: CPU µs per request (all
+ * threads), and the share of the run its main thread waited for its core (`waitShare`: other work
+ * on that core).
+ */
+export const postMeasured = async (pid, options) => {
+  const cpu0 = cpuMicros(pid)
+  const sched0 = schedSeconds(pid)
+  const result = await post(options)
+  const cpu1 = cpuMicros(pid)
+  const sched1 = schedSeconds(pid)
+  return {
+    ...result,
+    ...(cpu0 === undefined || cpu1 === undefined
+      ? {}
+      : { cpuMicros: (cpu1 - cpu0) / result.requests, busy: (cpu1 - cpu0) / (options.seconds * 1e6) }),
+    ...(sched0 === undefined || sched1 === undefined
+      ? {}
+      : { waitShare: Number(((sched1.wait - sched0.wait) / options.seconds).toFixed(3)) })
+  }
 }

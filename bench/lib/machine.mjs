@@ -54,3 +54,44 @@ export const describe = () => ({
   loadGenerator: hasWrk ? "wrk" : "autocannon",
   loadAverage: loadavg().map((n) => Number(n.toFixed(2)))
 })
+
+const ticksPerSecond = (() => {
+  const n = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim())
+  return Number.isFinite(n) && n > 0 ? n : 100
+})()
+
+const machineBusySeconds = () => {
+  const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number)
+  // user nice system idle iowait irq softirq steal
+  return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / ticksPerSecond
+}
+
+const suiteSeconds = () => {
+  const stat = readFileSync("/proc/self/stat", "utf8")
+  const f = stat
+    .slice(stat.lastIndexOf(")") + 2)
+    .split(" ")
+    .map(Number)
+  // utime stime cutime cstime: this process and the children it has waited for (their own children included)
+  return (f[11] + f[12] + f[13] + f[14]) / ticksPerSecond
+}
+
+/**
+ * Starts watching how much CPU the rest of the machine uses (all cores, minus this process and
+ * the children it has waited for); `stop()` answers it in cores (0.5 = half a core on average).
+ * Work the suite causes outside its own processes (PostgreSQL's backends) counts as other work.
+ */
+export const watchOtherWork = () => {
+  try {
+    const t0 = performance.now()
+    const machine0 = machineBusySeconds()
+    const suite0 = suiteSeconds()
+    return () => {
+      const seconds = (performance.now() - t0) / 1000
+      const other = machineBusySeconds() - machine0 - (suiteSeconds() - suite0)
+      return seconds <= 0 ? undefined : Number(Math.max(0, other / seconds).toFixed(2))
+    }
+  } catch {
+    return () => undefined
+  }
+}

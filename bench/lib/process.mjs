@@ -136,3 +136,17 @@ export const cpuMicros = (pid) => {
     return undefined
   }
 }
+
+/**
+ * Time the main thread of `pid` has run and waited on a run queue, in seconds, from
+ * `/proc/<pid>/schedstat`; undefined elsewhere. Waiting means the server was ready to work while
+ * its core ran something else: a run with much waiting measured the machine, not the server.
+ */
+export const schedSeconds = (pid) => {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/schedstat`, "utf8").trim().split(" ").map(Number)
+    return { run: run / 1e9, wait: wait / 1e9 }
+  } catch {
+    return undefined
+  }
+}

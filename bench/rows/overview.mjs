@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { generator, post } from "../lib/load.mjs"
+import { generator, postMeasured } from "../lib/load.mjs"
 import { cores } from "../lib/machine.mjs"
-import { cpuMicros, lastJsonLine, runScript, startServer, stop } from "../lib/process.mjs"
+import { lastJsonLine, runScript, startServer, stop } from "../lib/process.mjs"
 import { figure } from "../lib/report.mjs"
 import { summary } from "../lib/stats.mjs"
 import { callOnce, overviewForm, startSeededService, wirePaths } from "./service.mjs"
@@ -108,17 +108,9 @@ const service = async ({ quick }) => {
   return { figures, raw: { ...out, rounds } }
 }
 
-// One measured run against a server: the load's figures and the server's CPU time per request.
-const measured = async (server, path, seconds) => {
-  const before = cpuMicros(server.pid)
-  const result = await post({ url: server.url + path, body: overviewForm, connections, seconds })
-  const after = cpuMicros(server.pid)
-  const cpu = before === undefined || after === undefined ? undefined : after - before
-  return {
-    ...result,
-    ...(cpu === undefined ? {} : { cpuMicros: cpu / result.requests, busy: cpu / (seconds * 1e6) })
-  }
-}
+// One measured run against a server: the load's figures, the server's CPU per request and wait.
+const measured = (server, path, seconds) =>
+  postMeasured(server.pid, { url: server.url + path, body: overviewForm, connections, seconds })
 
 const references = async ({ quick }) => {
   const seconds = quick ? 2 : 5
@@ -167,6 +159,11 @@ const references = async ({ quick }) => {
       const of = (name, key) => summary(own.map((x) => x[name][key]))
       const p99 = (name) => Math.max(...own.map((x) => x[name].p99))
       const hasCpu = own.every((x) => servers.every((s) => x[s.name].cpuMicros !== undefined))
+      const waits = own.flatMap((x) => servers.map((s) => x[s.name].waitShare)).filter((w) => w !== undefined)
+      const waitNote =
+        waits.length === 0
+          ? ""
+          : `; servers waited for their core up to ${Math.round(Math.max(...waits) * 100)}% of a run`
       const bare = of(bareName, "rps")
       figures.push(
         figure({
@@ -174,7 +171,7 @@ const references = async ({ quick }) => {
           value: bare.median,
           unit: "req/s",
           spread: { min: bare.min, max: bare.max },
-          note: `p99 ${p99(bareName)} ms${hasCpu ? `; its core ${Math.round(of(bareName, "busy").median * 100)}% busy` : ""}`
+          note: `p99 ${p99(bareName)} ms${hasCpu ? `; its core ${Math.round(of(bareName, "busy").median * 100)}% busy` : ""}${waitNote}`
         })
       )
       if (hasCpu) {

@@ -2,7 +2,7 @@
 // service over SQLite, interleaved in the same run: two services seeded with the demo data
 // (PostgreSQL in a schema of its own, dropped after), v1 JSON and v1 XML, 50 connections.
 
-import { generator, post } from "../lib/load.mjs"
+import { generator, postMeasured } from "../lib/load.mjs"
 import { cores } from "../lib/machine.mjs"
 import { createSchema } from "../lib/pg.mjs"
 import { figure } from "../lib/report.mjs"
@@ -31,7 +31,12 @@ export const run = async ({ quick, pgUrl }) => {
       for (const [name, path] of cases) {
         const sample = { round, name }
         for (const s of round % 2 === 0 ? services : [...services].reverse()) {
-          sample[s.store] = await post({ url: s.url + path, body: overviewForm, connections: 50, seconds })
+          sample[s.store] = await postMeasured(s.pid, {
+            url: s.url + path,
+            body: overviewForm,
+            connections: 50,
+            seconds
+          })
         }
         samples.push(sample)
       }
@@ -58,7 +63,9 @@ export const run = async ({ quick, pgUrl }) => {
           value: Math.max(...own.map((x) => x.pg.p99)),
           unit: "ms",
           baseline: { name: "p99 on SQLite", value: Math.max(...own.map((x) => x.sqlite.p99)), unit: "ms" },
-          note: "max over the rounds"
+          note: `max over the rounds; the services waited for their core up to ${Math.round(
+            Math.max(0, ...own.flatMap((x) => [x.pg.waitShare ?? 0, x.sqlite.waitShare ?? 0])) * 100
+          )}% of a run`
         })
       )
     }
