@@ -6,6 +6,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { assert, describe, layer } from "@effect/vitest"
 import { ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
+import { Settings } from "../src/Config.js"
 import { OperatorRoutes } from "../src/Operator/Routes.js"
 import { maxBatchBytes } from "../src/Operator/UsageBatch.js"
 import { call, makeEvents, ndjson, type TestEvent, todayUtc, totalsByUser } from "./operator/http.js"
@@ -16,6 +17,7 @@ const token = randomBytes(24).toString("base64url")
 const serverLayer = (kind: StoreKind, config: Record<string, string>) =>
   HttpRouter.serve(OperatorRoutes, { disableLogger: true, disableListenLog: true }).pipe(
     Layer.provideMerge(storeLayer(kind)),
+    Layer.provide(Settings.layer),
     Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(config))),
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0 }))
   )

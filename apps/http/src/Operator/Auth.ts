@@ -1,19 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto"
 import { OperatorAuth, OperatorUnauthorized, OperatorUnavailable } from "@account-overview/core"
-import { Config, Effect, Layer, Option, Redacted } from "effect"
+import { Effect, Layer, Option, Redacted } from "effect"
+import { Settings } from "../Config.js"
 
 const digest = (value: string): Buffer => createHash("sha256").update(value, "utf8").digest()
-
-/**
- * `ADMIN_TOKEN`, optional: unset or empty switches the operator API off.
- *
- * @since 0.1.0
- * @category config
- */
-export const adminTokenConfig = Config.Redacted("ADMIN_TOKEN").pipe(
-  Config.option,
-  Config.map(Option.filter((token) => Redacted.value(token).length > 0))
-)
 
 /**
  * Whether `candidate` equals the token; both are hashed first so that the
@@ -33,7 +23,8 @@ const unauthorized = new OperatorUnauthorized({ message: "missing or wrong beare
 
 /**
  * The `OperatorAuth` middleware: every operator call needs
- * `Authorization: Bearer <ADMIN_TOKEN>`.
+ * `Authorization: Bearer <ADMIN_TOKEN>` (the settings' `adminToken`; unset
+ * switches the operator API off).
  *
  * @since 0.1.0
  * @category layers
@@ -41,8 +32,8 @@ const unauthorized = new OperatorUnauthorized({ message: "missing or wrong beare
 export const OperatorAuthLive = Layer.effect(
   OperatorAuth,
   Effect.gen(function* () {
-    const token = yield* adminTokenConfig
-    const expected = Option.map(token, (t) => digest(Redacted.value(t)))
+    const { adminToken } = yield* Settings
+    const expected = Option.map(adminToken, (t) => digest(Redacted.value(t)))
     return OperatorAuth.of({
       bearer: (httpEffect, { credential }) => {
         if (Option.isNone(expected)) return Effect.fail(disabled)

@@ -7,11 +7,12 @@
  */
 import { OperatorApi } from "@account-overview/core"
 import type { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/store"
-import { type Config, Layer } from "effect"
+import { Layer } from "effect"
 import type { FileSystem } from "effect/FileSystem"
 import type { Etag, HttpPlatform, HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import type { Path } from "effect/Path"
+import type { Settings } from "../Config.js"
 import { OperatorAuthLive } from "./Auth.js"
 import { CustomersHandlers } from "./Customers.js"
 import { PackagesHandlers } from "./Packages.js"
@@ -28,15 +29,17 @@ const DocsRoute = HttpApiScalar.layer(OperatorApi, { path: "/docs" })
 
 /**
  * The operator API (`/v1/...`), its OpenAPI document (`/openapi.json`) and a
- * browsable reference (`/docs`), to mount on the app's `HttpRouter`. Reads
- * `ADMIN_TOKEN` (optional; unset or empty answers 503 on every operator call).
+ * browsable reference (`/docs`), to mount on the app's `HttpRouter`. Takes
+ * the token from the settings (`ADMIN_TOKEN`; unset answers 503 on every
+ * operator call).
  *
  * @since 0.1.0
  * @category layers
  */
 export const OperatorRoutes: Layer.Layer<
   never,
-  Config.ConfigError,
+  never,
+  | Settings
   | Ledger
   | LedgerOverviews
   | ResellerKeys

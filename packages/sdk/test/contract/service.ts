@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { App, Settings, Store } from "@account-overview/http"
-import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
+import { Effect, Layer, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
 
 /** The operator token of the service under test. */
@@ -16,8 +16,7 @@ const tempDir = Effect.acquireRelease(
 
 /**
  * The microservice, in this process, on an ephemeral port, over a fresh
- * SQLite ledger. The operator routes read `ADMIN_TOKEN` through `Config`
- * (not `Settings`), hence the provider.
+ * SQLite ledger.
  */
 export const serviceLayer = Layer.unwrap(
   Effect.map(tempDir, (dir) =>
@@ -31,8 +30,7 @@ export const serviceLayer = Layer.unwrap(
           logLevel: "None",
           authFailureLimit: 10_000
         })
-      ),
-      Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ ADMIN_TOKEN: adminToken })))
+      )
     )
   )
 )
