@@ -36,9 +36,27 @@ const usage = `Usage: node bench/run.mjs [--quick] [--only <row>[,<row>]] [--che
   --only <rows>  run these rows only (see --list)
   --check        exit 1 when a figure misses its target (the root \`pnpm bench:check\`)
   --pg <url>     PostgreSQL to use (default PG_URL or postgres://postgres@127.0.0.1:5432/test)
+  --wait-quiet <s>  before each row, wait up to <s> seconds until other work on the machine
+                 stays under 0.15 cores for 5 s (a machine shared with other people's work)
 
 The table goes to stdout, progress to stderr, the figures to bench/results/<time>.json and
 bench/results/latest.json. Exit codes: 0 done, 1 a row did not run (or a MISS with --check), 2 usage.`
+
+const quietCores = 0.15
+
+// Waits until the rest of the machine uses less than `quietCores` over 5 s, at most `limit` s.
+const waitForQuiet = async (limit) => {
+  const t0 = performance.now()
+  for (;;) {
+    const stop = watchOtherWork()
+    await new Promise((resolve) => setTimeout(resolve, 5000))
+    const other = stop()
+    const waited = Math.round((performance.now() - t0) / 1000)
+    if (other === undefined || other < quietCores) return { waited, quiet: true }
+    if (waited >= limit) return { waited, quiet: false, other }
+    log(`bench: other work uses ${other} cores; waiting (${waited} s)`)
+  }
+}
 
 const main = async () => {
   let args
@@ -73,7 +91,9 @@ const main = async () => {
   )
   const sections = []
   for (const r of selected) {
-    const section = { id: r.id, title: r.title, loadBefore: load1() }
+    const section = { id: r.id, title: r.title }
+    if (args["wait-quiet"] !== undefined) section.waitedForQuiet = await waitForQuiet(Number(args["wait-quiet"]))
+    section.loadBefore = load1()
     log(`bench: ${r.id}: ${r.title} ...`)
     const t0 = performance.now()
     const otherWork = watchOtherWork()
