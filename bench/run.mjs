@@ -25,6 +25,7 @@ const options = {
   only: { type: "string" },
   list: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
+  "wait-quiet": { type: "string" },
   pg: { type: "string", default: process.env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/test" }
 }
 
@@ -36,8 +37,8 @@ const usage = `Usage: node bench/run.mjs [--quick] [--only <row>[,<row>]] [--che
   --only <rows>  run these rows only (see --list)
   --check        exit 1 when a figure misses its target (the root \`pnpm bench:check\`)
   --pg <url>     PostgreSQL to use (default PG_URL or postgres://postgres@127.0.0.1:5432/test)
-  --wait-quiet <s>  before each row, wait up to <s> seconds until other work on the machine
-                 stays under 0.15 cores for 5 s (a machine shared with other people's work)
+  --wait-quiet <s>  before each row, wait up to <s> s until other work on the machine
+                 stays under 0.15 cores for 5 s (on a machine shared with other work)
 
 The table goes to stdout, progress to stderr, the figures to bench/results/<time>.json and
 bench/results/latest.json. Exit codes: 0 done, 1 a row did not run (or a MISS with --check), 2 usage.`
