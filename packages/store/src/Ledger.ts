@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import type {
+  BillingCycle,
   CalendarDate,
   Customer,
   EventProblem,
@@ -47,6 +48,24 @@ export interface OverviewSource {
 export interface UsageTotals {
   readonly requests: number
   readonly credits: number
+}
+
+/**
+ * Everything an overview call reads, in one go: the `OverviewSource` and,
+ * with the customer, the billing cycle that holds the day of the call and
+ * the customer's usage summed over it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OverviewReading {
+  readonly keyHash: string
+  readonly customer: Option.Option<{
+    readonly customer: Customer
+    readonly package: Package
+    readonly cycle: BillingCycle
+    readonly usage: UsageTotals
+  }>
 }
 
 /**
@@ -120,6 +139,17 @@ export class Ledger extends Context.Service<
       apiUser: string,
       user: string
     ) => Effect.Effect<Option.Option<OverviewSource>, Unavailable>
+    /**
+     * `overviewSource` and, when the customer is found, its usage over the
+     * billing cycle that holds `date`, read together: on SQLite in one read
+     * transaction, so from one snapshot. The usage is read before the caller
+     * checks the key, so it must not be shown before that check.
+     */
+    readonly overviewReading: (
+      apiUser: string,
+      user: string,
+      date: CalendarDate
+    ) => Effect.Effect<Option.Option<OverviewReading>, Unavailable>
     /** Usage of a customer summed over the days `from`..`to`, both included. */
     readonly usageBetween: (
       user: string,

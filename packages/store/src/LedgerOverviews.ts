@@ -11,6 +11,7 @@
 import {
   AccountOverviews,
   AuthenticationFailed,
+  type BillingCycle,
   type CalendarDate,
   CalendarDates,
   type Credentials,
@@ -19,11 +20,12 @@ import {
   credits,
   cycleFor,
   type Overview,
+  type OverviewError,
   type Package,
   type Unavailable
 } from "@account-overview/core"
-import { Clock, Context, Effect, Layer, Option } from "effect"
-import { Ledger } from "./Ledger.js"
+import { Context, Effect, Layer, Option } from "effect"
+import { Ledger, type OverviewReading, type UsageTotals } from "./Ledger.js"
 import { ResellerKeys } from "./ResellerKeys.js"
 
 /**
@@ -47,10 +49,6 @@ export interface OverviewPage {
   readonly items: ReadonlyArray<CustomerOverview>
   readonly nextCursor?: string
 }
-
-const today: Effect.Effect<CalendarDate> = Effect.map(Clock.currentTimeMillis, (millis) =>
-  CalendarDates.fromEpochMillis(millis)
-)
 
 /**
  * Overviews for the operator: any customer, at any date, without
@@ -88,38 +86,70 @@ export class LedgerOverviews extends Context.Service<
         const ledger = yield* Ledger
         const keys = yield* ResellerKeys
 
-        const overviewOf = (customer: Customer, pkg: Package, date: CalendarDate) => {
-          const cycle = cycleFor(customer.billingAnchor, date)
-          return Effect.map(ledger.usageBetween(customer.user, cycle.start, cycle.end), (usage): Overview => {
-            const { overage, remain } = credits(pkg.credits, usage.credits)
-            return {
-              reputation: customer.reputation,
-              requests: usage.requests,
-              package: pkg.name,
-              creditsAllowed: pkg.credits,
-              creditsUsed: usage.credits,
-              creditsRemain: remain,
-              creditsOverage: overage,
-              billingStartDate: cycle.start,
-              billingEndDate: cycle.end,
-              billingProcessDate: cycle.processDate
-            }
-          })
+        // Today's UTC date, formatted again only when the day changes.
+        let todayNumber = Number.NaN
+        let todayDate = "" as CalendarDate
+        const today: Effect.Effect<CalendarDate> = Effect.clockWith((clock) => {
+          const millis = clock.currentTimeMillisUnsafe()
+          const day = Math.floor(millis / 86_400_000)
+          if (day !== todayNumber) {
+            todayDate = CalendarDates.fromEpochMillis(millis)
+            todayNumber = day
+          }
+          return Effect.succeed(todayDate)
+        })
+
+        const toOverview = (customer: Customer, pkg: Package, cycle: BillingCycle, usage: UsageTotals): Overview => {
+          const { overage, remain } = credits(pkg.credits, usage.credits)
+          return {
+            reputation: customer.reputation,
+            requests: usage.requests,
+            package: pkg.name,
+            creditsAllowed: pkg.credits,
+            creditsUsed: usage.credits,
+            creditsRemain: remain,
+            creditsOverage: overage,
+            billingStartDate: cycle.start,
+            billingEndDate: cycle.end,
+            billingProcessDate: cycle.processDate
+          }
         }
 
-        const overview = Effect.fnUntraced(function* (credentials: Credentials, user: string) {
-          const source = yield* ledger.overviewSource(credentials.apiUser, user)
-          if (Option.isNone(source)) {
-            yield* keys.verifyAbsent(credentials.apiKey)
-            return yield* new AuthenticationFailed()
+        const overviewOf = (customer: Customer, pkg: Package, date: CalendarDate) => {
+          const cycle = cycleFor(customer.billingAnchor, date)
+          return Effect.map(ledger.usageBetween(customer.user, cycle.start, cycle.end), (usage) =>
+            toOverview(customer, pkg, cycle, usage)
+          )
+        }
+
+        // The hot path: one read of the ledger (usage included), then the key
+        // check before anything read is shown; one flatMap per step.
+        const answer = (
+          credentials: Credentials,
+          user: string,
+          reading: Option.Option<OverviewReading>
+        ): Effect.Effect<Overview, OverviewError> => {
+          if (Option.isNone(reading)) {
+            return Effect.andThen(keys.verifyAbsent(credentials.apiKey), Effect.fail(new AuthenticationFailed()))
           }
-          if (!(yield* keys.verify(source.value.keyHash, credentials.apiKey))) {
-            return yield* new AuthenticationFailed()
-          }
-          const found = source.value.customer
-          if (Option.isNone(found)) return yield* new CustomerNotFound({ user })
-          return yield* overviewOf(found.value.customer, found.value.package, yield* today)
-        })
+          return Effect.flatMap(
+            keys.verify(reading.value.keyHash, credentials.apiKey),
+            (verified): Effect.Effect<Overview, OverviewError> => {
+              if (!verified) return Effect.fail(new AuthenticationFailed())
+              const found = reading.value.customer
+              if (Option.isNone(found)) return Effect.fail(new CustomerNotFound({ user }))
+              const { customer, cycle, package: pkg, usage } = found.value
+              return Effect.succeed(toOverview(customer, pkg, cycle, usage))
+            }
+          )
+        }
+
+        const overview = (credentials: Credentials, user: string): Effect.Effect<Overview, OverviewError> =>
+          Effect.flatMap(today, (date) =>
+            Effect.flatMap(ledger.overviewReading(credentials.apiUser, user, date), (reading) =>
+              answer(credentials, user, reading)
+            )
+          )
 
         const packagesByName = Effect.map(
           Effect.suspend(() => ledger.listPackages()),

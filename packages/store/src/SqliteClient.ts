@@ -12,8 +12,9 @@ import { Context, Duration, Effect, Layer, type Scope, Semaphore, Stream } from 
 import * as Reactivity from "effect/reactivity/Reactivity"
 import * as Client from "effect/sql/SqlClient"
 import type { Connection } from "effect/sql/SqlConnection"
-import { ConnectionError, classifySqliteError, SqlError } from "effect/sql/SqlError"
+import { ConnectionError, SqlError } from "effect/sql/SqlError"
 import * as Statement from "effect/sql/Statement"
+import { register, sqlError } from "./internal/sqliteHandle.js"
 
 const TypeId = "~@account-overview/store/SqliteClient" as const
 
@@ -72,20 +73,6 @@ interface Prepared {
   readonly statement: StatementSync
   readonly returnsRows: boolean
   readBigInts: boolean
-}
-
-const failure = (cause: unknown, message: string, operation: string): SqlError => {
-  // node:sqlite reports the SQLite result code as `errcode`; the classifier reads `errno`.
-  if (
-    typeof cause === "object" &&
-    cause !== null &&
-    "errcode" in cause &&
-    typeof cause.errcode === "number" &&
-    !("errno" in cause)
-  ) {
-    Object.defineProperty(cause, "errno", { value: cause.errcode, enumerable: false })
-  }
-  return new SqlError({ reason: classifySqliteError(cause, { message, operation }) })
 }
 
 /**
@@ -205,7 +192,7 @@ const makeConnection = (db: DatabaseSync, cacheSize: number) => {
         }
         return Effect.succeed(plainRows(statement.all(...bound)) as unknown as A)
       } catch (cause) {
-        return Effect.fail(failure(cause, "Failed to execute statement", "execute"))
+        return Effect.fail(sqlError(cause, "Failed to execute statement", "execute"))
       }
     })
 
@@ -275,7 +262,11 @@ export const make = (
         ? Statement.defaultTransforms(config.transformResultNames).array
         : undefined
     })
-    return Object.assign(client, { [TypeId]: TypeId, config }) as SqliteClient
+    const sqlite = Object.assign(client, { [TypeId]: TypeId, config }) as SqliteClient
+    // The ledger's hot reads go straight to the database; they read columns by
+    // their SQL names, so a client that renames result columns gets none.
+    if (config.transformResultNames === undefined) register(sqlite, db)
+    return sqlite
   })
 
 /**

@@ -10,6 +10,7 @@ export {
   Ledger,
   type LedgerLayerOptions,
   LedgerRejected,
+  type OverviewReading,
   type OverviewSource,
   type PgLedgerOptions,
   type SqliteLedgerOptions,

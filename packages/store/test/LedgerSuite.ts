@@ -1,4 +1,4 @@
-import { AccountOverviews, CalendarDates, type Customer, type UsageEvent } from "@account-overview/core"
+import { AccountOverviews, CalendarDates, type Customer, cycleFor, type UsageEvent } from "@account-overview/core"
 import { assert, it } from "@effect/vitest"
 import { Context, Effect, Exit, Fiber, Layer, Option, Redacted, Scope } from "effect"
 import { SqlClient } from "effect/sql"
@@ -423,6 +423,61 @@ export const ledgerSuite = (name: string, options: SuiteOptions) =>
           cursor = result.nextCursor
         } while (cursor !== undefined)
         assert.deepStrictEqual(seen, b.customers.map((c) => c.user).sort())
+      })
+    )
+
+    it.effect("overviewReading is overviewSource with the usage of the cycle that holds the date", () =>
+      Effect.gen(function* () {
+        const ledger = yield* Ledger
+        const a = yield* seed({ customers: 2, anchor: "2023-12-31", credits: 100 })
+        const b = yield* seed({ customers: 0 })
+        const [u1, u2] = [a.customers[0]!.user, a.customers[1]!.user]
+        const p = unique("ev")
+        yield* ledger.ingest([
+          event(`${p}-1`, u1, "2024-01-30T23:59:59Z", 1, 5),
+          event(`${p}-2`, u1, "2024-01-31T00:00:00Z", 2, 30),
+          event(`${p}-3`, u1, "2024-02-29T12:00:00Z", 3, 7),
+          event(`${p}-4`, u2, "2024-02-10T00:00:00Z", 4, 11)
+        ])
+        const cases = [
+          [a.reseller, u1],
+          [a.reseller, u2],
+          [a.reseller, unique("nobody")],
+          [b.reseller, u1],
+          [unique("ghost"), u1]
+        ] as const
+        for (const day of [date("2024-02-28"), date("2024-02-29"), date("2024-01-30")]) {
+          for (const [apiUser, user] of cases) {
+            const source = yield* ledger.overviewSource(apiUser, user)
+            const expected = Option.isNone(source)
+              ? Option.none()
+              : Option.some({
+                  keyHash: source.value.keyHash,
+                  customer: Option.isNone(source.value.customer)
+                    ? Option.none()
+                    : yield* Effect.gen(function* () {
+                        const found = Option.getOrThrow(source.value.customer)
+                        const cycle = cycleFor(found.customer.billingAnchor, day)
+                        const usage = yield* ledger.usageBetween(user, cycle.start, cycle.end)
+                        return Option.some({ ...found, cycle, usage })
+                      })
+                })
+            assert.deepStrictEqual(yield* ledger.overviewReading(apiUser, user, day), expected, `${user} on ${day}`)
+          }
+        }
+        const feb = Option.getOrThrow(yield* ledger.overviewReading(a.reseller, u1, date("2024-02-29")))
+        assert.deepStrictEqual(
+          Option.map(feb.customer, (c): ReadonlyArray<unknown> => [c.cycle.start, c.cycle.end, c.usage]),
+          Option.some(["2024-02-29", "2024-03-30", { requests: 3, credits: 7 }])
+        )
+        const jan = Option.getOrThrow(yield* ledger.overviewReading(a.reseller, u1, date("2024-02-28")))
+        assert.deepStrictEqual(
+          Option.map(jan.customer, (c) => c.usage),
+          Option.some({ requests: 2, credits: 30 })
+        )
+        const foreign = yield* ledger.overviewReading(b.reseller, u1, date("2024-02-28"))
+        const absent = yield* ledger.overviewReading(b.reseller, unique("nobody"), date("2024-02-28"))
+        assert.deepStrictEqual(foreign, absent)
       })
     )
 

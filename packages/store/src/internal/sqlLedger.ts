@@ -2,6 +2,7 @@ import {
   type CalendarDate,
   CalendarDates,
   type Customer,
+  cycleFor,
   type EventProblem,
   type IngestResult,
   type Package,
@@ -12,9 +13,11 @@ import { Effect, Option, Redacted, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { SqlError } from "effect/sql/SqlError"
 import type { Fragment } from "effect/sql/Statement"
-import { type Ledger, LedgerRejected, type OverviewSource, type UsageTotals } from "../Ledger.js"
+import { type Ledger, LedgerRejected, type OverviewReading, type OverviewSource, type UsageTotals } from "../Ledger.js"
+import * as HotReads from "./hotReads.js"
 import * as Rows from "./rows.js"
 import * as Scrypt from "./scrypt.js"
+import * as SqliteHandle from "./sqliteHandle.js"
 
 /** Events per statement: one JSON document (SQLite) or six arrays (PostgreSQL) per chunk. */
 const chunkSize = 10_000
@@ -65,11 +68,6 @@ const toCustomer = (row: typeof Rows.CustomerRow.Type): Customer => ({
   reputation: row.reputation
 })
 
-const toPackage = (name: string, credits: number, overagePrice: number | null): Package =>
-  overagePrice === null ? { name, credits } : { name, credits, overagePrice }
-
-const decodeOverviewRows = Schema.decodeUnknownEffect(Schema.Array(Rows.OverviewRow))
-const decodeTotals = Schema.decodeUnknownEffect(Rows.TotalsRow)
 const decodePackages = Schema.decodeUnknownEffect(Schema.Array(Rows.PackageRow))
 const decodeCustomers = Schema.decodeUnknownEffect(Schema.Array(Rows.CustomerRow))
 const decodeKeyHashes = Schema.decodeUnknownEffect(Schema.Array(Rows.KeyHashRow))
@@ -85,44 +83,22 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
 
   // The two statements of the overview hot path are compiled once, in the
-  // client's dialect, and run with their parameters (user, api_user).
+  // client's dialect, and run with their parameters (user, api_user). The
+  // columns are selected in `Rows.overviewColumns` order.
   const [overviewSql] = sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
-          p.name AS package_name, p.credits AS package_credits, p.overage_price
+          p.name AS package_name, p.credits AS package_credits, p.overage_price, c.id AS customer_id
         FROM resellers r
         LEFT JOIN customers c ON c.user_name = ${""} AND c.reseller_id = r.id
         LEFT JOIN packages p ON p.id = c.package_id
         WHERE r.api_user = ${""}`.compile()
 
+  // Rows of the hot path are checked by hand (rows.ts), in both dialects.
   const overviewSource = (apiUser: string, user: string): Effect.Effect<Option.Option<OverviewSource>, Rows.Failure> =>
-    sql.unsafe(overviewSql, [user, apiUser]).pipe(
-      Effect.flatMap(decodeOverviewRows),
-      Effect.map((rows): Option.Option<OverviewSource> => {
-        const row = rows[0]
-        if (row === undefined) return Option.none()
-        if (
-          row.user_name === null ||
-          row.billing_anchor === null ||
-          row.reputation === null ||
-          row.package_name === null ||
-          row.package_credits === null
-        ) {
-          return Option.some({ keyHash: row.key_hash, customer: Option.none() })
-        }
-        return Option.some({
-          keyHash: row.key_hash,
-          customer: Option.some({
-            customer: {
-              user: row.user_name,
-              reseller: apiUser,
-              package: row.package_name,
-              billingAnchor: row.billing_anchor,
-              reputation: row.reputation
-            },
-            package: toPackage(row.package_name, row.package_credits, row.overage_price)
-          })
-        })
-      })
-    )
+    Effect.flatMap(sql.unsafe<Record<string, unknown>>(overviewSql, [user, apiUser]), (rows) => {
+      const row = rows[0]
+      const source = Rows.overviewSourceOf(apiUser, row === undefined ? undefined : Rows.overviewValues(row))
+      return source instanceof Rows.BadRow ? Effect.fail(source) : Effect.succeed(source)
+    })
 
   const sums = isPg
     ? sql.literal("COALESCE(SUM(d.requests), 0)::bigint AS requests, COALESCE(SUM(d.credits), 0)::bigint AS credits")
@@ -134,11 +110,41 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
         JOIN usage_daily d ON d.customer_id = c.id AND d.day >= ${""} AND d.day <= ${""}
         WHERE c.user_name = ${""}`.compile()
 
-  const usageBetween = (user: string, from: CalendarDate, to: CalendarDate) =>
-    sql.unsafe(usageSql, [from, to, user]).pipe(
-      Effect.flatMap((rows) => decodeTotals(rows[0])),
-      Effect.map((row): UsageTotals => ({ requests: row.requests, credits: row.credits }))
-    )
+  const usageBetween = (user: string, from: CalendarDate, to: CalendarDate): Effect.Effect<UsageTotals, Rows.Failure> =>
+    Effect.flatMap(sql.unsafe<Record<string, unknown>>(usageSql, [from, to, user]), (rows) => {
+      const totals = Rows.totalsOf(rows[0]?.requests, rows[0]?.credits)
+      return totals instanceof Rows.BadRow ? Effect.fail(totals) : Effect.succeed(totals)
+    })
+
+  // Parameters: customer id, from, to.
+  const [usageByIdSql] = sql`SELECT ${sums} FROM usage_daily d
+        WHERE d.customer_id = ${0} AND d.day >= ${""} AND d.day <= ${""}`.compile()
+
+  const overviewReading = (
+    apiUser: string,
+    user: string,
+    date: CalendarDate
+  ): Effect.Effect<Option.Option<OverviewReading>, Rows.Failure> =>
+    Effect.flatMap(overviewSource(apiUser, user), (source) => {
+      if (Option.isNone(source)) return Effect.succeed(Option.none())
+      const { customer, keyHash } = source.value
+      if (Option.isNone(customer)) return Effect.succeed(Option.some({ keyHash, customer: Option.none() }))
+      const found = customer.value
+      const cycle = cycleFor(found.customer.billingAnchor, date)
+      return Effect.map(usageBetween(user, cycle.start, cycle.end), (usage) =>
+        Option.some({ keyHash, customer: Option.some({ ...found, cycle, usage }) })
+      )
+    })
+
+  // On this package's SQLite client the hot reads skip effect/sql (hotReads.ts).
+  const onSql: HotReads.HotReads = {
+    overviewSource: (apiUser, user) => Rows.storeFailure("Ledger.overviewSource")(overviewSource(apiUser, user)),
+    overviewReading: (apiUser, user, date) =>
+      Rows.storeFailure("Ledger.overviewReading")(overviewReading(apiUser, user, date)),
+    usageBetween: (user, from, to) => Rows.storeFailure("Ledger.usageBetween")(usageBetween(user, from, to))
+  }
+  const db = SqliteHandle.databaseOf(sql)
+  const hot = db === undefined ? onSql : HotReads.make(db, { overviewSql, usageSql, usageByIdSql, onSql })
 
   const upsertPackage = (pkg: Package) =>
     sql`INSERT INTO packages (name, credits, overage_price)
@@ -150,7 +156,7 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   const listPackages = () =>
     sql`SELECT name, credits, overage_price FROM packages ORDER BY name`.pipe(
       Effect.flatMap(decodePackages),
-      Effect.map((rows) => rows.map((row) => toPackage(row.name, row.credits, row.overage_price)))
+      Effect.map((rows) => rows.map((row) => Rows.toPackage(row.name, row.credits, row.overage_price)))
     )
 
   const keyHashOf = (apiUser: string) =>
@@ -413,8 +419,9 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   const ping = () => Effect.asVoid(sql`SELECT 1`)
 
   return {
-    overviewSource: (apiUser, user) => Rows.storeFailure("Ledger.overviewSource")(overviewSource(apiUser, user)),
-    usageBetween: (user, from, to) => Rows.storeFailure("Ledger.usageBetween")(usageBetween(user, from, to)),
+    overviewSource: hot.overviewSource,
+    overviewReading: hot.overviewReading,
+    usageBetween: hot.usageBetween,
     upsertPackage: (pkg) =>
       upsertPackage(pkg).pipe(Rows.storeFailure("Ledger.upsertPackage"), Effect.withSpan("Ledger.upsertPackage")),
     listPackages: () =>

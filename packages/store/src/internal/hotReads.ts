@@ -1,0 +1,154 @@
+import type { DatabaseSync, StatementSync } from "node:sqlite"
+import { type CalendarDate, cycleFor, type Unavailable } from "@account-overview/core"
+import { Effect, Option } from "effect"
+import type { OverviewReading, OverviewSource, UsageTotals } from "../Ledger.js"
+import * as Rows from "./rows.js"
+import { sqlError } from "./sqliteHandle.js"
+
+/** The reads of the overview hot path. */
+export interface HotReads {
+  readonly overviewSource: (apiUser: string, user: string) => Effect.Effect<Option.Option<OverviewSource>, Unavailable>
+  readonly overviewReading: (
+    apiUser: string,
+    user: string,
+    date: CalendarDate
+  ) => Effect.Effect<Option.Option<OverviewReading>, Unavailable>
+  readonly usageBetween: (user: string, from: CalendarDate, to: CalendarDate) => Effect.Effect<UsageTotals, Unavailable>
+}
+
+const failed = (operation: string, error: Rows.Failure): Effect.Effect<never, Unavailable> =>
+  Rows.storeFailure(operation)(Effect.fail(error))
+
+const executeFailed = (operation: string, cause: unknown): Effect.Effect<never, Unavailable> =>
+  failed(operation, sqlError(cause, "Failed to execute statement", "execute"))
+
+interface Statements {
+  readonly overview: StatementSync
+  readonly usage: StatementSync
+  readonly usageById: StatementSync
+  readonly begin: StatementSync
+  readonly commit: StatementSync
+}
+
+/**
+ * The hot reads straight on `node:sqlite`: the SQL of `onSql`, each a
+ * prepared statement run inside one synchronous step, rows read as arrays
+ * (columns in `Rows.overviewColumns` order) and checked by hand, no span,
+ * no semaphore. `overviewReading` makes both of its reads in one read
+ * transaction: a file in WAL mode pays a lock on its shared memory (two
+ * system calls) per transaction, and the usage is read by the customer's id.
+ *
+ * The client serialises fibers on its one connection because a transaction
+ * spans several statements with yields between them. A read made while none
+ * is open sees only committed rows, and nothing else runs during a
+ * synchronous step. While one is open (another fiber's, whose uncommitted
+ * rows must not be seen, or this fiber's own) the read goes through `onSql`,
+ * which waits for the connection or joins the fiber's transaction.
+ */
+export const make = (
+  db: DatabaseSync,
+  options: {
+    /** Parameters: user, api_user. */
+    readonly overviewSql: string
+    /** Parameters: from, to, user. */
+    readonly usageSql: string
+    /** Parameters: customer id, from, to. */
+    readonly usageByIdSql: string
+    readonly onSql: HotReads
+  }
+): HotReads => {
+  const { onSql } = options
+  let prepared: Statements | undefined
+
+  // Rows as arrays: node:sqlite builds them faster than objects with names.
+  const arrays = (text: string): StatementSync => {
+    const statement = db.prepare(text)
+    statement.setReturnArrays(true)
+    return statement
+  }
+  const statements = (): Statements =>
+    (prepared ??= {
+      overview: arrays(options.overviewSql),
+      usage: arrays(options.usageSql),
+      usageById: arrays(options.usageByIdSql),
+      begin: db.prepare("BEGIN"),
+      commit: db.prepare("COMMIT")
+    })
+
+  const endTransaction = (): void => {
+    try {
+      if (db.isTransaction) db.exec("ROLLBACK")
+    } catch {
+      // The connection is closed or broken: the next statement reports it.
+    }
+  }
+
+  const overviewSource = (apiUser: string, user: string) =>
+    Effect.suspend((): Effect.Effect<Option.Option<OverviewSource>, Unavailable> => {
+      let row: unknown
+      try {
+        if (db.isTransaction) return onSql.overviewSource(apiUser, user)
+        row = statements().overview.get(user, apiUser)
+      } catch (cause) {
+        return executeFailed("Ledger.overviewSource", cause)
+      }
+      const source = Rows.overviewSourceOf(apiUser, row as ReadonlyArray<unknown> | undefined)
+      return source instanceof Rows.BadRow ? failed("Ledger.overviewSource", source) : Effect.succeed(source)
+    })
+
+  const usageBetween = (user: string, from: CalendarDate, to: CalendarDate) =>
+    Effect.suspend((): Effect.Effect<UsageTotals, Unavailable> => {
+      let row: unknown
+      try {
+        if (db.isTransaction) return onSql.usageBetween(user, from, to)
+        row = statements().usage.get(from, to, user)
+      } catch (cause) {
+        return executeFailed("Ledger.usageBetween", cause)
+      }
+      const values = row as ReadonlyArray<unknown> | undefined
+      const totals = Rows.totalsOf(values?.[0], values?.[1])
+      return totals instanceof Rows.BadRow ? failed("Ledger.usageBetween", totals) : Effect.succeed(totals)
+    })
+
+  // Both reads inside BEGIN .. COMMIT; the caller has checked that no transaction is open.
+  const readTogether = (
+    s: Statements,
+    apiUser: string,
+    user: string,
+    date: CalendarDate
+  ): Option.Option<OverviewReading> | Rows.BadRow => {
+    s.begin.run()
+    try {
+      const values = s.overview.get(user, apiUser) as ReadonlyArray<unknown> | undefined
+      const source = Rows.overviewSourceOf(apiUser, values)
+      if (source instanceof Rows.BadRow) return source
+      if (Option.isNone(source)) return Option.none()
+      const { customer, keyHash } = source.value
+      if (Option.isNone(customer)) return Option.some({ keyHash, customer: Option.none() })
+      const id = Rows.dbCount(values?.[7])
+      if (id === undefined) return new Rows.BadRow({ row: "overview", column: "customer_id", expected: "an id" })
+      const cycle = cycleFor(customer.value.customer.billingAnchor, date)
+      const sums = s.usageById.get(id, cycle.start, cycle.end) as ReadonlyArray<unknown> | undefined
+      const usage = Rows.totalsOf(sums?.[0], sums?.[1])
+      if (usage instanceof Rows.BadRow) return usage
+      return Option.some({ keyHash, customer: Option.some({ ...customer.value, cycle, usage }) })
+    } finally {
+      s.commit.run()
+    }
+  }
+
+  const overviewReading = (apiUser: string, user: string, date: CalendarDate) =>
+    Effect.suspend((): Effect.Effect<Option.Option<OverviewReading>, Unavailable> => {
+      let reading: Option.Option<OverviewReading> | Rows.BadRow
+      try {
+        if (db.isTransaction) return onSql.overviewReading(apiUser, user, date)
+        reading = readTogether(statements(), apiUser, user, date)
+      } catch (cause) {
+        endTransaction()
+        return executeFailed("Ledger.overviewReading", cause)
+      }
+      return reading instanceof Rows.BadRow ? failed("Ledger.overviewReading", reading) : Effect.succeed(reading)
+    })
+
+  return { overviewSource, overviewReading, usageBetween }
+}

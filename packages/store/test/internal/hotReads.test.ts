@@ -1,0 +1,251 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { type CalendarDate, CalendarDates, type Customer, type Unavailable } from "@account-overview/core"
+import { assert, layer } from "@effect/vitest"
+import { Deferred, Effect, Exit, Fiber, Layer, Option, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
+import { databaseOf } from "../../src/internal/sqliteHandle.js"
+import * as SqlLedger from "../../src/internal/sqlLedger.js"
+import type { Ledger } from "../../src/Ledger.js"
+import { migrate } from "../../src/Migrations.js"
+import { sqliteLayer } from "../../src/StoreConfig.js"
+
+const date = (s: string) => CalendarDates.parse(s)!
+
+// A migrated SQLite file, as the service runs it (WAL), removed after the suite.
+const fileLayer = Layer.unwrap(
+  Effect.gen(function* () {
+    const dir = mkdtempSync(join(tmpdir(), "ao-hot-"))
+    yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+    return Layer.effectDiscard(migrate).pipe(Layer.provideMerge(sqliteLayer(join(dir, "ledger.db"))))
+  })
+)
+
+/**
+ * Two ledgers on one connection: `fast` on the client itself (the hot reads
+ * go straight to node:sqlite), `onSql` on a proxy of it, which the hot reads
+ * do not know, so every read goes through effect/sql.
+ */
+const ledgers = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const proxy = new Proxy(sql, {})
+  assert.isDefined(databaseOf(sql))
+  assert.isUndefined(databaseOf(proxy))
+  return {
+    sql,
+    fast: yield* SqlLedger.make,
+    onSql: yield* Effect.provideService(SqlLedger.make, SqlClient.SqlClient, proxy)
+  }
+})
+
+let counter = 0
+const unique = (prefix: string) => `${prefix}-${(counter++).toString(36)}`
+
+const seed = (ledger: Ledger["Service"]) =>
+  Effect.gen(function* () {
+    const pkg = { name: unique("pkg"), credits: 100, overagePrice: 0.25 }
+    yield* ledger.upsertPackage(pkg)
+    const plain = { name: unique("plain"), credits: 7 }
+    yield* ledger.upsertPackage(plain)
+    const a = unique("reseller")
+    const b = unique("reseller")
+    yield* ledger.upsertReseller(a, Redacted.make("key-a"))
+    yield* ledger.upsertReseller(b, Redacted.make("key-b"))
+    const customers: Array<Customer> = [
+      { user: unique("u"), reseller: a, package: pkg.name, billingAnchor: date("2024-01-31"), reputation: 12.25 },
+      { user: unique("u"), reseller: a, package: plain.name, billingAnchor: date("2023-03-15"), reputation: 100 },
+      { user: unique("u"), reseller: b, package: pkg.name, billingAnchor: date("2024-02-29"), reputation: 0 }
+    ]
+    for (const c of customers) yield* ledger.upsertCustomer(c)
+    const [u1, u2, u3] = customers.map((c) => c.user) as [string, string, string]
+    const at = (day: string, i: number) => `${day}T${String(i % 24).padStart(2, "0")}:00:00Z`
+    const events = []
+    for (let i = 0; i < 200; i++) {
+      const day = new Date(Date.UTC(2024, 0, 1) + i * 43_200_000).toISOString().slice(0, 10)
+      events.push({
+        id: unique("e"),
+        user: [u1, u2, u3][i % 3]!,
+        requests: 1 + (i % 4),
+        credits: 3 * i,
+        occurredAt: at(day, i)
+      })
+    }
+    yield* ledger.ingest(events)
+    return { a, b, u1, u2, u3 }
+  })
+
+const unavailable = <A>(exit: Exit.Exit<A, Unavailable>) => {
+  assert.isTrue(Exit.isFailure(exit))
+  const error = Exit.isFailure(exit) ? exit.cause.reasons.find((r) => r._tag === "Fail") : undefined
+  assert.strictEqual(error?._tag === "Fail" ? error.error.reason : undefined, "store")
+}
+
+layer(fileLayer, { timeout: 60_000 })("hot reads on node:sqlite", (it) => {
+  it.effect("answer exactly what effect/sql answers: present, absent and foreign customers, unknown resellers", () =>
+    Effect.gen(function* () {
+      const { fast, onSql } = yield* ledgers
+      const { a, b, u1, u2, u3 } = yield* seed(fast)
+      const pairs = [
+        [a, u1],
+        [a, u2],
+        [a, u3],
+        [b, u3],
+        [b, u1],
+        [a, "nobody@example.com"],
+        [unique("ghost"), u1],
+        ["", ""]
+      ] as const
+      let customersFound = 0
+      for (const [apiUser, user] of pairs) {
+        const source = yield* fast.overviewSource(apiUser, user)
+        assert.deepStrictEqual(source, yield* onSql.overviewSource(apiUser, user), `${apiUser} / ${user}`)
+        if (Option.isSome(source) && Option.isSome(source.value.customer)) customersFound++
+        for (const day of ["2024-01-30", "2024-01-31", "2024-02-29", "2024-03-14", "2024-03-15", "2025-01-01"]) {
+          const reading = yield* fast.overviewReading(apiUser, user, date(day))
+          assert.deepStrictEqual(reading, yield* onSql.overviewReading(apiUser, user, date(day)), `${user} ${day}`)
+        }
+      }
+      assert.strictEqual(customersFound, 3)
+      let used = 0
+      for (const user of [u1, u2, u3, "nobody@example.com"]) {
+        for (const [from, to] of [
+          ["2024-01-01", "2024-12-31"],
+          ["2024-02-01", "2024-02-29"],
+          ["2024-03-10", "2024-03-10"],
+          ["2024-05-01", "2024-04-01"]
+        ] as const) {
+          const totals = yield* fast.usageBetween(user, date(from), date(to))
+          assert.deepStrictEqual(totals, yield* onSql.usageBetween(user, date(from), date(to)))
+          used += totals.credits
+        }
+      }
+      assert.isAbove(used, 0)
+    })
+  )
+
+  it.effect("do not read another fiber's open transaction: they wait for it, then see what it committed", () =>
+    Effect.gen(function* () {
+      const { fast, sql } = yield* ledgers
+      const { a, u1 } = yield* seed(fast)
+      const day = date("2024-02-10")
+      const from = date("2024-01-31")
+      const to = date("2024-02-28")
+      const before = yield* fast.usageBetween(u1, from, to)
+      const readingBefore = yield* fast.overviewReading(a, u1, day)
+
+      const transaction = (outcome: "commit" | "rollback") =>
+        Effect.gen(function* () {
+          const opened = yield* Deferred.make<void>()
+          const release = yield* Deferred.make<void>()
+          const writer = yield* sql
+            .withTransaction(
+              Effect.gen(function* () {
+                yield* sql`UPDATE usage_daily SET credits = credits + 1000
+                  WHERE customer_id = (SELECT id FROM customers WHERE user_name = ${u1}) AND day = ${day}`
+                yield* sql`UPDATE customers SET reputation = 1 WHERE user_name = ${u1}`
+                yield* Deferred.succeed(opened, undefined)
+                yield* Deferred.await(release)
+                if (outcome === "rollback") return yield* Effect.fail("rolled back" as const)
+              })
+            )
+            .pipe(Effect.exit, Effect.forkChild)
+          yield* Deferred.await(opened)
+          const usage = yield* Effect.forkChild(fast.usageBetween(u1, from, to))
+          const reading = yield* Effect.forkChild(fast.overviewReading(a, u1, day))
+          const source = yield* Effect.forkChild(fast.overviewSource(a, u1))
+          for (let i = 0; i < 20; i++) yield* Effect.yieldNow
+          // A read straight on the connection would have answered at once, with the uncommitted rows.
+          assert.isUndefined(usage.pollUnsafe())
+          assert.isUndefined(reading.pollUnsafe())
+          assert.isUndefined(source.pollUnsafe())
+          yield* Deferred.succeed(release, undefined)
+          yield* Fiber.join(writer)
+          return {
+            usage: yield* Fiber.join(usage),
+            reading: yield* Fiber.join(reading),
+            source: yield* Fiber.join(source)
+          }
+        })
+
+      const rolledBack = yield* transaction("rollback")
+      assert.deepStrictEqual(rolledBack.usage, before)
+      assert.deepStrictEqual(rolledBack.reading, readingBefore)
+
+      const committed = yield* transaction("commit")
+      assert.deepStrictEqual(committed.usage, { ...before, credits: before.credits + 1000 })
+      const customer = Option.flatMap(committed.reading, (r) => r.customer)
+      assert.deepStrictEqual(
+        Option.map(customer, (c) => [c.customer.reputation, c.usage.credits]),
+        Option.some([1, before.credits + 1000])
+      )
+      assert.deepStrictEqual(
+        Option.map(
+          Option.flatMap(committed.source, (s) => s.customer),
+          (c) => c.customer.reputation
+        ),
+        Option.some(1)
+      )
+    })
+  )
+
+  it.effect("inside the fiber's own transaction they join it and see its writes", () =>
+    Effect.gen(function* () {
+      const { fast, sql } = yield* ledgers
+      const { a, u1 } = yield* seed(fast)
+      const day = date("2024-02-10")
+      const before = yield* fast.usageBetween(u1, day, day)
+      const inside = yield* sql.withTransaction(
+        Effect.gen(function* () {
+          yield* sql`UPDATE usage_daily SET requests = requests + 5
+            WHERE customer_id = (SELECT id FROM customers WHERE user_name = ${u1}) AND day = ${day}`
+          return {
+            usage: yield* fast.usageBetween(u1, day, day),
+            reading: yield* fast.overviewReading(a, u1, day)
+          }
+        })
+      )
+      assert.deepStrictEqual(inside.usage, { ...before, requests: before.requests + 5 })
+      assert.isTrue(Option.isSome(Option.flatMap(inside.reading, (r) => r.customer)))
+      assert.deepStrictEqual(yield* fast.usageBetween(u1, day, day), inside.usage)
+    })
+  )
+
+  it.effect("a row that does not fit is Unavailable on both paths, and leaves no transaction open", () =>
+    Effect.gen(function* () {
+      const { fast, onSql, sql } = yield* ledgers
+      const { a, u1, u2 } = yield* seed(fast)
+      yield* sql`UPDATE customers SET billing_anchor = '2024-02-30' WHERE user_name = ${u1}`
+      yield* sql`UPDATE customers SET user_name = ${` ${u2}`} WHERE user_name = ${u2}`
+      const day: CalendarDate = date("2024-02-10")
+      for (const ledger of [fast, onSql]) {
+        unavailable(yield* Effect.exit(ledger.overviewSource(a, u1)))
+        unavailable(yield* Effect.exit(ledger.overviewReading(a, u1, day)))
+        unavailable(yield* Effect.exit(ledger.overviewSource(a, ` ${u2}`)))
+        unavailable(yield* Effect.exit(ledger.overviewReading(a, ` ${u2}`, day)))
+      }
+      assert.isFalse(databaseOf(sql)!.isTransaction)
+      // The connection still serves reads and write transactions.
+      yield* sql`UPDATE customers SET billing_anchor = '2024-02-29' WHERE user_name = ${u1}`
+      assert.isTrue(Option.isSome(yield* fast.overviewReading(a, u1, day)))
+      yield* fast.ingest([{ id: unique("e"), user: u1, requests: 1, credits: 1, occurredAt: "2024-02-10T00:00:00Z" }])
+    })
+  )
+
+  it.effect("a failing statement is Unavailable and leaves no transaction open", () =>
+    Effect.gen(function* () {
+      const { fast, sql } = yield* ledgers
+      const { a, u1 } = yield* seed(fast)
+      const day = date("2024-02-10")
+      const ok = yield* fast.overviewReading(a, u1, day)
+      yield* sql`ALTER TABLE usage_daily RENAME TO usage_daily_moved`
+      const failed = yield* Effect.exit(fast.overviewReading(a, u1, day))
+      const failedUsage = yield* Effect.exit(fast.usageBetween(u1, day, day))
+      yield* sql`ALTER TABLE usage_daily_moved RENAME TO usage_daily`
+      unavailable(failed)
+      unavailable(failedUsage)
+      assert.isFalse(databaseOf(sql)!.isTransaction)
+      assert.deepStrictEqual(yield* fast.overviewReading(a, u1, day), ok)
+    })
+  )
+})
