@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 
-import { createHash, randomBytes } from "node:crypto"
+import { hash, randomBytes } from "node:crypto"
 import { Context, Effect, Layer, Redacted } from "effect"
 import * as Scrypt from "./internal/scrypt.js"
 
@@ -107,7 +107,8 @@ export const generateKey = (): Redacted.Redacted<string> =>
 
 /**
  * Builds the service: a per-instance secret keys the fingerprints of
- * presented keys, and an LRU map remembers the pairs that verified.
+ * presented keys (one SHA-256 each), and an LRU map remembers, for each
+ * stored hash, the fingerprint of the key that verified against it.
  *
  * @since 0.1.0
  * @category constructors
@@ -116,25 +117,30 @@ export const make = (options: ResellerKeysOptions = {}): Effect.Effect<ResellerK
   Effect.gen(function* () {
     const params = Scrypt.defaultParams
     const cacheSize = Math.max(0, Math.floor(options.cacheSize ?? 10_000))
-    const secret = randomBytes(32)
-    const verified = new Map<string, true>()
+    const secret = randomBytes(32).toString("base64url")
+    // A hash verifies one key only, so the cache maps each stored hash to the
+    // fingerprint of the key that verified against it, least recently used first.
+    const verified = new Map<string, string>()
     const dummy = Scrypt.parse(yield* Scrypt.hash(randomBytes(32).toString("base64url"), params))!
+    const verifiedNow = Effect.succeed(true)
 
-    const fingerprint = (key: string): string => createHash("sha256").update(secret).update(key).digest("base64url")
+    const fingerprint = (key: string): string => hash("sha256", secret + key, "base64url")
 
-    const remember = (entry: string): void => {
+    const remember = (keyHash: string, print: string): void => {
       if (cacheSize === 0) return
+      verified.delete(keyHash)
       if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!)
-      verified.set(entry, true)
+      verified.set(keyHash, print)
     }
 
     const verify = (keyHash: string, presented: Redacted.Redacted<string>): Effect.Effect<boolean> =>
       Effect.suspend(() => {
         const key = Redacted.value(presented)
-        const entry = `${keyHash} ${fingerprint(key)}`
-        if (verified.delete(entry)) {
-          verified.set(entry, true)
-          return Effect.succeed(true)
+        const print = fingerprint(key)
+        if (verified.get(keyHash) === print) {
+          verified.delete(keyHash)
+          verified.set(keyHash, print)
+          return verifiedNow
         }
         const parsed = Scrypt.parse(keyHash)
         if (parsed === undefined) {
@@ -147,7 +153,7 @@ export const make = (options: ResellerKeysOptions = {}): Effect.Effect<ResellerK
           )
         }
         return Effect.map(Scrypt.verifyParsed(parsed, key), (ok) => {
-          if (ok) remember(entry)
+          if (ok) remember(keyHash, print)
           return ok
         })
       })
