@@ -23,10 +23,9 @@ import type { Synchronous } from "./SqliteClient.js"
 import * as Connect from "./StoreConfig.js"
 
 /**
- * What the overview hot path needs in one read: the reseller's stored key
- * hash and, when the customer is registered under that reseller, the
- * customer with its package. The read is the same whether the customer
- * exists under another reseller or nowhere.
+ * The reseller's stored key hash and, when the customer is registered under
+ * that reseller, the customer with its package, in one read. The read is the
+ * same whether the customer exists under another reseller or nowhere.
  *
  * @since 0.1.0
  * @category models
@@ -134,7 +133,7 @@ const onSql = (options: LedgerLayerOptions | undefined): Layer.Layer<Ledger, Una
 export class Ledger extends Context.Service<
   Ledger,
   {
-    /** One read for the overview hot path (see `OverviewSource`). */
+    /** The reseller's key hash and the customer with its package, in one read (see `OverviewSource`). */
     readonly overviewSource: (
       apiUser: string,
       user: string

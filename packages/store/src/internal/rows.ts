@@ -68,7 +68,7 @@ export class BadRow extends Data.TaggedError("BadRow")<{
 }
 
 // The hot path's rows are checked by hand, without Schema, with the rules of
-// the schemas above (test/Rows.test.ts holds them to the same answers).
+// the schemas above (test/internal/rows.test.ts holds them to the same answers).
 
 const controlCharacters = /[\u0000-\u001f\u007f]/
 
