@@ -4,7 +4,9 @@
 // connections, after a warm-up), then its profile summed by package and by function (self time).
 // The .cpuprofile is kept under bench/results/ for Chrome DevTools or speedscope.
 //
-//   node bench/profile.mjs [--format json|xml] [--seconds 10] [--top 25]
+//   node bench/profile.mjs [--format json|xml] [--store sqlite|pg] [--seconds 10] [--top 25]
+// (--store pg: PostgreSQL from PG_URL, default postgres://postgres@127.0.0.1:5432/test, in a schema
+// of its own, dropped after)
 import { spawn } from "node:child_process"
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -13,6 +15,7 @@ import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { post } from "./lib/load.mjs"
 import { cores, hasTaskset } from "./lib/machine.mjs"
+import { createSchema } from "./lib/pg.mjs"
 import { overviewForm, startSeededService, warmUp, wirePaths } from "./rows/service.mjs"
 
 /** Self time of a V8 CPU profile, by package (or Node module) and by function, in shares of the total. */
@@ -50,15 +53,25 @@ const main = async () => {
   const { values } = parseArgs({
     options: {
       format: { type: "string", default: "json" },
+      store: { type: "string", default: "sqlite" },
       seconds: { type: "string", default: "10" },
       top: { type: "string", default: "25" }
     }
   })
   const path = wirePaths[values.format]
   if (path === undefined) throw new Error("--format is json or xml")
+  if (values.store !== "sqlite" && values.store !== "pg") throw new Error("--store is sqlite or pg")
+  const pg =
+    values.store === "pg"
+      ? await createSchema(process.env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/test")
+      : undefined
   const dir = mkdtempSync(join(tmpdir(), "ao-bench-prof-"))
   try {
-    const svc = await startSeededService({ core: cores.server, nodeOptions: `--cpu-prof --cpu-prof-dir=${dir}` })
+    const svc = await startSeededService({
+      core: cores.server,
+      nodeOptions: `--cpu-prof --cpu-prof-dir=${dir}`,
+      ...(pg === undefined ? {} : { databaseUrl: pg.url })
+    })
     let load
     try {
       await warmUp(svc.url, path, 2)
@@ -70,13 +83,13 @@ const main = async () => {
     if (file === undefined) throw new Error("the service wrote no profile")
     const results = fileURLToPath(new URL("./results/", import.meta.url))
     mkdirSync(results, { recursive: true })
-    const kept = `overview-${values.format}-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`
+    const kept = `overview-${values.format}-${values.store}-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`
     copyFileSync(join(dir, file), join(results, kept))
     const s = summarize(JSON.parse(readFileSync(join(dir, file), "utf8")))
     const pct = (x) => `${(x * 100).toFixed(1).padStart(5)}%`
     const top = Number(values.top)
     console.log(
-      `v1 ${values.format.toUpperCase()} overview, 50 connections, ${values.seconds} s: ${Math.round(load.rps)} req/s, p99 ${load.p99} ms; ${s.totalMs.toFixed(0)} ms sampled (warm-up included)`
+      `v1 ${values.format.toUpperCase()} overview on ${values.store}, 50 connections, ${values.seconds} s: ${Math.round(load.rps)} req/s, p99 ${load.p99} ms; ${s.totalMs.toFixed(0)} ms sampled (warm-up included)`
     )
     console.log("self time by package:")
     for (const r of s.byPackage.slice(0, top)) console.log(`  ${pct(r.share)}  ${r.name}`)
@@ -85,6 +98,7 @@ const main = async () => {
     console.log(`profile kept as bench/results/${kept}`)
   } finally {
     rmSync(dir, { recursive: true, force: true })
+    await pg?.drop()
   }
 }
 
