@@ -2,26 +2,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Result } from "effect"
 import { DecodeError } from "../src/Errors.js"
 import { decodeJson, encodeErrorBodyJson, encodeOverviewJson } from "../src/Json.js"
-import type { Overview } from "../src/Overview.js"
-import type { DecodedResponse } from "../src/WireCodec.js"
-import { fixture, seedOverview, utf8 } from "./arbitraries.js"
+import { decodingWith, fixture, seedOverview, utf8 } from "./arbitraries.js"
 
-const decoded = (body: Uint8Array | string, charset?: string): DecodedResponse => {
-  const r = decodeJson(body, charset)
-  if (Result.isFailure(r)) assert.fail(`expected a success, got ${r.failure.message}`)
-  return r.success
-}
-const overviewOf = (body: Uint8Array | string, charset?: string): Overview => {
-  const d = decoded(body, charset)
-  assert.strictEqual(d._tag, "Overview")
-  return (d as Extract<DecodedResponse, { _tag: "Overview" }>).overview
-}
-const errorOf = (body: Uint8Array | string, charset?: string): DecodeError => {
-  const r = decodeJson(body, charset)
-  if (Result.isSuccess(r)) assert.fail(`expected a failure, got ${JSON.stringify(r.success)}`)
-  assert.instanceOf(r.failure, DecodeError)
-  return r.failure
-}
+const { decoded, overviewOf, errorOf } = decodingWith(decodeJson)
 
 const v1Seed =
   '{"reputation":100,"requests":50000,"package":"Silver Package","credits_allowed":50000,"credits_used":100000,' +

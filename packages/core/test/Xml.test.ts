@@ -2,27 +2,10 @@ import { assert, describe, it } from "@effect/vitest"
 import { Result } from "effect"
 import { XMLParser } from "fast-xml-parser"
 import { DecodeError } from "../src/Errors.js"
-import type { Overview } from "../src/Overview.js"
-import type { DecodedResponse } from "../src/WireCodec.js"
 import { decodeXml, encodeErrorBodyXml, encodeOverviewXml, escapeXmlText, xmlDeclaration } from "../src/Xml.js"
-import { fixture, latin1, seedOverview } from "./arbitraries.js"
+import { decodingWith, fixture, latin1, seedOverview } from "./arbitraries.js"
 
-const decoded = (body: Uint8Array | string, charset?: string): DecodedResponse => {
-  const r = decodeXml(body, charset)
-  if (Result.isFailure(r)) assert.fail(`expected a success, got ${r.failure.message}`)
-  return r.success
-}
-const overviewOf = (body: Uint8Array | string, charset?: string): Overview => {
-  const d = decoded(body, charset)
-  assert.strictEqual(d._tag, "Overview")
-  return (d as Extract<DecodedResponse, { _tag: "Overview" }>).overview
-}
-const errorOf = (body: Uint8Array | string, charset?: string): DecodeError => {
-  const r = decodeXml(body, charset)
-  if (Result.isSuccess(r)) assert.fail(`expected a failure, got ${JSON.stringify(r.success)}`)
-  assert.instanceOf(r.failure, DecodeError)
-  return r.failure
-}
+const { decoded, overviewOf, errorOf } = decodingWith(decodeXml)
 
 const document = (fields: string, root = "result") =>
   `${xmlDeclaration}\n<${root}><overview>${fields}</overview></${root}>`

@@ -1,7 +1,34 @@
 import { readFileSync } from "node:fs"
+import { assert } from "@effect/vitest"
+import { Result } from "effect"
 import * as fc from "fast-check"
 import { daysInMonth, fromParts } from "../src/CalendarDate.js"
+import { DecodeError } from "../src/Errors.js"
 import type { Overview } from "../src/Overview.js"
+import type { DecodedResponse } from "../src/WireCodec.js"
+
+/** Assertion helpers over one decoder (`decodeXml` or `decodeJson`). */
+export const decodingWith = (
+  decode: (body: Uint8Array | string, charset?: string) => Result.Result<DecodedResponse, DecodeError>
+) => {
+  const decoded = (body: Uint8Array | string, charset?: string): DecodedResponse => {
+    const r = decode(body, charset)
+    if (Result.isFailure(r)) assert.fail(`expected a success, got ${r.failure.message}`)
+    return r.success
+  }
+  const overviewOf = (body: Uint8Array | string, charset?: string): Overview => {
+    const d = decoded(body, charset)
+    assert.strictEqual(d._tag, "Overview")
+    return (d as Extract<DecodedResponse, { _tag: "Overview" }>).overview
+  }
+  const errorOf = (body: Uint8Array | string, charset?: string): DecodeError => {
+    const r = decode(body, charset)
+    if (Result.isSuccess(r)) assert.fail(`expected a failure, got ${JSON.stringify(r.success)}`)
+    assert.instanceOf(r.failure, DecodeError)
+    return r.failure
+  }
+  return { decoded, overviewOf, errorOf }
+}
 
 export const fixture = (name: string): Uint8Array =>
   new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)))
