@@ -119,27 +119,40 @@ export const make = (options: ResellerKeysOptions = {}): Effect.Effect<ResellerK
     const cacheSize = Math.max(0, Math.floor(options.cacheSize ?? 10_000))
     const secret = randomBytes(32).toString("base64url")
     // A hash verifies one key only, so the cache maps each stored hash to the
-    // fingerprint of the key that verified against it, least recently used first.
-    const verified = new Map<string, string>()
+    // fingerprint of the key that verified against it. Eviction is "second
+    // chance" (CLOCK): a hit only sets a flag, so the hot path allocates
+    // nothing that outlives the request (re-inserting fresh strings on every
+    // hit grew the old space by ~150 bytes a call); when full, the oldest
+    // entry not used since the last sweep goes.
+    const verified = new Map<string, { readonly print: string; used: boolean }>()
     const dummy = Scrypt.parse(yield* Scrypt.hash(randomBytes(32).toString("base64url"), params))!
     const verifiedNow = Effect.succeed(true)
 
     const fingerprint = (key: string): string => hash("sha256", secret + key, "base64url")
 
+    const evictOne = (): void => {
+      for (const [keyHash, entry] of verified) {
+        verified.delete(keyHash)
+        if (!entry.used) return
+        entry.used = false
+        verified.set(keyHash, entry)
+      }
+    }
+
     const remember = (keyHash: string, print: string): void => {
       if (cacheSize === 0) return
       verified.delete(keyHash)
-      if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!)
-      verified.set(keyHash, print)
+      if (verified.size >= cacheSize) evictOne()
+      verified.set(keyHash, { print, used: false })
     }
 
     const verify = (keyHash: string, presented: Redacted.Redacted<string>): Effect.Effect<boolean> =>
       Effect.suspend(() => {
         const key = Redacted.value(presented)
         const print = fingerprint(key)
-        if (verified.get(keyHash) === print) {
-          verified.delete(keyHash)
-          verified.set(keyHash, print)
+        const entry = verified.get(keyHash)
+        if (entry !== undefined && entry.print === print) {
+          entry.used = true
           return verifiedNow
         }
         const parsed = Scrypt.parse(keyHash)
