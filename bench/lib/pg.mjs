@@ -1,5 +1,5 @@
 // A PostgreSQL schema of the suite's own for one measurement, dropped after it.
-// Through the store's own pgLayer (and the effect copy it uses), so nothing else needs installing.
+// Through the store's own layerSqlClientPg (and the effect copy it uses), so nothing else needs installing.
 import { randomBytes } from "node:crypto"
 import { createRequire } from "node:module"
 import { pathToFileURL } from "node:url"
@@ -15,7 +15,7 @@ const importFromStore = (name) => import(pathToFileURL(storeRequire.resolve(name
 export const createSchema = async (url) => {
   const { Effect } = await importFromStore("effect")
   const { SqlClient } = await importFromStore("effect/sql")
-  const { pgLayer } = await import("@account-overview/store")
+  const { layerSqlClientPg } = await import("@account-overview/store")
   const schema = `ao_bench_${randomBytes(6).toString("hex")}`
   const run = (layer, statement) =>
     Effect.runPromise(
@@ -24,12 +24,12 @@ export const createSchema = async (url) => {
         yield* statement(sql)
       }).pipe(Effect.provide(layer))
     )
-  await run(pgLayer(url, { schema }), (sql) => sql`SELECT 1`)
+  await run(layerSqlClientPg(url, { schema }), (sql) => sql`SELECT 1`)
   const withSchema = new URL(url)
   withSchema.searchParams.set("options", `-c search_path=${schema}`)
   return {
     schema,
     url: withSchema.toString(),
-    drop: () => run(pgLayer(url), (sql) => sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`)
+    drop: () => run(layerSqlClientPg(url), (sql) => sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`)
   }
 }

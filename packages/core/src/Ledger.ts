@@ -132,7 +132,9 @@ export const Instant = Schema.String.pipe(
 
 /**
  * One usage event. `id` is chosen by the sender and makes ingestion
- * idempotent: the same id with the same content counts once.
+ * idempotent: the same id with the same content counts once. This schema is
+ * the only check of an event's fields; the store checks only that its
+ * customer exists.
  *
  * @since 0.1.0
  * @category models

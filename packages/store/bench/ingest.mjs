@@ -16,7 +16,7 @@ import { DatabaseSync } from "node:sqlite"
 import { parseArgs } from "node:util"
 import { Effect, Layer, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
-import { Ledger, migrate, pgLayer, sqliteLayer } from "../dist/index.js"
+import { Ledger, layerSqlClientPg, layerSqlClientSqlite, migrate } from "../dist/index.js"
 
 const { values: args } = parseArgs({
   options: {
@@ -107,7 +107,7 @@ const results = []
 for (const synchronous of ["FULL", "NORMAL"]) {
   const dir = mkdtempSync(join(tmpdir(), "ao-bench-"))
   const file = join(dir, "bench.db")
-  const sql = sqliteLayer(file, { synchronous })
+  const sql = layerSqlClientSqlite(file, { synchronous })
   const layer = Ledger.layerSql.pipe(Layer.provideMerge(Layer.effectDiscard(migrate).pipe(Layer.provideMerge(sql))))
   const outcome = await Effect.runPromise(
     Effect.gen(function* () {
@@ -139,12 +139,12 @@ for (const synchronous of ["FULL", "NORMAL"]) {
 if (!args["no-pg"]) {
   const schema = `ao_bench_${randomBytes(4).toString("hex")}`
   const layer = Ledger.layerSql.pipe(
-    Layer.provideMerge(Layer.effectDiscard(migrate).pipe(Layer.provideMerge(pgLayer(args.pg, { schema }))))
+    Layer.provideMerge(Layer.effectDiscard(migrate).pipe(Layer.provideMerge(layerSqlClientPg(args.pg, { schema }))))
   )
   const drop = Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`
-  }).pipe(Effect.provide(pgLayer(args.pg)))
+  }).pipe(Effect.provide(layerSqlClientPg(args.pg)))
   const outcome = await Effect.runPromise(
     Effect.gen(function* () {
       yield* seed

@@ -1,127 +1,45 @@
 /**
  * The ledger as a service: every read and write the microservice and the
- * operator API make, over one SQL store (SQLite or PostgreSQL).
+ * operator API make, over one SQL store (SQLite or PostgreSQL), and the one
+ * way to choose that store from `DATABASE_URL`.
  *
  * @since 0.1.0
  */
 import type {
-  BillingCycle,
   CalendarDate,
   Customer,
-  EventProblem,
   IngestResult,
   Package,
   Reseller,
   Unavailable,
   UsageEvent
 } from "@account-overview/core"
-import { type Config, Context, Effect, Layer, type Option, type Redacted, Schema } from "effect"
+import { type Config, Context, Effect, Layer, type Option, type Redacted } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
+import * as DatabaseUrl from "./internal/databaseUrl.js"
 import * as SqlLedger from "./internal/sqlLedger.js"
+import type {
+  IngestOptions,
+  LedgerLayerOptions,
+  LedgerRejected,
+  OverviewReading,
+  OverviewSource,
+  PgLedgerOptions,
+  SqliteLedgerOptions,
+  UsageTotals
+} from "./LedgerModels.js"
+import { layerSqlClientPg, layerSqlClientSqlite } from "./LedgerSql.js"
 import { migrate } from "./Migrations.js"
-import type { Synchronous } from "./SqliteClient.js"
-import * as Connect from "./StoreConfig.js"
-
-/**
- * The reseller's stored key hash and, when the customer is registered under
- * that reseller, the customer with its package, in one read. The read is the
- * same whether the customer exists under another reseller or nowhere.
- *
- * @since 0.1.0
- * @category models
- */
-export interface OverviewSource {
-  readonly keyHash: string
-  readonly customer: Option.Option<{
-    readonly customer: Customer
-    readonly package: Package
-  }>
-}
-
-/**
- * Usage summed over a range of days.
- *
- * @since 0.1.0
- * @category models
- */
-export interface UsageTotals {
-  readonly requests: number
-  readonly credits: number
-}
-
-/**
- * Everything an overview call reads, in one go: the `OverviewSource` and,
- * with the customer, the billing cycle that holds the day of the call and
- * the customer's usage summed over it.
- *
- * @since 0.1.0
- * @category models
- */
-export interface OverviewReading {
-  readonly keyHash: string
-  readonly customer: Option.Option<{
-    readonly customer: Customer
-    readonly package: Package
-    readonly cycle: BillingCycle
-    readonly usage: UsageTotals
-  }>
-}
-
-/**
- * A write refers to something that is not there (a customer's reseller or
- * package), or a batch has bad events; nothing was written.
- *
- * @since 0.1.0
- * @category errors
- */
-export class LedgerRejected extends Schema.TaggedError<LedgerRejected>("@account-overview/store/LedgerRejected")(
-  "LedgerRejected",
-  {
-    problems: Schema.Array(Schema.Struct({ index: Schema.Int, field: Schema.String, message: Schema.String }))
-  }
-) {
-  override get message(): string {
-    return this.problems.map((p) => (p.field === "" ? p.message : `${p.field}: ${p.message}`)).join("; ")
-  }
-}
-
-/**
- * Options of every store layer.
- *
- * @since 0.1.0
- * @category models
- */
-export interface LedgerLayerOptions {
-  /** Run the pending migrations when the layer is built. Defaults to `true`. */
-  readonly migrate?: boolean | undefined
-}
-
-/**
- * Options of the SQLite layer.
- *
- * @since 0.1.0
- * @category models
- */
-export interface SqliteLedgerOptions extends LedgerLayerOptions {
-  /** Defaults to `FULL`: an ingestion that answered is on disk even after a power loss. */
-  readonly synchronous?: Synchronous | undefined
-}
-
-/**
- * Options of the PostgreSQL layer.
- *
- * @since 0.1.0
- * @category models
- */
-export interface PgLedgerOptions extends LedgerLayerOptions {
-  /** A schema of its own, created if absent and used through `search_path`. */
-  readonly schema?: string | undefined
-  /** Size of the connection pool. Defaults to 10. */
-  readonly maxConnections?: number | undefined
-}
 
 const onSql = (options: LedgerLayerOptions | undefined): Layer.Layer<Ledger, Unavailable, SqlClient> =>
   Layer.effect(Ledger, options?.migrate === false ? SqlLedger.make : Effect.andThen(migrate, SqlLedger.make))
+
+// The `SqlClient` named by `DATABASE_URL`: what `layerConfig` and `migrateConfig` run on.
+const sqlClientConfig: Layer.Layer<SqlClient, Unavailable | Config.ConfigError> = Layer.unwrap(
+  Effect.map(DatabaseUrl.config, (target) =>
+    target._tag === "sqlite" ? layerSqlClientSqlite(target.filename) : layerSqlClientPg(target.url)
+  )
+)
 
 /**
  * The ledger service. Every failure of the database itself is an
@@ -177,14 +95,20 @@ export class Ledger extends Context.Service<
     }) => Effect.Effect<{ readonly items: ReadonlyArray<Customer>; readonly nextCursor?: string }, Unavailable>
 
     /**
-     * Stores a batch of valid events in one transaction: new ids are counted,
-     * ids already stored with the same content are duplicates, ids stored
-     * with other content (or repeated inside the batch with other content)
-     * are conflicts. Fails with `LedgerRejected` listing every event whose
-     * customer does not exist, and then stores nothing. Safe to run
-     * concurrently from several instances.
+     * Stores a batch of events decoded with core's `UsageEvent` in one
+     * transaction: new ids are counted, ids already stored with the same
+     * content are duplicates, ids stored with other content (or repeated
+     * inside the batch with other content) are conflicts. This is where a
+     * batch's customers are checked, all in one set query: when any is
+     * unknown, or `options.problems` holds the problems of events that did
+     * not decode, it fails with one `LedgerRejected` listing every problem
+     * of the batch by index, and stores nothing. Safe to run concurrently
+     * from several instances.
      */
-    readonly ingest: (events: ReadonlyArray<UsageEvent>) => Effect.Effect<IngestResult, LedgerRejected | Unavailable>
+    readonly ingest: (
+      events: ReadonlyArray<UsageEvent>,
+      options?: IngestOptions
+    ) => Effect.Effect<IngestResult, LedgerRejected | Unavailable>
 
     /** Fails with `Unavailable` when the database does not answer. */
     readonly ping: () => Effect.Effect<void, Unavailable>
@@ -197,10 +121,7 @@ export class Ledger extends Context.Service<
    * @since 0.1.0
    * @category layers
    */
-  static readonly layerSql: Layer.Layer<Ledger, never, SqlClient> = Layer.effect(
-    Ledger,
-    Effect.suspend(() => SqlLedger.make)
-  )
+  static readonly layerSql: Layer.Layer<Ledger, never, SqlClient> = Layer.effect(Ledger, SqlLedger.make)
 
   /**
    * The ledger in a SQLite file (created with its folder if absent), through
@@ -210,7 +131,7 @@ export class Ledger extends Context.Service<
    * @category layers
    */
   static readonly layerSqlite = (filename: string, options?: SqliteLedgerOptions): Layer.Layer<Ledger, Unavailable> =>
-    onSql(options).pipe(Layer.provide(Connect.sqliteLayer(filename, options)))
+    onSql(options).pipe(Layer.provide(layerSqlClientSqlite(filename, options)))
 
   /**
    * The ledger in PostgreSQL, through a pool of `@effect/sql-pg`; migrated
@@ -223,23 +144,33 @@ export class Ledger extends Context.Service<
   static readonly layerPg = (
     url: string | Redacted.Redacted<string>,
     options?: PgLedgerOptions
-  ): Layer.Layer<Ledger, Unavailable> => onSql(options).pipe(Layer.provide(Connect.pgLayer(url, options)))
+  ): Layer.Layer<Ledger, Unavailable> => onSql(options).pipe(Layer.provide(layerSqlClientPg(url, options)))
 
   /**
-   * The ledger chosen by `DATABASE_URL`: `sqlite:<path>` (the default is
-   * `sqlite:./data/account-overview.db`), `postgres://…` or
-   * `postgresql://…`. Migrated at start.
+   * The ledger chosen by `DATABASE_URL`, read through Effect `Config` and
+   * kept redacted: `sqlite:<path>` (also `sqlite://<path>`,
+   * `sqlite::memory:`), `postgres://…` or `postgresql://…`;
+   * `defaultDatabaseUrl` when unset. Migrated at start. Any other value is
+   * a `ConfigError` that does not repeat it.
    *
    * @since 0.1.0
    * @category layers
    */
-  static readonly layerConfig: Layer.Layer<Ledger, Unavailable | Config.ConfigError> = Layer.unwrap(
-    Effect.map(Connect.databaseUrl, (target) => onSql(undefined).pipe(Layer.provide(Connect.urlLayer(target))))
-  )
-}
+  static readonly layerConfig: Layer.Layer<Ledger, Unavailable | Config.ConfigError> = Layer.effect(
+    Ledger,
+    Effect.andThen(migrate, SqlLedger.make)
+  ).pipe(Layer.provide(sqlClientConfig))
 
-/**
- * @since 0.1.0
- * @category models
- */
-export type { EventProblem }
+  /**
+   * Runs the pending migrations on the store chosen by `DATABASE_URL` (as
+   * `layerConfig` reads it) and answers those it ran: the server's
+   * `migrate` command.
+   *
+   * @since 0.2.0
+   * @category migrations
+   */
+  static readonly migrateConfig: Effect.Effect<
+    ReadonlyArray<readonly [id: number, name: string]>,
+    Unavailable | Config.ConfigError
+  > = Effect.provide(migrate, sqlClientConfig)
+}

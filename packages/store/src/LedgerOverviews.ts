@@ -25,7 +25,8 @@ import {
   type Unavailable
 } from "@account-overview/core"
 import { Context, Effect, Layer, Option } from "effect"
-import { Ledger, type OverviewReading, type UsageTotals } from "./Ledger.js"
+import { Ledger } from "./Ledger.js"
+import type { OverviewReading, UsageTotals } from "./LedgerModels.js"
 import { ResellerKeys } from "./ResellerKeys.js"
 
 /**

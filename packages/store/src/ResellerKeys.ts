@@ -46,6 +46,74 @@ export interface ResellerKeysOptions {
   readonly cacheSize?: number | undefined
 }
 
+// A per-instance secret keys the fingerprints of presented keys (one SHA-256
+// each); see `ResellerKeys.make`.
+const makeService = Effect.fnUntraced(function* (options: ResellerKeysOptions = {}) {
+  const params = Scrypt.defaultParams
+  const cacheSize = Math.max(0, Math.floor(options.cacheSize ?? 10_000))
+  const secret = randomBytes(32).toString("base64url")
+  // A hash verifies one key only, so the cache maps each stored hash to the
+  // fingerprint of the key that verified against it. Eviction is "second
+  // chance" (CLOCK): a hit only sets a flag, so the hot path allocates
+  // nothing that outlives the request (re-inserting fresh strings on every
+  // hit grew the old space by ~150 bytes a call); when full, the oldest
+  // entry not used since the last sweep goes.
+  const verified = new Map<string, { readonly print: string; used: boolean }>()
+  const dummy = Scrypt.parse(yield* Scrypt.hash(randomBytes(32).toString("base64url"), params))!
+  const verifiedNow = Effect.succeed(true)
+
+  const fingerprint = (key: string): string => hash("sha256", secret + key, "base64url")
+
+  const evictOne = (): void => {
+    for (const [keyHash, entry] of verified) {
+      verified.delete(keyHash)
+      if (!entry.used) return
+      entry.used = false
+      verified.set(keyHash, entry)
+    }
+  }
+
+  const remember = (keyHash: string, print: string): void => {
+    if (cacheSize === 0) return
+    verified.delete(keyHash)
+    if (verified.size >= cacheSize) evictOne()
+    verified.set(keyHash, { print, used: false })
+  }
+
+  const verify = (keyHash: string, presented: Redacted.Redacted<string>): Effect.Effect<boolean> =>
+    Effect.suspend(() => {
+      const key = Redacted.value(presented)
+      const print = fingerprint(key)
+      const entry = verified.get(keyHash)
+      if (entry !== undefined && entry.print === print) {
+        entry.used = true
+        return verifiedNow
+      }
+      const parsed = Scrypt.parse(keyHash)
+      if (parsed === undefined) {
+        return Effect.as(
+          Effect.andThen(Effect.logWarning("a stored reseller key hash is malformed"), Scrypt.verifyParsed(dummy, key)),
+          false
+        )
+      }
+      return Effect.map(Scrypt.verifyParsed(parsed, key), (ok) => {
+        if (ok) remember(keyHash, print)
+        return ok
+      })
+    })
+
+  return ResellerKeys.of({
+    hash: (key) => Effect.suspend(() => Scrypt.hash(Redacted.value(key), params)),
+    verify,
+    verifyAbsent: (presented) =>
+      Effect.as(
+        Effect.suspend(() => Scrypt.verifyParsed(dummy, Redacted.value(presented))),
+        false as const
+      ),
+    generate: () => Effect.sync(generateKey)
+  })
+})
+
 /**
  * Hashing, verification and generation of reseller keys.
  *
@@ -73,27 +141,24 @@ export class ResellerKeys extends Context.Service<
   }
 >()("@account-overview/store/ResellerKeys") {
   /**
+   * Builds the service: a per-instance secret keys the fingerprints of
+   * presented keys (one SHA-256 each), and a bounded map remembers, for each
+   * stored hash, the fingerprint of the key that verified against it.
+   * `Layer.effect(ResellerKeys, ResellerKeys.make({ cacheSize }))` gives the
+   * service with another cache size.
+   *
+   * @since 0.2.0
+   * @category constructors
+   */
+  static readonly make: (options?: ResellerKeysOptions) => Effect.Effect<ResellerKeys["Service"]> = makeService
+
+  /**
    * The service with the default options.
    *
    * @since 0.1.0
    * @category layers
    */
-  static readonly layer: Layer.Layer<ResellerKeys> = Layer.effect(
-    ResellerKeys,
-    Effect.suspend(() => make())
-  )
-
-  /**
-   * The service with a given cache size.
-   *
-   * @since 0.1.0
-   * @category layers
-   */
-  static readonly layerWith = (options: ResellerKeysOptions): Layer.Layer<ResellerKeys> =>
-    Layer.effect(
-      ResellerKeys,
-      Effect.suspend(() => make(options))
-    )
+  static readonly layer: Layer.Layer<ResellerKeys> = Layer.effect(ResellerKeys, ResellerKeys.make())
 }
 
 /**
@@ -104,81 +169,3 @@ export class ResellerKeys extends Context.Service<
  */
 export const generateKey = (): Redacted.Redacted<string> =>
   Redacted.make(`ao_${randomBytes(32).toString("base64url")}`, { label: "api_key" })
-
-/**
- * Builds the service: a per-instance secret keys the fingerprints of
- * presented keys (one SHA-256 each), and an LRU map remembers, for each
- * stored hash, the fingerprint of the key that verified against it.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const make = (options: ResellerKeysOptions = {}): Effect.Effect<ResellerKeys["Service"]> =>
-  Effect.gen(function* () {
-    const params = Scrypt.defaultParams
-    const cacheSize = Math.max(0, Math.floor(options.cacheSize ?? 10_000))
-    const secret = randomBytes(32).toString("base64url")
-    // A hash verifies one key only, so the cache maps each stored hash to the
-    // fingerprint of the key that verified against it. Eviction is "second
-    // chance" (CLOCK): a hit only sets a flag, so the hot path allocates
-    // nothing that outlives the request (re-inserting fresh strings on every
-    // hit grew the old space by ~150 bytes a call); when full, the oldest
-    // entry not used since the last sweep goes.
-    const verified = new Map<string, { readonly print: string; used: boolean }>()
-    const dummy = Scrypt.parse(yield* Scrypt.hash(randomBytes(32).toString("base64url"), params))!
-    const verifiedNow = Effect.succeed(true)
-
-    const fingerprint = (key: string): string => hash("sha256", secret + key, "base64url")
-
-    const evictOne = (): void => {
-      for (const [keyHash, entry] of verified) {
-        verified.delete(keyHash)
-        if (!entry.used) return
-        entry.used = false
-        verified.set(keyHash, entry)
-      }
-    }
-
-    const remember = (keyHash: string, print: string): void => {
-      if (cacheSize === 0) return
-      verified.delete(keyHash)
-      if (verified.size >= cacheSize) evictOne()
-      verified.set(keyHash, { print, used: false })
-    }
-
-    const verify = (keyHash: string, presented: Redacted.Redacted<string>): Effect.Effect<boolean> =>
-      Effect.suspend(() => {
-        const key = Redacted.value(presented)
-        const print = fingerprint(key)
-        const entry = verified.get(keyHash)
-        if (entry !== undefined && entry.print === print) {
-          entry.used = true
-          return verifiedNow
-        }
-        const parsed = Scrypt.parse(keyHash)
-        if (parsed === undefined) {
-          return Effect.as(
-            Effect.andThen(
-              Effect.logWarning("a stored reseller key hash is malformed"),
-              Scrypt.verifyParsed(dummy, key)
-            ),
-            false
-          )
-        }
-        return Effect.map(Scrypt.verifyParsed(parsed, key), (ok) => {
-          if (ok) remember(keyHash, print)
-          return ok
-        })
-      })
-
-    return ResellerKeys.of({
-      hash: (key) => Effect.suspend(() => Scrypt.hash(Redacted.value(key), params)),
-      verify,
-      verifyAbsent: (presented) =>
-        Effect.as(
-          Effect.suspend(() => Scrypt.verifyParsed(dummy, Redacted.value(presented))),
-          false as const
-        ),
-      generate: () => Effect.sync(generateKey)
-    })
-  })

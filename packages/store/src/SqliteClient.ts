@@ -2,7 +2,8 @@
  * A thin `effect/sql` client over Node's built-in `node:sqlite`: one
  * connection shared through a semaphore, a prepared-statement cache, WAL,
  * a busy timeout and foreign keys. Shaped like `@effect/sql-sqlite-node`
- * (`SqliteClient.layer({ filename })`) so that it can be swapped for it.
+ * (its `layer` and `make` are `layerSqliteClient` and `makeSqliteClient`
+ * here) so that it can be swapped for it.
  *
  * @since 0.1.0
  */
@@ -24,10 +25,10 @@ const TypeId = "~@account-overview/store/SqliteClient" as const
  * checkpoints, so a power loss (not a process crash) may lose the last
  * commits.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
-export type Synchronous = "FULL" | "NORMAL"
+export type SqliteSynchronous = "FULL" | "NORMAL"
 
 /**
  * Settings of a SQLite client.
@@ -40,7 +41,7 @@ export interface SqliteClientConfig {
   readonly filename: string
   readonly readonly?: boolean | undefined
   /** Defaults to `FULL`: a commit that returned is on disk. */
-  readonly synchronous?: Synchronous | undefined
+  readonly synchronous?: SqliteSynchronous | undefined
   /** How long a statement waits for another process's lock. Defaults to 5 seconds. */
   readonly busyTimeout?: Duration.Input | undefined
   /** How many prepared statements are kept. Defaults to 200. */
@@ -218,13 +219,13 @@ const makeConnection = (db: DatabaseSync, cacheSize: number) => {
  * Opens the database and builds the client. The connection is closed when
  * the scope closes.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
-export const make = (
+export const makeSqliteClient: (
   config: SqliteClientConfig
-): Effect.Effect<SqliteClient, SqlError, Scope.Scope | Reactivity.Reactivity> =>
-  Effect.gen(function* () {
+) => Effect.Effect<SqliteClient, SqlError, Scope.Scope | Reactivity.Reactivity> = Effect.fn("SqliteClient.make")(
+  function* (config: SqliteClientConfig) {
     const db = yield* Effect.acquireRelease(
       Effect.try({
         try: () => openDatabase(config),
@@ -267,16 +268,19 @@ export const make = (
     // their SQL names, so a client that renames result columns gets none.
     if (config.transformResultNames === undefined) register(sqlite, db)
     return sqlite
-  })
+  }
+)
 
 /**
  * A layer of `SqliteClient` and `SqlClient`. Each build of the layer opens
  * its own connection: two builds of `:memory:` are two databases.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
-export const layer = (config: SqliteClientConfig): Layer.Layer<SqliteClient | Client.SqlClient, SqlError> =>
+export const layerSqliteClient = (config: SqliteClientConfig): Layer.Layer<SqliteClient | Client.SqlClient, SqlError> =>
   Layer.effectContext(
-    Effect.map(make(config), (client) => Context.make(SqliteClient, client).pipe(Context.add(Client.SqlClient, client)))
+    Effect.map(makeSqliteClient(config), (client) =>
+      Context.make(SqliteClient, client).pipe(Context.add(Client.SqlClient, client))
+    )
   ).pipe(Layer.provide(Reactivity.layer))

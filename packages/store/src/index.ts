@@ -6,38 +6,10 @@
  *
  * @since 0.1.0
  */
-export {
-  Ledger,
-  type LedgerLayerOptions,
-  LedgerRejected,
-  type OverviewReading,
-  type OverviewSource,
-  type PgLedgerOptions,
-  type SqliteLedgerOptions,
-  type UsageTotals
-} from "./Ledger.js"
-export { type CustomerOverview, LedgerOverviews, type OverviewPage } from "./LedgerOverviews.js"
-export { migrate, migrations, migrationsTable } from "./Migrations.js"
-export {
-  defaultScryptParams,
-  generateKey,
-  make as makeResellerKeys,
-  ResellerKeys,
-  type ResellerKeysOptions,
-  type ScryptParams
-} from "./ResellerKeys.js"
-export * as SqliteClient from "./SqliteClient.js"
-export {
-  databaseUrl,
-  databaseUrlError,
-  defaultDatabaseUrl,
-  migrateConfig,
-  type PgOptions,
-  parseDatabaseUrl,
-  pgLayer,
-  type SqliteOptions,
-  type StoreTarget,
-  sqliteLayer,
-  sqlLayerConfig,
-  urlLayer
-} from "./StoreConfig.js"
+export * from "./Ledger.js"
+export * from "./LedgerModels.js"
+export * from "./LedgerOverviews.js"
+export * from "./LedgerSql.js"
+export * from "./Migrations.js"
+export * from "./ResellerKeys.js"
+export * from "./SqliteClient.js"

@@ -1,9 +1,10 @@
 import { AccountOverviews, CalendarDates, type Customer, cycleFor, type UsageEvent } from "@account-overview/core"
 import { assert, it } from "@effect/vitest"
-import { Context, Effect, Exit, Fiber, Layer, Option, Redacted, Scope } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, Option, Redacted, Scope, Tracer } from "effect"
 import { SqlClient } from "effect/sql"
 import { TestClock } from "effect/testing"
-import { Ledger, LedgerRejected } from "../src/Ledger.js"
+import { Ledger } from "../src/Ledger.js"
+import { LedgerRejected } from "../src/LedgerModels.js"
 import { LedgerOverviews } from "../src/LedgerOverviews.js"
 import { migrate } from "../src/Migrations.js"
 import { ResellerKeys } from "../src/ResellerKeys.js"
@@ -274,6 +275,76 @@ export const ledgerSuite = (name: string, options: SuiteOptions) =>
           requests: 0,
           credits: 0
         })
+      })
+    )
+
+    it.effect("the reader's problems and unknown customers come back together, by batch index, in one wording", () =>
+      Effect.gen(function* () {
+        const ledger = yield* Ledger
+        const { customers } = yield* seed({ customers: 1 })
+        const user = customers[0]!.user
+        const p = unique("ev")
+        // Batch indexes 0..4: 1 and 3 did not decode, 4's customer is unknown.
+        const decoded = [
+          event(`${p}-0`, user, "2024-01-20T10:00:00Z"),
+          event(`${p}-2`, user, "2024-01-20T10:00:00Z"),
+          event(`${p}-4`, "ghost@example.com", "2024-01-20T10:00:00Z")
+        ]
+        const exit = yield* Effect.exit(
+          ledger.ingest(decoded, {
+            indexes: [0, 2, 4],
+            problems: [
+              { index: 1, field: "requests", message: "a non-negative integer" },
+              { index: 1, field: "credits", message: "a non-negative integer" },
+              { index: 3, field: "", message: "line 4 is not valid JSON" }
+            ]
+          })
+        )
+        const error = failureOf(exit)
+        assert.instanceOf(error, LedgerRejected)
+        assert.deepStrictEqual((error as LedgerRejected).problems, [
+          { index: 1, field: "requests", message: "a non-negative integer" },
+          { index: 1, field: "credits", message: "a non-negative integer" },
+          { index: 3, field: "", message: "line 4 is not valid JSON" },
+          { index: 4, field: "user", message: 'no customer "ghost@example.com"' }
+        ])
+        assert.strictEqual(yield* countEvents(decoded.map((e) => e.id)), 0)
+
+        // Problems alone (no event decoded) reject too, and nothing is read.
+        const none = failureOf(
+          yield* Effect.exit(ledger.ingest([], { problems: [{ index: 0, field: "", message: "x" }] }))
+        )
+        assert.instanceOf(none, LedgerRejected)
+      })
+    )
+
+    it.effect("a batch of 10,000 distinct unknown customers is checked in one query and rejected whole", () =>
+      Effect.gen(function* () {
+        const ledger = yield* Ledger
+        const p = unique("many")
+        const batch = Array.from({ length: 10_000 }, (_, i) =>
+          event(`${p}-${i}`, `${p}-ghost-${i}`, "2024-01-20T10:00:00Z")
+        )
+        const spans: Array<Tracer.NativeSpan> = []
+        const tracer = Tracer.make({
+          span(options) {
+            const span = new Tracer.NativeSpan(options)
+            spans.push(span)
+            return span
+          }
+        })
+        const error = failureOf(yield* Effect.exit(ledger.ingest(batch).pipe(Effect.withTracer(tracer))))
+        assert.instanceOf(error, LedgerRejected)
+        const problems = (error as LedgerRejected).problems
+        assert.strictEqual(problems.length, 10_000)
+        assert.deepStrictEqual(problems[9_999], {
+          index: 9_999,
+          field: "user",
+          message: `no customer ${JSON.stringify(`${p}-ghost-9999`)}`
+        })
+        const statements = spans.filter((span) => typeof span.attributes.get("db.query.text") === "string")
+        assert.strictEqual(statements.length, 1, statements.map((s) => s.attributes.get("db.query.text")).join("\n"))
+        assert.include(String(statements[0]!.attributes.get("db.query.text")), "FROM customers")
       })
     )
 

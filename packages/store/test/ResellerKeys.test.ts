@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Redacted } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import { defaultScryptParams, generateKey, ResellerKeys } from "../src/ResellerKeys.js"
 
 const key = (s: string) => Redacted.make(s)
 
-describe("ResellerKeys", () => {
+describe("ResellerKeys (internal/scrypt.ts)", () => {
   it.effect("hashes into a self-describing salted string that never contains the key", () =>
     Effect.gen(function* () {
       const keys = yield* ResellerKeys
@@ -54,7 +54,7 @@ describe("ResellerKeys", () => {
             out.push(yield* keys.verify(h, key(k)))
           }
           return out
-        }).pipe(Effect.provide(ResellerKeys.layerWith({ cacheSize })))
+        }).pipe(Effect.provide(Layer.effect(ResellerKeys, ResellerKeys.make({ cacheSize }))))
         assert.deepStrictEqual(answers, [true, true, true, false, true, false])
       }
     })

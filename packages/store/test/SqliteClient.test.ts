@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Layer } from "effect"
 import { SqlClient, SqlError } from "effect/sql"
-import * as SqliteClient from "../src/SqliteClient.js"
+import { layerSqliteClient, type SqliteSynchronous } from "../src/SqliteClient.js"
 
 const setup = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -13,7 +13,7 @@ const setup = Effect.gen(function* () {
   yield* sql`CREATE TABLE children (id INTEGER PRIMARY KEY, parent INTEGER NOT NULL REFERENCES parents(id))`
 })
 
-const memory = Layer.effectDiscard(setup).pipe(Layer.provideMerge(SqliteClient.layer({ filename: ":memory:" })))
+const memory = Layer.effectDiscard(setup).pipe(Layer.provideMerge(layerSqliteClient({ filename: ":memory:" })))
 
 const reasonOf = <A>(exit: Exit.Exit<A, SqlError.SqlError | unknown>): string => {
   if (Exit.isSuccess(exit)) return "success"
@@ -157,14 +157,14 @@ describe("SqliteClient on a file", () => {
   it.effect("opens in WAL mode with FULL sync by default, NORMAL on request", () =>
     Effect.gen(function* () {
       const dir = mkdtempSync(join(tmpdir(), "ao-sqlite-"))
-      const pragmas = (synchronous?: SqliteClient.Synchronous) =>
+      const pragmas = (synchronous?: SqliteSynchronous) =>
         Effect.gen(function* () {
           const sql = yield* SqlClient.SqlClient
           const [mode] = yield* sql<{ journal_mode: string }>`PRAGMA journal_mode`
           const [sync] = yield* sql<{ synchronous: number }>`PRAGMA synchronous`
           const [fk] = yield* sql<{ foreign_keys: number }>`PRAGMA foreign_keys`
           return [mode?.journal_mode, sync?.synchronous, fk?.foreign_keys]
-        }).pipe(Effect.provide(SqliteClient.layer({ filename: join(dir, "a.db"), synchronous })))
+        }).pipe(Effect.provide(layerSqliteClient({ filename: join(dir, "a.db"), synchronous })))
       const full = yield* pragmas()
       const normal = yield* pragmas("NORMAL")
       rmSync(dir, { recursive: true, force: true })
@@ -176,7 +176,7 @@ describe("SqliteClient on a file", () => {
   it.effect("a file that cannot be opened fails with a ConnectionError", () =>
     Effect.gen(function* () {
       const exit = yield* Effect.exit(
-        Effect.provide(Effect.void, SqliteClient.layer({ filename: "/nonexistent-dir/sub/x.db" }))
+        Effect.provide(Effect.void, layerSqliteClient({ filename: "/nonexistent-dir/sub/x.db" }))
       )
       assert.strictEqual(reasonOf(exit), "ConnectionError")
     })

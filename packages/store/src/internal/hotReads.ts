@@ -1,7 +1,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite"
 import { type CalendarDate, cycleFor, type Unavailable } from "@account-overview/core"
 import { Effect, Option } from "effect"
-import type { OverviewReading, OverviewSource, UsageTotals } from "../Ledger.js"
+import type { OverviewReading, OverviewSource, UsageTotals } from "../LedgerModels.js"
 import * as Rows from "./rows.js"
 import { sqlError } from "./sqliteHandle.js"
 

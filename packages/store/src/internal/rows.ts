@@ -1,7 +1,7 @@
 import { CalendarDate, CalendarDates, Name, type Package, Unavailable } from "@account-overview/core"
 import { Cause, Data, Effect, Option, Schema, SchemaGetter } from "effect"
 import type { SqlError } from "effect/sql/SqlError"
-import type { OverviewSource, UsageTotals } from "../Ledger.js"
+import type { OverviewSource, UsageTotals } from "../LedgerModels.js"
 
 /** A number as a driver returns it: a number (SQLite), a bigint (PG int8) or a numeric string (PG numeric). */
 export const DbNumber = Schema.Union([Schema.Number, Schema.BigInt, Schema.String]).pipe(

@@ -8,8 +8,8 @@ import { SqlClient } from "effect/sql"
 import { databaseOf } from "../../src/internal/sqliteHandle.js"
 import * as SqlLedger from "../../src/internal/sqlLedger.js"
 import type { Ledger } from "../../src/Ledger.js"
+import { layerSqlClientSqlite } from "../../src/LedgerSql.js"
 import { migrate } from "../../src/Migrations.js"
-import { sqliteLayer } from "../../src/StoreConfig.js"
 
 const date = (s: string) => CalendarDates.parse(s)!
 
@@ -18,7 +18,7 @@ const fileLayer = Layer.unwrap(
   Effect.gen(function* () {
     const dir = mkdtempSync(join(tmpdir(), "ao-hot-"))
     yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
-    return Layer.effectDiscard(migrate).pipe(Layer.provideMerge(sqliteLayer(join(dir, "ledger.db"))))
+    return Layer.effectDiscard(migrate).pipe(Layer.provideMerge(layerSqlClientSqlite(join(dir, "ledger.db"))))
   })
 )
 

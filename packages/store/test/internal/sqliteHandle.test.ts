@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, type Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import { databaseOf } from "../../src/internal/sqliteHandle.js"
-import * as SqliteClient from "../../src/SqliteClient.js"
+import { layerSqliteClient } from "../../src/SqliteClient.js"
 
 const clientOf = (layer: Layer.Layer<SqlClient.SqlClient, unknown>) =>
   Effect.gen(function* () {
@@ -12,8 +12,8 @@ const clientOf = (layer: Layer.Layer<SqlClient.SqlClient, unknown>) =>
 describe("sqliteHandle", () => {
   it.effect("each client registers its own database, open while its scope is", () =>
     Effect.gen(function* () {
-      const a = yield* clientOf(SqliteClient.layer({ filename: ":memory:" }))
-      const b = yield* clientOf(SqliteClient.layer({ filename: ":memory:" }))
+      const a = yield* clientOf(layerSqliteClient({ filename: ":memory:" }))
+      const b = yield* clientOf(layerSqliteClient({ filename: ":memory:" }))
       const dbA = databaseOf(a)
       const dbB = databaseOf(b)
       assert.isDefined(dbA)
@@ -27,7 +27,7 @@ describe("sqliteHandle", () => {
   it.effect("a client that renames result columns is not registered: its reads stay on effect/sql", () =>
     Effect.gen(function* () {
       const renaming = yield* clientOf(
-        SqliteClient.layer({ filename: ":memory:", transformResultNames: (s) => s.toUpperCase() })
+        layerSqliteClient({ filename: ":memory:", transformResultNames: (s) => s.toUpperCase() })
       )
       assert.isUndefined(databaseOf(renaming))
       assert.isUndefined(databaseOf(new Proxy(renaming, {})))

@@ -3,8 +3,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import { Ledger } from "../src/Ledger.js"
+import { layerSqlClientPg } from "../src/LedgerSql.js"
 import { migrate } from "../src/Migrations.js"
-import { pgLayer } from "../src/StoreConfig.js"
 import { ledgerSuite } from "./LedgerSuite.js"
 
 const url = process.env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/test"
@@ -15,16 +15,16 @@ const dropSchema = Layer.effectDiscard(
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       yield* sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`
-    }).pipe(Effect.provide(pgLayer(url)), Effect.orDie)
+    }).pipe(Effect.provide(layerSqlClientPg(url)), Effect.orDie)
   )
 )
 
 const suiteLayer = Ledger.layerSql.pipe(
-  Layer.provideMerge(Layer.effectDiscard(migrate).pipe(Layer.provideMerge(pgLayer(url, { schema })))),
+  Layer.provideMerge(Layer.effectDiscard(migrate).pipe(Layer.provideMerge(layerSqlClientPg(url, { schema })))),
   Layer.provideMerge(dropSchema)
 )
 
-ledgerSuite("Ledger on PostgreSQL", {
+ledgerSuite("Ledger on PostgreSQL (internal/sqlLedger.ts, internal/ingest.ts, Migrations.ts, LedgerSql.ts)", {
   layer: suiteLayer,
   secondInstance: Ledger.layerPg(url, { schema })
 })

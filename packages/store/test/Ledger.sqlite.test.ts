@@ -4,8 +4,8 @@ import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Option, Redacted } from "effect"
 import { Ledger } from "../src/Ledger.js"
+import { layerSqlClientSqlite } from "../src/LedgerSql.js"
 import { migrate } from "../src/Migrations.js"
-import { migrateConfig, sqliteLayer } from "../src/StoreConfig.js"
 import { ledgerSuite } from "./LedgerSuite.js"
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "ao-store-"))
@@ -14,14 +14,16 @@ const suiteLayer = Layer.unwrap(
   Effect.gen(function* () {
     const dir = tempDir()
     yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
-    const sql = sqliteLayer(join(dir, "nested", "ledger.db"))
+    const sql = layerSqlClientSqlite(join(dir, "nested", "ledger.db"))
     return Ledger.layerSql.pipe(Layer.provideMerge(Layer.effectDiscard(migrate).pipe(Layer.provideMerge(sql))))
   })
 )
 
-ledgerSuite("Ledger on SQLite", { layer: suiteLayer })
+ledgerSuite("Ledger on SQLite (internal/sqlLedger.ts, internal/ingest.ts, internal/hotReads.ts, Migrations.ts)", {
+  layer: suiteLayer
+})
 
-describe("Ledger.layerSqlite and Ledger.layerConfig", () => {
+describe("Ledger.layerSqlite, Ledger.layerConfig and Ledger.migrateConfig (LedgerSql.ts)", () => {
   it.effect("creates the folder and the file, migrates, and serves", () =>
     Effect.gen(function* () {
       const dir = tempDir()
@@ -48,12 +50,12 @@ describe("Ledger.layerSqlite and Ledger.layerConfig", () => {
     })
   )
 
-  it.effect("DATABASE_URL chooses the store; migrateConfig migrates it", () =>
+  it.effect("DATABASE_URL chooses the store; Ledger.migrateConfig migrates it", () =>
     Effect.gen(function* () {
       const dir = tempDir()
       const file = join(dir, "cfg", "ledger.db")
       const provider = ConfigProvider.fromEnv({ env: { DATABASE_URL: `sqlite:${file}` } })
-      const ran = yield* migrateConfig.pipe(Effect.provideService(ConfigProvider.ConfigProvider, provider))
+      const ran = yield* Ledger.migrateConfig.pipe(Effect.provideService(ConfigProvider.ConfigProvider, provider))
       assert.deepStrictEqual(ran, [[1, "ledger"]])
       const reseller = yield* Effect.provide(
         Effect.gen(function* () {

@@ -1,0 +1,51 @@
+/**
+ * The operator API mounted as routes: `/v1/...` (packages, resellers,
+ * customers, usage), `/openapi.json` and `/docs`, with the bearer-token
+ * middleware and the request-error middleware of core's declaration.
+ *
+ * @since 0.1.0
+ */
+import { OperatorApi } from "@account-overview/core"
+import type { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/store"
+import { Layer } from "effect"
+import type { FileSystem } from "effect/FileSystem"
+import type { Etag, HttpPlatform, HttpRouter } from "effect/http"
+import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import type { Path } from "effect/Path"
+import type { Settings } from "../Settings.js"
+import { OperatorAuthLive } from "./Auth.js"
+import { CustomersHandlers } from "./Customers.js"
+import { PackagesHandlers } from "./Packages.js"
+import { OperatorRequestErrorsLive } from "./RequestErrors.js"
+import { ResellersHandlers } from "./Resellers.js"
+import { UsageHandlers } from "./Usage.js"
+
+const ApiRoutes = HttpApiBuilder.layer(OperatorApi, { openapiPath: "/openapi.json" }).pipe(
+  Layer.provide([PackagesHandlers, ResellersHandlers, CustomersHandlers, UsageHandlers]),
+  Layer.provide([OperatorAuthLive, OperatorRequestErrorsLive])
+)
+
+const DocsRoute = HttpApiScalar.layer(OperatorApi, { path: "/docs" })
+
+/**
+ * The operator API (`/v1/...`), its OpenAPI document (`/openapi.json`) and a
+ * browsable reference (`/docs`), to mount on the app's `HttpRouter`. Takes
+ * the token from the settings (`ADMIN_TOKEN`; unset answers 503 on every
+ * operator call).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const OperatorRoutes: Layer.Layer<
+  never,
+  never,
+  | Settings
+  | Ledger
+  | LedgerOverviews
+  | ResellerKeys
+  | HttpRouter.HttpRouter
+  | Etag.Generator
+  | FileSystem
+  | HttpPlatform.HttpPlatform
+  | Path
+> = Layer.mergeAll(ApiRoutes, DocsRoute)

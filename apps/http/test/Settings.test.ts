@@ -1,0 +1,58 @@
+import { defaultDatabaseUrl } from "@account-overview/store"
+import { assert, describe, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Option } from "effect"
+import { settingsConfig } from "../src/Settings.js"
+
+const parse = (env: Record<string, string>) => settingsConfig.parse(ConfigProvider.fromEnv({ env }))
+
+describe("settingsConfig", () => {
+  it.effect("has a default for every setting", () =>
+    Effect.gen(function* () {
+      const settings = yield* parse({})
+      assert.strictEqual(settings.port, 3000)
+      assert.strictEqual(settings.host, "127.0.0.1")
+      // DATABASE_URL is read by the store (Ledger.layerConfig), with this default.
+      assert.strictEqual(defaultDatabaseUrl, "sqlite:./data/account-overview.db")
+      assert.strictEqual(settings.logLevel, "Info")
+      assert.isTrue(Option.isNone(settings.rateLimitPerMinute))
+      assert.isTrue(Option.isNone(settings.adminToken))
+      assert.strictEqual(settings.authFailureLimit, 10)
+      assert.strictEqual(settings.headersTimeoutMs, 10_000)
+    })
+  )
+
+  it.effect("reads the environment, log levels in any case, 0 turning the rate limit off", () =>
+    Effect.gen(function* () {
+      const settings = yield* parse({
+        PORT: "0",
+        LOG_LEVEL: "DEBUG",
+        RATE_LIMIT_PER_MINUTE: "600",
+        ADMIN_TOKEN: "s3cret",
+        TRUST_PROXY: "true",
+        SHUTDOWN_TIMEOUT_MS: "250"
+      })
+      assert.strictEqual(settings.port, 0)
+      assert.strictEqual(settings.logLevel, "Debug")
+      assert.deepStrictEqual(settings.rateLimitPerMinute, Option.some(600))
+      assert.isTrue(settings.trustProxy)
+      assert.strictEqual(settings.shutdownTimeoutMs, 250)
+      assert.notInclude(String(settings.adminToken), "s3cret")
+      const off = yield* parse({ RATE_LIMIT_PER_MINUTE: "0" })
+      assert.isTrue(Option.isNone(off.rateLimitPerMinute))
+    })
+  )
+
+  it.effect("fails with a message naming the setting", () =>
+    Effect.gen(function* () {
+      for (const [name, value] of [
+        ["LOG_LEVEL", "loud"],
+        ["PORT", "70000"],
+        ["RATE_LIMIT_PER_MINUTE", "many"],
+        ["HEADERS_TIMEOUT_MS", "-5"]
+      ] as const) {
+        const error = yield* Effect.flip(parse({ [name]: value }))
+        assert.include(error.message, name)
+      }
+    })
+  )
+})
