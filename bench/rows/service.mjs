@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { Demo } from "@account-overview/http"
+import { demoApiKey, demoApiUser } from "@account-overview/http"
 import { post } from "../lib/load.mjs"
 import { startServer, stop } from "../lib/process.mjs"
 
@@ -17,7 +17,7 @@ const bin = join(dirname(manifest), JSON.parse(readFileSync(manifest, "utf8")).b
 export const wirePaths = { json: "/api/distributor.account.json", xml: "/api/distributor.account.xml" }
 
 /** The form body of an overview call for the demo reseller's customer in overage. */
-export const overviewForm = `api_user=${Demo.demoApiUser}&api_key=${encodeURIComponent(Demo.demoApiKey)}&task=overview&user=${encodeURIComponent("over@demo.example")}`
+export const overviewForm = `api_user=${demoApiUser}&api_key=${encodeURIComponent(demoApiKey)}&task=overview&user=${encodeURIComponent("over@demo.example")}`
 
 /**
  * Starts the service seeded with the demo data on `core`, over a fresh SQLite file or over

@@ -15,10 +15,10 @@ import { parseArgs } from "node:util"
 import { AccountOverviews, CalendarDates } from "@account-overview/core"
 import { Ledger } from "@account-overview/store"
 import { Context, Effect, Layer, Redacted } from "effect"
-import { Settings } from "../dist/Config.js"
 import { demoApiKey, demoApiUser, seedDemo } from "../dist/Demo.js"
 import { Metrics } from "../dist/Metrics.js"
-import * as Store from "../dist/Store.js"
+import { Settings } from "../dist/Settings.js"
+import { overLedger } from "../dist/Store.js"
 import { Throttles } from "../dist/Throttle.js"
 import { WireHandler } from "../dist/Wire/Handler.js"
 
@@ -39,7 +39,7 @@ const dir = mkdtempSync(join(tmpdir(), "ao-handler-"))
 const user = "over@demo.example"
 const params = `api_user=${demoApiUser}&api_key=${encodeURIComponent(demoApiKey)}&task=overview&user=over%40demo.example`
 const call = (format) => ({ format, dialect: "v1", params, bearer: undefined, address: "127.0.0.1", requestId: "r" })
-const settings = Settings.layerWith({ logLevel: "Warn" })
+const settings = Settings.layerTest({ logLevel: "Warn" })
 const handlerOver = (store) =>
   WireHandler.layer.pipe(
     Layer.provideMerge(Layer.mergeAll(Throttles.layer, Metrics.layer, store)),
@@ -66,7 +66,7 @@ const stubbed = Layer.mergeAll(
 const report = await Effect.runPromise(
   Effect.scoped(
     Effect.gen(function* () {
-      const real = yield* Layer.build(handlerOver(Store.overLedger(Ledger.layerSqlite(join(dir, "bench.db")))))
+      const real = yield* Layer.build(handlerOver(overLedger(Ledger.layerSqlite(join(dir, "bench.db")))))
       yield* Effect.provide(seedDemo, real)
       const stub = yield* Layer.build(handlerOver(stubbed))
       const runReal = Effect.runSyncWith(real)

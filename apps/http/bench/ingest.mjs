@@ -155,13 +155,13 @@ async function createSchema(schema) {
   const require = createRequire(join(appDir, "package.json"))
   const { Effect } = await import(pathToFileURL(require.resolve("effect")).href)
   const { SqlClient } = await import(pathToFileURL(require.resolve("effect/sql")).href)
-  const { pgLayer } = await import(pathToFileURL(require.resolve("@account-overview/store")).href)
+  const { layerSqlClientPg } = await import(pathToFileURL(require.resolve("@account-overview/store")).href)
   const run = (statement) =>
     Effect.runPromise(
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
         yield* statement(sql)
-      }).pipe(Effect.provide(pgLayer(pgUrl)))
+      }).pipe(Effect.provide(layerSqlClientPg(pgUrl)))
     )
   await run((sql) => sql`CREATE SCHEMA IF NOT EXISTS ${sql(schema)}`)
   return () => run((sql) => sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`)

@@ -5,9 +5,9 @@ import { AccountOverviews } from "@account-overview/core"
 import { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/store"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Layer, Option } from "effect"
-import * as App from "../dist/App.js"
-import { Settings } from "../dist/Config.js"
+import { AppLayer } from "../dist/App.js"
 import { teardown } from "../dist/main.js"
+import { Settings } from "../dist/Settings.js"
 
 const overview = {
   reputation: 100,
@@ -29,5 +29,5 @@ const store = Layer.mergeAll(
   Layer.succeed(ResellerKeys, unused)
 )
 Layer.launch(
-  App.layer.pipe(Layer.provide(store), Layer.provide(Settings.layerWith({ port: 0, logLevel: "Info" })))
+  AppLayer.pipe(Layer.provide(store), Layer.provide(Settings.layerTest({ port: 0, logLevel: "Info" })))
 ).pipe(NodeRuntime.runMain({ teardown }))

@@ -11,13 +11,13 @@ import type { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/st
 import { type Config, Effect, Layer } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import type { ServeError } from "effect/http/HttpServerError"
-import type { Settings } from "./Config.js"
 import { Lifecycle } from "./Lifecycle.js"
-import * as Log from "./Log.js"
+import { LogLayer } from "./Log.js"
 import { Metrics } from "./Metrics.js"
-import { OperatorRoutes } from "./Operator/Routes.js"
 import { OpsRoutes } from "./Ops.js"
+import { OperatorRoutes } from "./operator/Routes.js"
 import * as Server from "./Server.js"
+import type { Settings } from "./Settings.js"
 import { Throttles } from "./Throttle.js"
 import { WireHandler } from "./Wire/Handler.js"
 
@@ -42,10 +42,10 @@ export const logAddress: Layer.Layer<never, never, HttpServer.HttpServer> = Laye
 /**
  * The running service: `HttpServer` (its address) once it listens.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
-export const layer: Layer.Layer<
+export const AppLayer: Layer.Layer<
   HttpServer.HttpServer | Metrics | Lifecycle,
   ServeError | Config.ConfigError,
   Settings | Ledger | LedgerOverviews | ResellerKeys | AccountOverviews
@@ -55,5 +55,5 @@ export const layer: Layer.Layer<
   Layer.provide(WireHandler.layer),
   Layer.provide(Throttles.layer),
   Layer.provideMerge(Layer.mergeAll(Metrics.layer, Lifecycle.layer)),
-  Layer.provide(Log.layer)
+  Layer.provide(LogLayer)
 )

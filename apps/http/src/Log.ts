@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { Cause, Context, Effect, Layer, Logger, LogLevel, References } from "effect"
-import { Settings } from "./Config.js"
+import { Settings } from "./Settings.js"
 
 /**
  * Where log lines go: standard output unless replaced (tests capture it).
@@ -26,7 +26,7 @@ export const LogSink = Context.Reference<(line: string) => void>("@account-overv
  * @since 0.1.0
  * @category models
  */
-export type Fields = Readonly<Record<string, string | number | boolean | undefined>>
+export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>
 
 /**
  * Renders one log line: `{"time":…,"level":…,"message":…,…fields}`.
@@ -34,7 +34,7 @@ export type Fields = Readonly<Record<string, string | number | boolean | undefin
  * @since 0.1.0
  * @category formatting
  */
-export const formatLine = (level: string, message: string, fields: Fields, time: Date = new Date()): string => {
+export const formatLine = (level: string, message: string, fields: LogFields, time: Date = new Date()): string => {
   const record: Record<string, unknown> = { time: time.toISOString(), level, message }
   for (const key in fields) {
     const value = fields[key]
@@ -81,10 +81,10 @@ export const jsonLogger = (sink: (line: string) => void): Logger.Logger<unknown,
  * Installs the JSON logger on the current `LogSink` and the minimum level
  * from the settings.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category layers
  */
-export const layer: Layer.Layer<never, never, Settings> = Layer.unwrap(
+export const LogLayer: Layer.Layer<never, never, Settings> = Layer.unwrap(
   Effect.gen(function* () {
     const settings = yield* Settings
     const sink = yield* LogSink

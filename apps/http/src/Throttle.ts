@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { Context, Effect, Layer, Option } from "effect"
-import { Settings } from "./Config.js"
+import { Settings } from "./Settings.js"
 
 /**
  * The most keys each throttle tracks; past it the oldest entry is dropped.

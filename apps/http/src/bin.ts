@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { run } from "./Cli.js"
+import { runCommand } from "./Commands.js"
 
-run(process.argv.slice(2))
+runCommand(process.argv.slice(2))

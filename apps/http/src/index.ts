@@ -4,16 +4,17 @@
  *
  * @since 0.1.0
  */
-export * as App from "./App.js"
-export * as Cli from "./Cli.js"
-export * from "./Config.js"
-export * as Demo from "./Demo.js"
+export * from "./App.js"
+export * from "./Commands.js"
+export * from "./Demo.js"
 export * from "./Lifecycle.js"
-export * as Log from "./Log.js"
+export * from "./Log.js"
 export * from "./Metrics.js"
-export * as Ops from "./Ops.js"
+export * from "./Ops.js"
+// Server.ts's `layer` needs a name of its own before this line can be `export *`.
 export * as Server from "./Server.js"
-export * as Store from "./Store.js"
+export * from "./Settings.js"
+export * from "./Store.js"
 export * from "./Throttle.js"
-export * as WireBody from "./Wire/Body.js"
+export * from "./Wire/Body.js"
 export * from "./Wire/Handler.js"

@@ -4,11 +4,12 @@
  *
  * @since 0.1.0
  */
+import { Ledger } from "@account-overview/store"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Exit, Layer } from "effect"
-import * as App from "./App.js"
-import { Settings } from "./Config.js"
-import * as Store from "./Store.js"
+import { AppLayer } from "./App.js"
+import { Settings } from "./Settings.js"
+import { overLedger } from "./Store.js"
 
 /**
  * Exit codes: 0 after a signal (a drained shutdown) or a normal end, 1 on
@@ -21,12 +22,12 @@ export const teardown = <E, A>(exit: Exit.Exit<A, E>, onExit: (code: number) => 
   onExit(Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause) ? 0 : 1)
 
 /**
- * The whole service, settings from the environment.
+ * The whole service, settings and store from the environment.
  *
  * @since 0.1.0
  * @category layers
  */
-export const MainLayer = App.layer.pipe(Layer.provide(Store.layerFromSettings), Layer.provide(Settings.layer))
+export const MainLayer = AppLayer.pipe(Layer.provide(overLedger(Ledger.layerConfig)), Layer.provide(Settings.layer))
 
 /**
  * Runs the service until a signal.

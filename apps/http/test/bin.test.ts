@@ -57,7 +57,7 @@ const serve = (env: Record<string, string>) =>
     exited.then((code) => reject(new Error(`serve exited with ${code}: ${output}`)))
   })
 
-describe("account-overview-server", () => {
+describe("account-overview-server (bin.ts, Commands.ts, main.ts)", () => {
   it("is built", () => {
     assert.isTrue(existsSync(bin), "build the package first (pnpm --filter @account-overview/http build)")
   })

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { AccountOverviews } from "@account-overview/core"
-import { Ledger, LedgerOverviews, pgLayer, ResellerKeys } from "@account-overview/store"
+import { Ledger, LedgerOverviews, layerSqlClientPg, ResellerKeys } from "@account-overview/store"
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 
@@ -32,7 +32,7 @@ export const dropSchemaOnClose = (url: string, schema: string) =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       yield* sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`
-    }).pipe(Effect.provide(pgLayer(url)), Effect.orDie)
+    }).pipe(Effect.provide(layerSqlClientPg(url)), Effect.orDie)
   )
 
 /** Creates `schema` now (spawned servers then migrate into it). */
@@ -40,7 +40,7 @@ export const createSchema = (url: string, schema: string) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`CREATE SCHEMA IF NOT EXISTS ${sql(schema)}`
-  }).pipe(Effect.provide(pgLayer(url)), Effect.orDie)
+  }).pipe(Effect.provide(layerSqlClientPg(url)), Effect.orDie)
 
 /** A temporary folder removed when the scope closes. */
 export const tempDir = (prefix: string) =>

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { App, Settings, Store } from "@account-overview/http"
+import { AppLayer, overLedger, Settings } from "@account-overview/http"
+import { Ledger } from "@account-overview/store"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
 
@@ -20,10 +21,10 @@ const tempDir = Effect.acquireRelease(
  */
 export const serviceLayer = Layer.unwrap(
   Effect.map(tempDir, (dir) =>
-    App.layer.pipe(
-      Layer.provide(Store.layerFor(Redacted.make(`sqlite:${join(dir, "ledger.db")}`))),
+    AppLayer.pipe(
+      Layer.provide(overLedger(Ledger.layerSqlite(join(dir, "ledger.db")))),
       Layer.provide(
-        Settings.layerWith({
+        Settings.layerTest({
           port: 0,
           host: "127.0.0.1",
           adminToken: Option.some(Redacted.make(adminToken)),
