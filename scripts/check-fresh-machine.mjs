@@ -6,7 +6,8 @@
 //   needs and how to get it, prints nothing on stdout, and exits 1;
 // - the README's "Run it" command, in a fresh clone of the committed tree (HEAD), with a fresh
 //   npm cache: it prints curl lines, the first one answers 200 with a JSON overview, and
-//   Ctrl-C (SIGINT to its process group, as a terminal sends it) ends it and the service.
+//   Ctrl-C (SIGINT to its process group, as a terminal sends it) ends it and the service;
+// - the CLI's advice (`npx -y -p node@24 -p <the package> account-overview`) with its tarball.
 //
 // The README's "Test it" command is what `.ci/run` itself runs on such a machine. Without a
 // Node.js older than 22.19 on this machine there is nothing to check: it says so and exits 0.
@@ -143,9 +144,11 @@ await check(`the README's "Run it" command in a fresh clone, on Node ${old.versi
   const demo = startGroup("sh", ["-c", command], { cwd: clone, env })
   try {
     // Fetching Node 24 and pnpm, installing, building, seeding: minutes on a busy machine.
-    const firstCurl = await demo.waitFor((line) => line.startsWith("curl "), 900_000).catch((error) => {
-      throw new Error(`${error.message}; it printed:\n${tail(demo.output(), 25)}`)
-    })
+    const firstCurl = await demo
+      .waitFor((line) => line.startsWith("curl "), 900_000)
+      .catch((error) => {
+        throw new Error(`${error.message}; it printed:\n${tail(demo.output(), 25)}`)
+      })
     const upAfter = Math.round((Date.now() - started) / 1000)
     // The line as printed; curl's -w appends the status and content type after the body.
     const call = await run("sh", ["-c", `${firstCurl} -w '\\n%{http_code} %{content_type}'`], {
@@ -174,6 +177,28 @@ await check(`the README's "Run it" command in a fresh clone, on Node ${old.versi
     demo.kill("SIGKILL")
   }
 })
+
+// The advice the CLI's line gives, with its packed tarball for the package name (the service's
+// needs core and store from the registry, so it waits for a release).
+await check(
+  `the CLI's advice on Node ${old.version}: npx -y -p node@24 -p <its tarball> account-overview --version`,
+  async () => {
+    const cli = JSON.parse(readFileSync(join(root, "apps/cli/package.json"), "utf8"))
+    const packed = await run("pnpm", ["pack", "--pack-destination", work], { cwd: join(root, "apps/cli") })
+    assert(packed.code === 0, `pnpm pack: ${tail(packed.stderr)}`)
+    const tarball = join(work, `account-overview-cli-${cli.version}.tgz`)
+    const result = await run("sh", ["-c", `npx -y -p node@24 -p '${tarball}' account-overview --version`], {
+      cwd: work,
+      env: { ...freshEnv, npm_config_cache: join(work, "npm-cache") },
+      timeoutMs: 300_000
+    })
+    assert(
+      result.code === 0 && result.stdout.trim() === `account-overview ${cli.version}`,
+      `exit ${result.code}: ${tail(result.stdout + result.stderr)}`
+    )
+    return result.stdout.trim()
+  }
+)
 rmSync(work, { recursive: true, force: true })
 
 const passed = results.filter(Boolean).length
