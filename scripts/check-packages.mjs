@@ -7,12 +7,22 @@
 // - a consumer project on another Effect 4 version than the workspace's (the lowest of the
 //   peer range, decision 0004) that installs core, store and sdk from their tarballs: one copy
 //   of `effect`, no peer problem, the SDK README's Effect example type-checked and run against
-//   the workspace's built service.
+//   the workspace's built service;
+// - the CHANGELOGs `changeset version` would write, in a throwaway clone of HEAD.
 //
 // One line per check, then `package checks: N passed, N failed`; exits 1 when one failed.
 // Every npm call uses a fresh cache in a temporary folder, removed at the end.
 import { randomBytes } from "node:crypto"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -361,6 +371,30 @@ if (libraries.every((p) => p.tarball)) {
     })
   }
 }
+
+// --- the CHANGELOGs `changeset version` would write ------------------------------------------
+
+await check("`changeset version` writes a CHANGELOG for every published package (in a clone of HEAD)", async () => {
+  const clone = join(work, "changesets")
+  ok(await run("git", ["clone", "--quiet", root, clone], { timeoutMs: 120_000 }), "git clone")
+  const head = (await run("git", ["rev-parse", "HEAD"], { cwd: root })).stdout.trim()
+  ok(await run("git", ["checkout", "--quiet", head], { cwd: clone }), "git checkout")
+  const pending = readdirSync(join(clone, ".changeset")).filter((name) => name.endsWith(".md") && name !== "README.md")
+  if (pending.length === 0) return "no pending changeset: nothing to write"
+  symlinkSync(join(root, "node_modules"), join(clone, "node_modules"), "dir")
+  const changeset = join(root, "node_modules", "@changesets", "cli", "bin.js")
+  ok(await run(process.execPath, [changeset, "version"], { cwd: clone, env }), "changeset version")
+  const written = []
+  for (const p of packages) {
+    const bumped = JSON.parse(readFileSync(join(clone, p.dir, "package.json"), "utf8")).version
+    const file = join(clone, p.dir, "CHANGELOG.md")
+    if (bumped === p.manifest.version) continue
+    assert(existsSync(file), `no CHANGELOG.md for ${p.manifest.name} ${bumped}`)
+    assert(readFileSync(file, "utf8").includes(`## ${bumped}\n`), `${p.manifest.name}'s CHANGELOG has no ${bumped}`)
+    written.push(`${p.manifest.name.split("/")[1]} ${bumped}`)
+  }
+  return `${pending.length} changesets: ${written.join(", ")}`
+})
 
 rmSync(work, { recursive: true, force: true })
 const passed = results.filter(Boolean).length
