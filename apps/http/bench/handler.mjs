@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import { AccountOverviews, CalendarDates } from "@account-overview/core"
+import { AccountOverviews, parseCalendarDate } from "@account-overview/core"
 import { Ledger } from "@account-overview/store"
 import { Context, Effect, Layer, Redacted } from "effect"
 import { Settings } from "../dist/Config.js"
@@ -54,9 +54,9 @@ const constant = {
   creditsUsed: 100000,
   creditsRemain: 0,
   creditsOverage: 50000,
-  billingStartDate: CalendarDates.parse("2026-10-30"),
-  billingEndDate: CalendarDates.parse("2026-11-29"),
-  billingProcessDate: CalendarDates.parse("2026-11-30")
+  billingStartDate: parseCalendarDate("2026-10-30"),
+  billingEndDate: parseCalendarDate("2026-11-29"),
+  billingProcessDate: parseCalendarDate("2026-11-30")
 }
 const stubbed = Layer.mergeAll(
   Layer.succeed(AccountOverviews, AccountOverviews.of({ overview: () => Effect.succeed(constant) })),

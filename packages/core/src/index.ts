@@ -7,8 +7,7 @@
  */
 export * from "./AccountOverviews.js"
 export * from "./Billing.js"
-export * as CalendarDates from "./CalendarDate.js"
-export { CalendarDate } from "./CalendarDate.js"
+export * from "./CalendarDate.js"
 export * from "./Errors.js"
 export * from "./Json.js"
 export * from "./LedgerRecords.js"

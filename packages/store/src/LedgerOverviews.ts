@@ -13,10 +13,10 @@ import {
   AuthenticationFailed,
   type BillingCycle,
   type CalendarDate,
-  CalendarDates,
   type Credentials,
   type Customer,
   CustomerNotFound,
+  calendarDateFromEpochMillis,
   credits,
   cycleFor,
   type Overview,
@@ -93,7 +93,7 @@ export class LedgerOverviews extends Context.Service<
           const millis = clock.currentTimeMillisUnsafe()
           const day = Math.floor(millis / 86_400_000)
           if (day !== todayNumber) {
-            todayDate = CalendarDates.fromEpochMillis(millis)
+            todayDate = calendarDateFromEpochMillis(millis)
             todayNumber = day
           }
           return Effect.succeed(todayDate)

@@ -1,4 +1,4 @@
-import { AccountOverviews, CalendarDates, type Customer, cycleFor, type UsageEvent } from "@account-overview/core"
+import { AccountOverviews, type Customer, cycleFor, parseCalendarDate, type UsageEvent } from "@account-overview/core"
 import { assert, it } from "@effect/vitest"
 import { Context, Effect, Exit, Fiber, Layer, Option, Redacted, Scope } from "effect"
 import { SqlClient } from "effect/sql"
@@ -15,7 +15,7 @@ export interface SuiteOptions {
   readonly secondInstance?: Layer.Layer<Ledger, unknown> | undefined
 }
 
-const date = (s: string) => CalendarDates.parse(s)!
+const date = (s: string) => parseCalendarDate(s)!
 const key = (s: string) => Redacted.make(s)
 let counter = 0
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`

@@ -1,6 +1,6 @@
 import {
-  CalendarDates,
   type EventProblem,
+  isCalendarDate,
   maxEventsPerBatch,
   OperatorBatchTooLarge,
   OperatorInvalid,
@@ -80,7 +80,7 @@ const decodeEvent = Schema.decodeUnknownExit(UsageEvent, { errors: "all" })
  * @category validation
  */
 export const isRealInstant = (instant: string): boolean =>
-  CalendarDates.isCalendarDate(instant.slice(0, 10)) && Number(instant.slice(11, 13)) < 24
+  isCalendarDate(instant.slice(0, 10)) && Number(instant.slice(11, 13)) < 24
 
 const notRealInstant = "an RFC 3339 timestamp of a real day and time, such as 2024-02-29T13:45:00Z"
 const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()

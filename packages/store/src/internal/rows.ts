@@ -1,4 +1,4 @@
-import { CalendarDate, CalendarDates, Name, type Package, Unavailable } from "@account-overview/core"
+import { CalendarDate, isCalendarDate, Name, type Package, Unavailable } from "@account-overview/core"
 import { Cause, Data, Effect, Option, Schema, SchemaGetter } from "effect"
 import type { SqlError } from "effect/sql/SqlError"
 import type { OverviewSource, UsageTotals } from "../Ledger.js"
@@ -125,7 +125,7 @@ export const overviewSourceOf = (
   const [keyHash, user, anchor, reputationValue, packageName, creditsValue, overageValue] = values
   if (typeof keyHash !== "string") return bad("overview", "key_hash", "a string")
   if (user !== null && !isName(user)) return bad("overview", "user_name", "a name or null")
-  if (anchor !== null && !(typeof anchor === "string" && CalendarDates.isCalendarDate(anchor))) {
+  if (anchor !== null && !(typeof anchor === "string" && isCalendarDate(anchor))) {
     return bad("overview", "billing_anchor", "a calendar date or null")
   }
   const reputation = reputationValue === null ? null : dbNumber(reputationValue)

@@ -1,7 +1,7 @@
 import {
   type CalendarDate,
-  CalendarDates,
   type Customer,
+  calendarDateFromEpochMillis,
   cycleFor,
   type EventProblem,
   type IngestResult,
@@ -378,7 +378,7 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
           requests: e.requests,
           credits: e.credits,
           at,
-          day: CalendarDates.fromEpochMillis(at)
+          day: calendarDateFromEpochMillis(at)
         }
         pending[i] = p
         if (!firstIndex.has(e.id)) {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type CalendarDate, CalendarDates, type Customer, type Unavailable } from "@account-overview/core"
+import { type CalendarDate, type Customer, parseCalendarDate, type Unavailable } from "@account-overview/core"
 import { assert, layer } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
@@ -11,7 +11,7 @@ import type { Ledger } from "../../src/Ledger.js"
 import { migrate } from "../../src/Migrations.js"
 import { sqliteLayer } from "../../src/StoreConfig.js"
 
-const date = (s: string) => CalendarDates.parse(s)!
+const date = (s: string) => parseCalendarDate(s)!
 
 // A migrated SQLite file, as the service runs it (WAL), removed after the suite.
 const fileLayer = Layer.unwrap(
