@@ -20,7 +20,7 @@ import { demoApiKey, demoApiUser, seedDemo } from "../dist/Demo.js"
 import { Metrics } from "../dist/Metrics.js"
 import * as Store from "../dist/Store.js"
 import { Throttles } from "../dist/Throttle.js"
-import { WireHandler } from "../dist/Wire/Handler.js"
+import { WireHandler } from "../dist/wire/Handler.js"
 
 const { values: args } = parseArgs({
   options: { calls: { type: "string", default: "20000" }, rounds: { type: "string", default: "7" } }

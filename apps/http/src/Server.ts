@@ -24,8 +24,8 @@ import { maxBodyBytes, Settings } from "./Config.js"
 import { Lifecycle } from "./Lifecycle.js"
 import * as Log from "./Log.js"
 import { Metrics } from "./Metrics.js"
-import { bodyParams, isSupportedMediaType, readBody } from "./Wire/Body.js"
-import { errorAnswer, type WireAnswer, WireHandler } from "./Wire/Handler.js"
+import { bodyParams, isSupportedMediaType, readBody } from "./wire/Body.js"
+import { errorAnswer, type WireAnswer, WireHandler } from "./wire/Handler.js"
 
 /**
  * A Node request listener.

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { bodyParams, isSupportedMediaType } from "../../src/Wire/Body.js"
+import { bodyParams, isSupportedMediaType } from "../../src/wire/Body.js"
 
 describe("bodyParams", () => {
   it("passes a form body through as text", () => {
