@@ -481,6 +481,38 @@ export const ledgerSuite = (name: string, options: SuiteOptions) =>
       })
     )
 
+    it.effect("a key-only reading is the reading of the customer's own reseller; none without the customer", () =>
+      Effect.gen(function* () {
+        const ledger = yield* Ledger
+        const a = yield* seed({ customers: 2 })
+        const b = yield* seed({ customers: 1 })
+        const p = unique("ev")
+        yield* ledger.ingest([event(`${p}-1`, a.customers[0]!.user, "2024-02-10T00:00:00Z", 3, 40)])
+        const day = date("2024-02-20")
+        for (const [reseller, customer] of [
+          [a.reseller, a.customers[0]!],
+          [a.reseller, a.customers[1]!],
+          [b.reseller, b.customers[0]!]
+        ] as const) {
+          assert.deepStrictEqual(
+            yield* ledger.overviewSource(undefined, customer.user),
+            yield* ledger.overviewSource(reseller, customer.user)
+          )
+          const reading = yield* ledger.overviewReading(undefined, customer.user, day)
+          assert.deepStrictEqual(reading, yield* ledger.overviewReading(reseller, customer.user, day))
+          assert.deepStrictEqual(
+            Option.map(
+              Option.flatMap(reading, (r) => r.customer),
+              (c) => c.customer.reseller
+            ),
+            Option.some(reseller)
+          )
+        }
+        assert.deepStrictEqual(yield* ledger.overviewReading(undefined, unique("nobody"), day), Option.none())
+        assert.deepStrictEqual(yield* ledger.overviewSource(undefined, unique("nobody")), Option.none())
+      })
+    )
+
     it.effect("overviews follow the clock across a month end and a leap day (anchor on the 31st)", () =>
       Effect.gen(function* () {
         const ledger = yield* Ledger
