@@ -38,7 +38,14 @@ const cpuPerCall = (f) => {
 const dir = mkdtempSync(join(tmpdir(), "ao-handler-"))
 const user = "over@demo.example"
 const params = `api_user=${demoApiUser}&api_key=${encodeURIComponent(demoApiKey)}&task=overview&user=over%40demo.example`
-const call = (format) => ({ format, dialect: "v1", params, bearer: undefined, address: "127.0.0.1", requestId: "r" })
+const call = (format) => ({
+  format,
+  dialect: "v1",
+  query: params,
+  bearer: undefined,
+  address: "127.0.0.1",
+  requestId: "r"
+})
 const settings = Settings.layerWith({ logLevel: "Warn" })
 const handlerOver = (store) =>
   WireHandler.layer.pipe(
@@ -58,9 +65,13 @@ const constant = {
   billingEndDate: parseCalendarDate("2026-11-29"),
   billingProcessDate: parseCalendarDate("2026-11-30")
 }
-const stubbed = Layer.mergeAll(
-  Layer.succeed(AccountOverviews, AccountOverviews.of({ overview: () => Effect.succeed(constant) })),
-  Layer.succeed(Ledger, Ledger.of({}))
+// Admits the caller's reseller as a store that checks keys does, so the throttles run as they do.
+const stubbed = Layer.succeed(
+  AccountOverviews,
+  AccountOverviews.of({
+    overview: (credentials, _user, options) =>
+      options?.admit === undefined ? Effect.succeed(constant) : Effect.as(options.admit(credentials.apiUser), constant)
+  })
 )
 
 const report = await Effect.runPromise(

@@ -4,24 +4,28 @@
  * core's codecs and `AccountOverviews`, with the throttles in front. It never
  * fails: every failure is an answer, and no internals reach a body.
  *
+ * The throttles count and block the reseller a call speaks for: the
+ * `api_user`, or for a key-only call (`apikey`, or a bearer token without
+ * `api_user`) the customer's own reseller, which only `AccountOverviews`
+ * knows; it hands it to the call's `admit` before it checks the key.
+ *
  * @since 0.1.0
  */
 import {
   AccountOverviews,
-  apiKeyUser,
   contentTypeOf,
   type Dialect,
   decodeRequestParams,
   encodeErrorBody,
   encodeOverview,
-  errorTable,
   type Format,
   InternalError,
   type OverviewError,
   type OverviewRequest,
+  type ParamsSource,
+  RateLimited,
   toWire
 } from "@account-overview/core"
-import { Ledger } from "@account-overview/store"
 import { Cause, Context, Effect, Layer, Option, Result } from "effect"
 import { Metrics } from "../Metrics.js"
 import { Throttles } from "../Throttle.js"
@@ -35,8 +39,19 @@ import { Throttles } from "../Throttle.js"
 export interface WireCall {
   readonly format: Format
   readonly dialect: Dialect
-  /** The parameters, form-urlencoded: the query string, then `&` and the body's parameters. */
-  readonly params: string
+  /**
+   * The query string, without its `?`.
+   *
+   * @since 0.2.0
+   */
+  readonly query: string
+  /**
+   * A POST body's parameters (a form body's text or a multipart body's
+   * fields), read after the query as one list.
+   *
+   * @since 0.2.0
+   */
+  readonly body?: ParamsSource | undefined
   /** The token of `Authorization: Bearer <token>`, when sent. */
   readonly bearer: string | undefined
   /** The client's address (the throttle's key). */
@@ -58,8 +73,6 @@ export interface WireAnswer {
   readonly retryAfter?: number
 }
 
-const unresolvable = "\u0000"
-
 /**
  * An error answer in `format`.
  *
@@ -77,6 +90,20 @@ export const errorAnswer = (
     : { status, contentType: contentTypeOf(format), body: encodeErrorBody(errors, format), retryAfter }
 
 /**
+ * The answer to a failure: its status and wire messages from core's error
+ * table (`toWire`), with `Retry-After` for a `RateLimited`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const failureAnswer = (error: OverviewError | InternalError, format: Format): WireAnswer => {
+  const wire = toWire(error)
+  return error._tag === "RateLimited"
+    ? errorAnswer(wire.status, wire.errors, format, error.retryAfterSeconds)
+    : errorAnswer(wire.status, wire.errors, format)
+}
+
+/**
  * The wire handler.
  *
  * @since 0.1.0
@@ -89,129 +116,103 @@ export class WireHandler extends Context.Service<
   }
 >()("@account-overview/http/WireHandler") {
   /**
-   * The handler over `AccountOverviews` (and the `Ledger`, to find the
-   * reseller of a key-only call: `api_user` left out with a bearer token, or
-   * the literal `apikey`; the reseller is then the customer's own).
+   * The handler over `AccountOverviews`, with the throttles and metrics.
    *
    * @since 0.1.0
+   * @category layers
    */
-  static readonly layer: Layer.Layer<WireHandler, never, AccountOverviews | Ledger | Throttles | Metrics> =
-    Layer.effect(
-      WireHandler,
-      Effect.gen(function* () {
-        const overviews = yield* AccountOverviews
-        const ledger = yield* Ledger
-        const throttles = yield* Throttles
-        const metrics = yield* Metrics
-        const rate = Option.getOrUndefined(throttles.rate)
+  static readonly layer: Layer.Layer<WireHandler, never, AccountOverviews | Throttles | Metrics> = Layer.effect(
+    WireHandler,
+    Effect.gen(function* () {
+      const overviews = yield* AccountOverviews
+      const throttles = yield* Throttles
+      const metrics = yield* Metrics
+      const rate = Option.getOrUndefined(throttles.rate)
 
-        const resellerOf = (user: string) =>
-          ledger
-            .getCustomer(user)
-            .pipe(Effect.map((customer) => (Option.isSome(customer) ? customer.value.reseller : unresolvable)))
+      const internal = (call: WireCall, cause: Cause.Cause<unknown>) =>
+        Effect.as(
+          Effect.logError("overview failed: internal error", cause).pipe(
+            Effect.annotateLogs({ requestId: call.requestId })
+          ),
+          failureAnswer(new InternalError(), call.format)
+        )
 
-        const throttled = (call: WireCall, seconds: number, kind: "auth_failures" | "rate_limit"): WireAnswer => {
-          metrics.throttled(kind)
-          return errorAnswer(
-            errorTable.RateLimited.status,
-            [`${errorTable.RateLimited.message}, retry after ${seconds} s`],
-            call.format,
-            seconds
-          )
-        }
+      const refuse = (seconds: number, kind: "auth_failures" | "rate_limit"): Effect.Effect<never, RateLimited> => {
+        metrics.throttled(kind)
+        return Effect.fail(new RateLimited({ retryAfterSeconds: seconds }))
+      }
 
-        const failure = (call: WireCall, error: OverviewError | InternalError): WireAnswer => {
-          const wire = toWire(error)
-          return error._tag === "RateLimited"
-            ? errorAnswer(wire.status, wire.errors, call.format, error.retryAfterSeconds)
-            : errorAnswer(wire.status, wire.errors, call.format)
-        }
-
-        const internal = (call: WireCall, cause: Cause.Cause<unknown>) =>
-          Effect.as(
-            Effect.logError("overview failed: internal error", cause).pipe(
-              Effect.annotateLogs({ requestId: call.requestId })
-            ),
-            failure(call, new InternalError())
-          )
-
-        const failed = (
-          call: WireCall,
-          apiUser: string,
-          now: number,
-          cause: Cause.Cause<OverviewError>
-        ): Effect.Effect<WireAnswer> => {
-          const error = Cause.findErrorOption(cause)
-          if (Option.isNone(error)) return internal(call, cause)
-          switch (error.value._tag) {
-            case "AuthenticationFailed":
-              if (apiUser !== unresolvable) throttles.authFailures.recordFailure(`u:${apiUser}`, now)
-              throttles.authFailures.recordFailure(`a:${call.address}`, now)
-              break
-            case "CustomerNotFound":
-              rate?.take(apiUser, now)
-              break
-            case "Unavailable":
-              metrics.storeError()
-              return Effect.as(
-                Effect.logWarning("overview failed: store unavailable").pipe(
-                  Effect.annotateLogs({ requestId: call.requestId, reason: error.value.reason })
-                ),
-                failure(call, error.value)
-              )
-          }
-          return Effect.succeed(failure(call, error.value))
-        }
-
-        const authorized = (call: WireCall, request: OverviewRequest, apiUser: string): Effect.Effect<WireAnswer> =>
-          Effect.clockWith((clock) => {
-            const now = clock.currentTimeMillisUnsafe()
+      // One call's throttling: `admit` learns the reseller the call speaks for
+      // (undefined: none) and refuses it while blocked or out of tokens; the
+      // outcome is then counted against that reseller.
+      const authorized = (call: WireCall, request: OverviewRequest) =>
+        Effect.clockWith((clock) => {
+          const now = clock.currentTimeMillisUnsafe()
+          let reseller: string | undefined
+          const admit = (speaksFor: string | undefined): Effect.Effect<void, RateLimited> => {
+            reseller = speaksFor
             const blocked =
-              throttles.authFailures.blockedFor(`u:${apiUser}`, now) ??
+              (speaksFor === undefined ? undefined : throttles.authFailures.blockedFor(`u:${speaksFor}`, now)) ??
               throttles.authFailures.blockedFor(`a:${call.address}`, now)
-            if (blocked !== undefined) return Effect.succeed(throttled(call, blocked, "auth_failures"))
-            if (rate !== undefined) {
-              const empty = rate.emptyFor(apiUser, now)
-              if (empty !== undefined) return Effect.succeed(throttled(call, empty, "rate_limit"))
+            if (blocked !== undefined) return refuse(blocked, "auth_failures")
+            if (rate !== undefined && speaksFor !== undefined) {
+              const empty = rate.emptyFor(speaksFor, now)
+              if (empty !== undefined) return refuse(empty, "rate_limit")
             }
-            return Effect.matchCauseEffect(overviews.overview({ apiUser, apiKey: request.apiKey }, request.user), {
-              onSuccess: (overview) => {
-                rate?.take(apiUser, now)
-                return Effect.succeed<WireAnswer>({
-                  status: 200,
-                  contentType: contentTypeOf(call.format),
-                  body: encodeOverview(overview, call.format, call.dialect)
-                })
-              },
-              onFailure: (cause) => failed(call, apiUser, now, cause)
-            })
-          })
-
-        const answer = (call: WireCall): Effect.Effect<WireAnswer> => {
-          const decoded =
-            call.bearer === undefined
-              ? decodeRequestParams(call.params)
-              : decodeRequestParams(`${call.params}&api_key=${encodeURIComponent(call.bearer)}`, {
-                  apiUser: apiKeyUser
-                })
-          if (Result.isFailure(decoded)) return Effect.succeed(failure(call, decoded.failure))
-          const request = decoded.success
-          if (request.apiUser !== apiKeyUser) return authorized(call, request, request.apiUser)
-          return Effect.matchCauseEffect(resellerOf(request.user), {
-            onSuccess: (apiUser) => authorized(call, request, apiUser),
-            onFailure: (cause) => Effect.clockWith((clock) => failed(call, "", clock.currentTimeMillisUnsafe(), cause))
-          })
-        }
-
-        return WireHandler.of({
-          answer: (call) => {
-            try {
-              return answer(call)
-            } catch (defect) {
-              return internal(call, Cause.die(defect))
-            }
+            return Effect.void
           }
+          return Effect.matchCauseEffect(overviews.overview(request, request.user, { admit }), {
+            onSuccess: (overview) => {
+              if (reseller !== undefined) rate?.take(reseller, now)
+              return Effect.succeed<WireAnswer>({
+                status: 200,
+                contentType: contentTypeOf(call.format),
+                body: encodeOverview(overview, call.format, call.dialect)
+              })
+            },
+            onFailure: (cause): Effect.Effect<WireAnswer> => {
+              const error = Cause.findErrorOption(cause)
+              if (Option.isNone(error)) return internal(call, cause)
+              switch (error.value._tag) {
+                case "AuthenticationFailed":
+                  if (reseller !== undefined) throttles.authFailures.recordFailure(`u:${reseller}`, now)
+                  throttles.authFailures.recordFailure(`a:${call.address}`, now)
+                  break
+                case "CustomerNotFound":
+                  if (reseller !== undefined) rate?.take(reseller, now)
+                  break
+                case "Unavailable":
+                  metrics.storeError()
+                  return Effect.as(
+                    Effect.logWarning("overview failed: store unavailable").pipe(
+                      Effect.annotateLogs({ requestId: call.requestId, reason: error.value.reason })
+                    ),
+                    failureAnswer(error.value, call.format)
+                  )
+              }
+              return Effect.succeed(failureAnswer(error.value, call.format))
+            }
+          })
         })
+
+      const answer = (call: WireCall): Effect.Effect<WireAnswer> => {
+        const decoded =
+          call.body === undefined && call.bearer === undefined
+            ? decodeRequestParams(call.query)
+            : decodeRequestParams(call.query, { body: call.body, bearerKey: call.bearer })
+        if (Result.isFailure(decoded)) return Effect.succeed(failureAnswer(decoded.failure, call.format))
+        return authorized(call, decoded.success)
+      }
+
+      return WireHandler.of({
+        answer: (call) => {
+          try {
+            return answer(call)
+          } catch (defect) {
+            return internal(call, Cause.die(defect))
+          }
+        }
       })
-    )
+    })
+  )
 }
