@@ -1,4 +1,4 @@
-import { CalendarDates } from "@account-overview/core"
+import { isCalendarDate } from "@account-overview/core"
 import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
@@ -23,7 +23,7 @@ const loadOverview = () => import("./commands/Overview.js")
 const loadAdmin = () => import("./commands/Admin.js")
 const loadImport = () => import("./commands/UsageImport.js")
 
-const isDate = (value: string) => CalendarDates.isCalendarDate(value)
+const isDate = (value: string) => isCalendarDate(value)
 const dateMessage = (value: string) => `a real calendar date written YYYY-MM-DD, not "${value}"`
 
 const date = (name: string, description: string) =>

@@ -1,6 +1,6 @@
 import {
   type CalendarDate,
-  CalendarDates,
+  calendarDateToEpochMillis,
   type Dialect,
   encodeErrorBody,
   encodeOverview,
@@ -181,7 +181,7 @@ export const usageBar = (used: number, allowed: number, unicode: boolean, s: Sty
 
 /** Whole days from `today` to the cycle's last day (0 on the last day, negative once past). */
 export const daysLeft = (today: CalendarDate, end: CalendarDate): number =>
-  Math.round((CalendarDates.toEpochMillis(end) - CalendarDates.toEpochMillis(today)) / 86_400_000)
+  Math.round((calendarDateToEpochMillis(end) - calendarDateToEpochMillis(today)) / 86_400_000)
 
 const overviewTable = (
   rows: ReadonlyArray<Overview & { readonly user: string }>,

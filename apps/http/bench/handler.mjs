@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import { AccountOverviews, CalendarDates } from "@account-overview/core"
+import { AccountOverviews, parseCalendarDate } from "@account-overview/core"
 import { Ledger } from "@account-overview/store"
 import { Context, Effect, Layer, Redacted } from "effect"
 import { demoApiKey, demoApiUser, seedDemo } from "../dist/Demo.js"
@@ -20,7 +20,7 @@ import { Metrics } from "../dist/Metrics.js"
 import { Settings } from "../dist/Settings.js"
 import { overLedger } from "../dist/Store.js"
 import { Throttles } from "../dist/Throttle.js"
-import { WireHandler } from "../dist/Wire/Handler.js"
+import { WireHandler } from "../dist/wire/Handler.js"
 
 const { values: args } = parseArgs({
   options: { calls: { type: "string", default: "20000" }, rounds: { type: "string", default: "7" } }
@@ -38,7 +38,14 @@ const cpuPerCall = (f) => {
 const dir = mkdtempSync(join(tmpdir(), "ao-handler-"))
 const user = "over@demo.example"
 const params = `api_user=${demoApiUser}&api_key=${encodeURIComponent(demoApiKey)}&task=overview&user=over%40demo.example`
-const call = (format) => ({ format, dialect: "v1", params, bearer: undefined, address: "127.0.0.1", requestId: "r" })
+const call = (format) => ({
+  format,
+  dialect: "v1",
+  query: params,
+  bearer: undefined,
+  address: "127.0.0.1",
+  requestId: "r"
+})
 const settings = Settings.layerTest({ logLevel: "Warn" })
 const handlerOver = (store) =>
   WireHandler.layer.pipe(
@@ -54,13 +61,17 @@ const constant = {
   creditsUsed: 100000,
   creditsRemain: 0,
   creditsOverage: 50000,
-  billingStartDate: CalendarDates.parse("2026-10-30"),
-  billingEndDate: CalendarDates.parse("2026-11-29"),
-  billingProcessDate: CalendarDates.parse("2026-11-30")
+  billingStartDate: parseCalendarDate("2026-10-30"),
+  billingEndDate: parseCalendarDate("2026-11-29"),
+  billingProcessDate: parseCalendarDate("2026-11-30")
 }
-const stubbed = Layer.mergeAll(
-  Layer.succeed(AccountOverviews, AccountOverviews.of({ overview: () => Effect.succeed(constant) })),
-  Layer.succeed(Ledger, Ledger.of({}))
+// Admits the caller's reseller as a store that checks keys does, so the throttles run as they do.
+const stubbed = Layer.succeed(
+  AccountOverviews,
+  AccountOverviews.of({
+    overview: (credentials, _user, options) =>
+      options?.admit === undefined ? Effect.succeed(constant) : Effect.as(options.admit(credentials.apiUser), constant)
+  })
 )
 
 const report = await Effect.runPromise(

@@ -4,7 +4,7 @@
 import { AccountOverviews } from "@account-overview/core"
 import { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/store"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer } from "effect"
 import { AppLayer } from "../dist/App.js"
 import { teardown } from "../dist/main.js"
 import { Settings } from "../dist/Settings.js"
@@ -23,8 +23,17 @@ const overview = {
 }
 const unused = new Proxy({}, { get: () => () => Effect.die("not used by the stub") })
 const store = Layer.mergeAll(
-  Layer.succeed(AccountOverviews, AccountOverviews.of({ overview: () => Effect.succeed(overview) })),
-  Layer.succeed(Ledger, Ledger.of({ ...unused, getCustomer: () => Effect.succeed(Option.none()) })),
+  // Admits the caller's reseller as a store that checks keys does, so the throttles run as they do.
+  Layer.succeed(
+    AccountOverviews,
+    AccountOverviews.of({
+      overview: (credentials, _user, options) =>
+        options?.admit === undefined
+          ? Effect.succeed(overview)
+          : Effect.as(options.admit(credentials.apiUser), overview)
+    })
+  ),
+  Layer.succeed(Ledger, unused),
   Layer.succeed(LedgerOverviews, unused),
   Layer.succeed(ResellerKeys, unused)
 )

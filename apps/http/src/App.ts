@@ -19,7 +19,7 @@ import { OperatorRoutes } from "./operator/Routes.js"
 import * as Server from "./Server.js"
 import type { Settings } from "./Settings.js"
 import { Throttles } from "./Throttle.js"
-import { WireHandler } from "./Wire/Handler.js"
+import { WireHandler } from "./wire/Handler.js"
 
 /**
  * Every route of the Effect router: operations, then the operator API.

@@ -7,7 +7,13 @@
  *
  * @since 0.1.0
  */
-import { type CalendarDate, CalendarDates, cycleFor, type Package, type UsageEvent } from "@account-overview/core"
+import {
+  type CalendarDate,
+  calendarDateFromEpochMillis,
+  cycleFor,
+  type Package,
+  type UsageEvent
+} from "@account-overview/core"
 import { Ledger } from "@account-overview/store"
 import { Clock, Effect, Redacted } from "effect"
 
@@ -131,7 +137,7 @@ export const seedDemo = Effect.gen(function* () {
       reputation: customer.reputation
     })
   }
-  const today = CalendarDates.fromEpochMillis(yield* Clock.currentTimeMillis)
+  const today = calendarDateFromEpochMillis(yield* Clock.currentTimeMillis)
   return yield* ledger.ingest(demoEvents(today))
 })
 

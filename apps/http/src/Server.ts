@@ -14,7 +14,16 @@
  */
 import { randomUUID } from "node:crypto"
 import * as Http from "node:http"
-import { type Dialect, errorTable, type Format, InternalError, toWire, wireMessage } from "@account-overview/core"
+import {
+  type Dialect,
+  errorTable,
+  type Format,
+  InternalError,
+  type ParamsSource,
+  wireBaseOf,
+  wireBases,
+  wireRouteOf
+} from "@account-overview/core"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Effect, Exit, Layer, Scope } from "effect"
 import * as HttpServer from "effect/http/HttpServer"
@@ -24,8 +33,8 @@ import { Lifecycle } from "./Lifecycle.js"
 import * as Log from "./Log.js"
 import { Metrics } from "./Metrics.js"
 import { maxBodyBytes, Settings } from "./Settings.js"
-import { bodyParams, isSupportedMediaType, readBody } from "./Wire/Body.js"
-import { errorAnswer, type WireAnswer, WireHandler } from "./Wire/Handler.js"
+import { bodyEncodingOf, bodyParams, isBodyProblem, readBody } from "./wire/Body.js"
+import { errorAnswer, failureAnswer, type WireAnswer, WireHandler } from "./wire/Handler.js"
 
 /**
  * A Node request listener.
@@ -34,21 +43,6 @@ import { errorAnswer, type WireAnswer, WireHandler } from "./Wire/Handler.js"
  * @category models
  */
 export type NodeListener = (request: Http.IncomingMessage, response: Http.ServerResponse) => void
-
-/**
- * The wire paths, with the format and dialect each answers in.
- *
- * @since 0.1.0
- * @category routes
- */
-export const wirePaths: ReadonlyMap<string, { readonly format: Format; readonly dialect: Dialect }> = new Map([
-  ["/api/distributor.account.json", { format: "json", dialect: "v1" }],
-  ["/api/distributor.account.xml", { format: "xml", dialect: "v1" }],
-  ["/apiv2/reseller.account.json", { format: "json", dialect: "v2" }],
-  ["/apiv2/reseller.account.xml", { format: "xml", dialect: "v2" }]
-] as const)
-
-const wireBases = ["/api/distributor.account.", "/apiv2/reseller.account."]
 
 const requestIdPattern = /^[A-Za-z0-9._:@/+=-]{1,128}$/
 
@@ -69,7 +63,7 @@ export const requestIdOf = (header: string | Array<string> | undefined): string 
  * @category routes
  */
 export const routeLabel = (path: string): string => {
-  if (wirePaths.has(path)) return path
+  if (wireRouteOf(path) !== undefined) return path
   switch (path) {
     case "/healthz":
     case "/readyz":
@@ -79,8 +73,8 @@ export const routeLabel = (path: string): string => {
       return path
   }
   if (path.startsWith("/v1/")) return "/v1"
-  for (const base of wireBases) if (path.startsWith(base)) return `${base}*`
-  return "other"
+  const dialect = wireBaseOf(path)
+  return dialect === undefined ? "other" : `${wireBases[dialect]}*`
 }
 
 const bearerOf = (header: string | undefined): string | undefined => {
@@ -113,14 +107,16 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
   const debug = Log.enabled(settings.logLevel, "Debug")
   const trustProxy = settings.trustProxy
 
+  const row = (name: keyof typeof errorTable, format: Format) =>
+    errorAnswer(errorTable[name].status, [errorTable[name].message], format)
   const fixed = (format: Format) => ({
-    methodNotAllowed: errorAnswer(errorTable.MethodNotAllowed.status, [errorTable.MethodNotAllowed.message], format),
-    tooLarge: errorAnswer(errorTable.PayloadTooLarge.status, [errorTable.PayloadTooLarge.message], format),
-    unsupported: errorAnswer(errorTable.UnsupportedMediaType.status, [errorTable.UnsupportedMediaType.message], format),
-    internal: errorAnswer(toWire(new InternalError()).status, toWire(new InternalError()).errors, format)
+    methodNotAllowed: row("MethodNotAllowed", format),
+    tooLarge: row("PayloadTooLarge", format),
+    unsupported: row("UnsupportedMediaType", format),
+    internal: failureAnswer(new InternalError(), format)
   })
   const answers = { json: fixed("json"), xml: fixed("xml") }
-  const unknownFormat = errorAnswer(errorTable.NotFound.status, [wireMessage.UnknownFormat], "json")
+  const unknownFormat = row("UnknownFormat", "json")
 
   const addressOf = (request: Http.IncomingMessage): string => {
     if (trustProxy) {
@@ -180,13 +176,15 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
     id: string,
     format: Format,
     dialect: Dialect,
-    params: string
+    query: string,
+    body: ParamsSource | undefined
   ): void => {
     const fiber = run(
       handler.answer({
         format,
         dialect,
-        params,
+        query,
+        body,
         bearer: bearerOf(request.headers.authorization),
         address: addressOf(request),
         requestId: id
@@ -212,9 +210,10 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
       const q = url.indexOf("?")
       const path = q < 0 ? url : url.slice(0, q)
       const id = requestIdOf(request.headers["x-request-id"])
-      const route = wirePaths.get(path)
+      const route = wireRouteOf(path)
       if (route === undefined) {
-        if (wireBases.some((base) => path.startsWith(base) && path.indexOf("/", base.length) < 0)) {
+        const under = wireBaseOf(path)
+        if (under !== undefined && path.indexOf("/", wireBases[under].length) < 0) {
           return send(request, response, path, started, id, unknownFormat, { close: hasBody(request) })
         }
         request.headers["x-request-id"] = id
@@ -230,15 +229,15 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
       const { dialect, format } = route
       const query = q < 0 ? "" : url.slice(q + 1)
       const method = request.method
-      if (method === "GET") return answerCall(request, response, path, started, id, format, dialect, query)
+      if (method === "GET") return answerCall(request, response, path, started, id, format, dialect, query, undefined)
       if (method !== "POST") {
         return send(request, response, path, started, id, answers[format].methodNotAllowed, {
           allow: true,
           close: hasBody(request)
         })
       }
-      const contentType = request.headers["content-type"]
-      if (!isSupportedMediaType(contentType)) {
+      const encoding = bodyEncodingOf(request.headers["content-type"])
+      if (encoding === undefined) {
         return send(request, response, path, started, id, answers[format].unsupported, { close: hasBody(request) })
       }
       readBody(request, maxBodyBytes, (body) => {
@@ -246,22 +245,20 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
         if (body === "too-large") {
           return send(request, response, path, started, id, answers[format].tooLarge, { close: true })
         }
-        const params = bodyParams(contentType, body)
-        if (typeof params !== "string") {
+        const params = bodyParams(encoding, body)
+        if (isBodyProblem(params)) {
           return params._tag === "Malformed"
-            ? send(request, response, path, started, id, errorAnswer(400, [params.message], format))
+            ? send(
+                request,
+                response,
+                path,
+                started,
+                id,
+                errorAnswer(errorTable.InvalidRequest.status, [params.message], format)
+              )
             : send(request, response, path, started, id, answers[format].unsupported)
         }
-        answerCall(
-          request,
-          response,
-          path,
-          started,
-          id,
-          format,
-          dialect,
-          query === "" ? params : params === "" ? query : `${query}&${params}`
-        )
+        answerCall(request, response, path, started, id, format, dialect, query, params === "" ? undefined : params)
       })
     }
 })

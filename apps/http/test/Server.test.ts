@@ -1,8 +1,9 @@
 import * as Net from "node:net"
 import { AccountOverviews, decodeResponse, type Overview, Unavailable } from "@account-overview/core"
 import { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/store"
-import { assert, layer } from "@effect/vitest"
+import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Fiber, Layer, Option, Result } from "effect"
+import { requestIdOf, routeLabel } from "../src/Server.js"
 import {
   acme,
   fetchBytes,
@@ -79,6 +80,23 @@ const rawExchange = (port: number, chunks: ReadonlyArray<string | Buffer>, waitM
         })
       })
   )
+
+describe("routeLabel and requestIdOf", () => {
+  it("labels the wire paths, the operations paths and groups, from core's route table", () => {
+    for (const { path } of paths) assert.strictEqual(routeLabel(path), path)
+    assert.strictEqual(routeLabel("/api/distributor.account.csv"), "/api/distributor.account.*")
+    assert.strictEqual(routeLabel("/apiv2/reseller.account.json/x"), "/apiv2/reseller.account.*")
+    assert.strictEqual(routeLabel("/metrics"), "/metrics")
+    assert.strictEqual(routeLabel("/v1/resellers/acme"), "/v1")
+    assert.strictEqual(routeLabel("/elsewhere"), "other")
+  })
+
+  it("keeps a sane request id and makes one otherwise", () => {
+    assert.strictEqual(requestIdOf("req-42.abc"), "req-42.abc")
+    assert.match(requestIdOf(["a", "b"]), /^[0-9a-f-]{36}$/)
+    assert.match(requestIdOf("x".repeat(129)), /^[0-9a-f-]{36}$/)
+  })
+})
 
 layer(harness({ settings: { logLevel: "Debug", headersTimeoutMs: 1_500, requestTimeoutMs: 5_000 } }))(
   "wire endpoints",

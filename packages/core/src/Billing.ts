@@ -9,7 +9,13 @@
  *
  * @since 0.1.0
  */
-import { addDays, type CalendarDate, daysInMonth, fromParts, toParts } from "./CalendarDate.js"
+import {
+  addCalendarDays,
+  type CalendarDate,
+  calendarDateFromParts,
+  calendarDateToParts,
+  daysInMonth
+} from "./CalendarDate.js"
 
 /**
  * One billing cycle.
@@ -30,7 +36,7 @@ export interface BillingCycle {
  * @category math
  */
 export const cycleStartIn = (year: number, month: number, anchorDay: number): CalendarDate =>
-  fromParts({ year, month, day: Math.min(anchorDay, daysInMonth(year, month)) })
+  calendarDateFromParts({ year, month, day: Math.min(anchorDay, daysInMonth(year, month)) })
 
 const nextMonth = (year: number, month: number): readonly [number, number] =>
   month === 12 ? [year + 1, 1] : [year, month + 1]
@@ -46,14 +52,14 @@ const previousMonth = (year: number, month: number): readonly [number, number] =
  * @category math
  */
 export const cycleFor = (anchor: CalendarDate, date: CalendarDate): BillingCycle => {
-  const anchorDay = toParts(anchor).day
-  const { month, year } = toParts(date)
+  const anchorDay = calendarDateToParts(anchor).day
+  const { month, year } = calendarDateToParts(date)
   const thisStart = cycleStartIn(year, month, anchorDay)
   const [sy, sm] = date >= thisStart ? [year, month] : previousMonth(year, month)
   const start = date >= thisStart ? thisStart : cycleStartIn(sy, sm, anchorDay)
   const [ny, nm] = nextMonth(sy, sm)
   const processDate = cycleStartIn(ny, nm, anchorDay)
-  return { start, end: addDays(processDate, -1), processDate }
+  return { start, end: addCalendarDays(processDate, -1), processDate }
 }
 
 /**

@@ -63,10 +63,10 @@ export const isLeapYear = (year: number): boolean => (year % 4 === 0 && year % 1
 /**
  * The parts of a calendar date.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
-export interface DateParts {
+export interface CalendarDateParts {
   readonly year: number
   readonly month: number
   readonly day: number
@@ -75,10 +75,10 @@ export interface DateParts {
 /**
  * Splits a calendar date into year, month (1-12) and day.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category conversions
  */
-export const toParts = (date: CalendarDate): DateParts => ({
+export const calendarDateToParts = (date: CalendarDate): CalendarDateParts => ({
   year: Number(date.slice(0, 4)),
   month: Number(date.slice(5, 7)),
   day: Number(date.slice(8, 10))
@@ -89,41 +89,41 @@ const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`)
 /**
  * Builds a calendar date from valid parts (the caller guarantees validity).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
-export const fromParts = (parts: DateParts): CalendarDate =>
+export const calendarDateFromParts = (parts: CalendarDateParts): CalendarDate =>
   `${String(parts.year).padStart(4, "0")}-${pad2(parts.month)}-${pad2(parts.day)}` as CalendarDate
 
 /**
  * The UTC calendar date of an instant given in epoch milliseconds (or the
  * calendar date in a fixed offset, in minutes east of UTC).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
-export const fromEpochMillis = (millis: number, offsetMinutes = 0): CalendarDate => {
+export const calendarDateFromEpochMillis = (millis: number, offsetMinutes = 0): CalendarDate => {
   const d = new Date(millis + offsetMinutes * 60_000)
-  return fromParts({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() })
+  return calendarDateFromParts({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() })
 }
 
 /**
  * The calendar date `days` days after `date` (negative goes back).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category math
  */
-export const addDays = (date: CalendarDate, days: number): CalendarDate =>
-  fromEpochMillis(toEpochMillis(date) + days * 86_400_000)
+export const addCalendarDays = (date: CalendarDate, days: number): CalendarDate =>
+  calendarDateFromEpochMillis(calendarDateToEpochMillis(date) + days * 86_400_000)
 
 /**
  * Milliseconds since the epoch of the start (00:00 UTC) of a calendar date.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category conversions
  */
-export const toEpochMillis = (date: CalendarDate): number => {
-  const { day, month, year } = toParts(date)
+export const calendarDateToEpochMillis = (date: CalendarDate): number => {
+  const { day, month, year } = calendarDateToParts(date)
   const ms = Date.UTC(year, month - 1, day)
   return year < 100 ? new Date(ms).setUTCFullYear(year, month - 1, day) : ms
 }
@@ -131,8 +131,8 @@ export const toEpochMillis = (date: CalendarDate): number => {
 /**
  * Decodes a string into a calendar date, or `undefined` when it is not one.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category constructors
  */
-export const parse = (input: string): CalendarDate | undefined =>
+export const parseCalendarDate = (input: string): CalendarDate | undefined =>
   isCalendarDate(input) ? (input as CalendarDate) : undefined

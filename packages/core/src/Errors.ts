@@ -63,7 +63,7 @@ export class RateLimited extends Schema.TaggedError<RateLimited>("@account-overv
   retryAfterSeconds: Schema.Int
 }) {
   override get message(): string {
-    return `${wireMessage.RateLimited}, retry after ${this.retryAfterSeconds} s`
+    return rateLimitedMessage(this.retryAfterSeconds)
   }
 }
 
@@ -168,6 +168,7 @@ export const errorTable = {
   AuthenticationFailed: { status: 401, message: wireMessage.AuthenticationFailed },
   CustomerNotFound: { status: 404, message: wireMessage.CustomerNotFound },
   NotFound: { status: 404, message: wireMessage.NotFound },
+  UnknownFormat: { status: 404, message: wireMessage.UnknownFormat },
   MethodNotAllowed: { status: 405, message: wireMessage.MethodNotAllowed },
   PayloadTooLarge: { status: 413, message: wireMessage.PayloadTooLarge },
   UnsupportedMediaType: { status: 415, message: wireMessage.UnsupportedMediaType },
@@ -177,9 +178,20 @@ export const errorTable = {
 } as const satisfies Record<string, ErrorTableRow>
 
 /**
+ * The wire message of a `RateLimited`: the table's message and the wait in
+ * seconds, `Too many requests, retry after 20 s`.
+ *
+ * @since 0.2.0
+ * @category wire
+ */
+export const rateLimitedMessage = (retryAfterSeconds: number): string =>
+  `${errorTable.RateLimited.message}, retry after ${retryAfterSeconds} s`
+
+/**
  * The HTTP status and error-body messages for a failure of the service.
- * `InvalidRequest` carries its own messages; every other failure answers its
- * one stable message, so no internals reach the wire.
+ * `InvalidRequest` carries its own messages and `RateLimited` its wait
+ * (`rateLimitedMessage`); every other failure answers its one stable
+ * message, so no internals reach the wire.
  *
  * @since 0.1.0
  * @category wire
@@ -190,6 +202,8 @@ export const toWire = (
   switch (error._tag) {
     case "InvalidRequest":
       return { status: errorTable.InvalidRequest.status, errors: error.messages }
+    case "RateLimited":
+      return { status: errorTable.RateLimited.status, errors: [rateLimitedMessage(error.retryAfterSeconds)] }
     case "Unavailable":
       return { status: errorTable.Unavailable.status, errors: [errorTable.Unavailable.message] }
     default:

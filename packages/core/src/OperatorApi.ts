@@ -17,7 +17,7 @@ import {
   OpenApi
 } from "effect/http-api"
 import { CalendarDate } from "./CalendarDate.js"
-import { Customer, EventProblem, IngestResult, maxEventsPerBatch, Name, Package, Page, Price } from "./Ledger.js"
+import { Customer, EventProblem, IngestResult, maxEventsPerBatch, Name, Package, Page, Price } from "./LedgerRecords.js"
 import { Count, Overview, Reputation } from "./Overview.js"
 
 /**

@@ -1,17 +1,19 @@
 /**
  * The request parameters of an overview call (`api_user`, `api_key`,
- * `task=overview`, `user`), read from a query string or a form body, and
- * written by a client.
+ * `task=overview`, `user`), read from name/value pairs whatever carried them
+ * (a query string, a form body, a multipart body's fields, a bearer token),
+ * and written by a client.
  *
  * Rules of the reader:
  * - names are case-sensitive, as in the vendor's documentation; unknown
  *   parameters are ignored;
- * - `+` is a space and `%XX` escapes are UTF-8; a malformed escape is an
- *   `InvalidRequest` naming the parameter (never echoing a value);
+ * - in a query string or form body, `+` is a space and `%XX` escapes are
+ *   UTF-8; a malformed escape is an `InvalidRequest` naming the parameter
+ *   (never echoing a value);
  * - values are trimmed of spaces, tabs, CR and LF; an empty value counts as
  *   missing;
- * - a known parameter given twice (even once empty) is refused:
- *   `parameter api_user is repeated`;
+ * - a known parameter given twice (even once empty), in one source or
+ *   across them, is refused: `parameter api_user is repeated`;
  * - every missing parameter is reported at once, one message each:
  *   `missing parameter: user`;
  * - `task` must be exactly `overview`.
@@ -24,10 +26,10 @@ import { toWellFormed, trimWhitespace } from "./internal/text.js"
 import type { Credentials, OverviewRequest } from "./OverviewRequest.js"
 
 /**
- * The `api_user` a request gets when its key came from the fallback (an
- * `Authorization: Bearer` header) and it named no user: the vendor's later
- * documentation lets `api_user` be the literal `apikey` when `api_key` holds
- * an API key.
+ * The `api_user` of a key-only call: the vendor's later documentation lets
+ * `api_user` be the literal `apikey` when `api_key` holds an API key, and a
+ * bearer token without `api_user` gets it too. The key then speaks for the
+ * reseller the customer belongs to.
  *
  * @since 0.1.0
  * @category wire
@@ -35,15 +37,35 @@ import type { Credentials, OverviewRequest } from "./OverviewRequest.js"
 export const apiKeyUser = "apikey"
 
 /**
- * Credentials from outside the parameters (e.g. an `Authorization` header),
- * used for `api_user` / `api_key` when the parameters do not give them.
+ * Where request parameters come from: a query string or form body
+ * (`a=b&c=d`, form-urlencoded, a leading `?` allowed), a `URLSearchParams`,
+ * or name/value pairs already decoded (a multipart body's fields, the
+ * members of a JSON body).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
-export interface ParamsFallback {
-  readonly apiUser?: string | undefined
-  readonly apiKey?: string | undefined
+export type ParamsSource = string | URLSearchParams | Iterable<readonly [string, string]>
+
+/**
+ * Where else the parameters of a request come from.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RequestParamsOptions {
+  /**
+   * A second source read after the first as part of the same list: a POST's
+   * body after its query string. A parameter in both is repeated.
+   */
+  readonly body?: ParamsSource | undefined
+  /**
+   * The token of an `Authorization: Bearer <token>` header. It is the
+   * `api_key` (an `api_key` parameter too is repeated), and a request that
+   * names no `api_user` gets `apiKeyUser`. A blank token is as if none was
+   * sent.
+   */
+  readonly bearerKey?: string | undefined
 }
 
 const API_USER = 0
@@ -91,8 +113,8 @@ const collect = (state: Collected, name: string, value: string): void => {
   state.values[index] = value
 }
 
-const collectQuery = (state: Collected, input: string): void => {
-  let start = input.charCodeAt(0) === 0x3f ? 1 : 0
+const collectQuery = (state: Collected, input: string, first: boolean): void => {
+  let start = first && input.charCodeAt(0) === 0x3f ? 1 : 0
   const n = input.length
   while (start <= n) {
     let end = input.indexOf("&", start)
@@ -117,20 +139,24 @@ const collectQuery = (state: Collected, input: string): void => {
   }
 }
 
+const collectSource = (state: Collected, source: ParamsSource, first: boolean): void => {
+  if (typeof source === "string") collectQuery(state, source, first)
+  else for (const [name, value] of source) collect(state, name, value)
+}
+
 /**
- * Reads an overview request from a query string or form body (`a=b&c=d`, a
- * leading `?` allowed), a `URLSearchParams`, or name/value pairs. `fallback`
- * gives `api_user` / `api_key` when the parameters lack them (or leave them
- * empty); a key from the fallback with no user anywhere gets the user
- * `apiKeyUser` (`apikey`). Every problem is reported at once in one
- * `InvalidRequest`. Never throws.
+ * Reads an overview request from its parameters: `input` (a query string,
+ * form body or pairs), then `options.body`, then `options.bearerKey` as the
+ * `api_key`, all as one list, as if the strings were joined with `&` (a
+ * leading `?` is skipped at the start of the list only). Every problem is
+ * reported at once in one `InvalidRequest`. Never throws.
  *
  * @since 0.1.0
  * @category decoding
  */
 export const decodeRequestParams = (
-  input: string | URLSearchParams | Iterable<readonly [string, string]>,
-  fallback?: ParamsFallback
+  input: ParamsSource,
+  options?: RequestParamsOptions
 ): Result.Result<OverviewRequest, InvalidRequest> => {
   const state: Collected = {
     values: [undefined, undefined, undefined, undefined],
@@ -138,8 +164,15 @@ export const decodeRequestParams = (
     malformed: [false, false, false, false],
     messages: []
   }
-  if (typeof input === "string") collectQuery(state, input)
-  else for (const [name, value] of input) collect(state, name, value)
+  collectSource(state, input, true)
+  let bearer = false
+  if (options !== undefined) {
+    if (options.body !== undefined) collectSource(state, options.body, input === "")
+    if (options.bearerKey !== undefined && trimWhitespace(options.bearerKey) !== "") {
+      collect(state, "api_key", options.bearerKey)
+      bearer = true
+    }
+  }
 
   const messages = state.messages
   const reported = state.malformed
@@ -155,21 +188,8 @@ export const decodeRequestParams = (
     return t === "" ? undefined : t
   }
   let apiUser = value(API_USER)
-  let apiKey = value(API_KEY)
-  if (apiKey === undefined && fallback?.apiKey !== undefined) {
-    const key = trimWhitespace(fallback.apiKey)
-    if (key !== "") {
-      apiKey = key
-      if (apiUser === undefined) {
-        const user = fallback.apiUser === undefined ? "" : trimWhitespace(fallback.apiUser)
-        apiUser = user === "" ? apiKeyUser : user
-      }
-    }
-  }
-  if (apiUser === undefined && fallback?.apiUser !== undefined) {
-    const user = trimWhitespace(fallback.apiUser)
-    if (user !== "") apiUser = user
-  }
+  const apiKey = value(API_KEY)
+  if (apiUser === undefined && bearer) apiUser = apiKeyUser
   const task = value(TASK)
   const user = value(USER)
   if (apiUser === undefined && !reported[API_USER]) messages.push("missing parameter: api_user")

@@ -1,17 +1,15 @@
 /**
  * The wire codecs in one place: overview and error bodies out (XML or JSON,
- * v1 or v2), responses and request parameters in. The server encodes with
- * them, the SDK decodes with them. Plain functions for hot paths, and the
- * same functions as the `WireCodec` service.
+ * v1 or v2), responses in. The server encodes with them, the SDK decodes
+ * with them; request parameters are `Params`, content types `MediaType`.
  *
  * @since 0.1.0
  */
-import { Context, Layer, Result } from "effect"
-import { DecodeError, type InvalidRequest } from "./Errors.js"
+import { Result } from "effect"
+import { DecodeError } from "./Errors.js"
 import { decodeJson, encodeErrorBodyJson, encodeOverviewJson } from "./Json.js"
+import { mediaTypeOf } from "./MediaType.js"
 import type { Dialect, ErrorBody, Format, Overview } from "./Overview.js"
-import type { Credentials, OverviewRequest } from "./OverviewRequest.js"
-import { decodeRequestParams, encodeRequestParams, type ParamsFallback } from "./Params.js"
 import { decodeXml, encodeErrorBodyXml, encodeOverviewXml } from "./Xml.js"
 
 /**
@@ -77,63 +75,6 @@ export const encodeOverview = (overview: Overview, format: Format, dialect: Dial
  */
 export const encodeErrorBody = (errors: readonly [string, ...Array<string>], format: Format): Uint8Array =>
   format === "xml" ? encodeErrorBodyXml(errors) : encodeErrorBodyJson(errors)
-
-/**
- * The format and charset named by a `Content-Type` header.
- *
- * @since 0.1.0
- * @category models
- */
-export interface MediaType {
-  readonly format: Format | undefined
-  readonly charset: string | undefined
-}
-
-const parseMediaType = (contentType: string): MediaType => {
-  const parts = contentType.split(";")
-  const essence = parts[0]!.trim().toLowerCase()
-  const subtype = essence.slice(essence.indexOf("/") + 1)
-  const format: Format | undefined =
-    subtype === "json" || subtype.endsWith("+json")
-      ? "json"
-      : subtype === "xml" || subtype.endsWith("+xml")
-        ? "xml"
-        : undefined
-  let charset: string | undefined
-  for (let i = 1; i < parts.length; i++) {
-    const param = parts[i]!
-    const eq = param.indexOf("=")
-    if (eq !== -1 && param.slice(0, eq).trim().toLowerCase() === "charset") {
-      charset = param
-        .slice(eq + 1)
-        .trim()
-        .replace(/^"(.*)"$/, "$1")
-    }
-  }
-  return { format, charset }
-}
-
-const mediaTypes = new Map<string, MediaType>()
-
-/**
- * The format and charset named by a `Content-Type` header, when it names
- * them (`application/json`, `text/xml`, `application/xml`, `+json`, `+xml`).
- * Recent answers are cached: a client sees few distinct content types.
- *
- * @since 0.1.0
- * @category wire
- */
-export const mediaTypeOf = (contentType: string): MediaType => {
-  let media = mediaTypes.get(contentType)
-  if (media === undefined) {
-    media = parseMediaType(contentType)
-    if (contentType.length <= 256) {
-      if (mediaTypes.size >= 64) mediaTypes.clear()
-      mediaTypes.set(contentType, media)
-    }
-  }
-  return media
-}
 
 const sniff = (body: Uint8Array | string): Format | undefined => {
   const text = typeof body === "string"
@@ -201,53 +142,3 @@ export const decodeOverview = (
           new DecodeError({ path: "errors", reason: `the body is an error: ${decoded.body.errors.join("; ")}` })
         )
   )
-
-/**
- * The wire codecs as a service, for code that takes its dependencies from
- * the context; the functions are the same as the module's exports.
- *
- * @since 0.1.0
- * @category services
- */
-export class WireCodec extends Context.Service<
-  WireCodec,
-  {
-    readonly encodeOverview: (overview: Overview, format: Format, dialect: Dialect) => Uint8Array
-    readonly encodeErrorBody: (errors: readonly [string, ...Array<string>], format: Format) => Uint8Array
-    readonly contentTypeOf: (format: Format) => string
-    readonly decodeResponse: (
-      body: Uint8Array | string,
-      contentType?: string | undefined,
-      options?: DecodeOptions | undefined
-    ) => Result.Result<DecodedResponse, DecodeError>
-    readonly decodeOverview: (
-      body: Uint8Array | string,
-      contentType?: string | undefined,
-      options?: DecodeOptions | undefined
-    ) => Result.Result<Overview, DecodeError>
-    readonly decodeRequestParams: (
-      input: string | URLSearchParams | Iterable<readonly [string, string]>,
-      fallback?: ParamsFallback
-    ) => Result.Result<OverviewRequest, InvalidRequest>
-    readonly encodeRequestParams: (credentials: Credentials, user: string) => string
-  }
->()("@account-overview/core/WireCodec") {
-  /**
-   * The default codecs.
-   *
-   * @since 0.1.0
-   * @category layers
-   */
-  static readonly layer = Layer.succeed(
-    WireCodec,
-    WireCodec.of({
-      encodeOverview,
-      encodeErrorBody,
-      contentTypeOf,
-      decodeResponse,
-      decodeOverview,
-      decodeRequestParams,
-      encodeRequestParams
-    })
-  )
-}

@@ -2,24 +2,15 @@ import { assert, describe, it } from "@effect/vitest"
 import { Schema } from "effect"
 import * as fc from "fast-check"
 import { credits, cycleFor } from "../src/Billing.js"
-import { addDays, CalendarDate, daysInMonth, fromParts, isCalendarDate, toParts } from "../src/CalendarDate.js"
+import {
+  addCalendarDays,
+  CalendarDate,
+  calendarDateFromParts,
+  calendarDateToParts,
+  daysInMonth
+} from "../src/CalendarDate.js"
 
 const date = (s: string) => Schema.decodeUnknownSync(CalendarDate)(s)
-
-describe("CalendarDate", () => {
-  it("accepts real days and refuses impossible ones", () => {
-    assert.isTrue(isCalendarDate("2010-08-30"))
-    assert.isTrue(isCalendarDate("2024-02-29"))
-    assert.isFalse(isCalendarDate("2010-02-30"))
-    assert.isFalse(isCalendarDate("2023-02-29"))
-    assert.isFalse(isCalendarDate("1900-02-29"))
-    assert.isTrue(isCalendarDate("2000-02-29"))
-    assert.isFalse(isCalendarDate("2010-13-01"))
-    assert.isFalse(isCalendarDate("2010-8-30"))
-    assert.isFalse(isCalendarDate(" 2010-08-30"))
-    assert.throws(() => date("2010-02-30"))
-  })
-})
 
 describe("cycleFor", () => {
   it("matches the seed sample", () => {
@@ -48,19 +39,19 @@ describe("cycleFor", () => {
   it("tiles the calendar: no gap, no overlap, every start on the anchor day or the month's last day", () => {
     fc.assert(
       fc.property(anchorDay, year, fc.integer({ min: 1, max: 12 }), (day, y, m) => {
-        const anchor = fromParts({ year: 2000, month: 1, day })
-        let d = fromParts({ year: y, month: m, day: 1 })
+        const anchor = calendarDateFromParts({ year: 2000, month: 1, day })
+        let d = calendarDateFromParts({ year: y, month: m, day: 1 })
         let cycle = cycleFor(anchor, d)
         for (let i = 0; i < 70; i++) {
-          d = addDays(d, 1)
+          d = addCalendarDays(d, 1)
           const next = cycleFor(anchor, d)
           if (next.start !== cycle.start) {
             assert.strictEqual(next.start, cycle.processDate)
-            assert.strictEqual(addDays(cycle.end, 1), next.start)
+            assert.strictEqual(addCalendarDays(cycle.end, 1), next.start)
             cycle = next
           }
           assert.isTrue(cycle.start <= d && d <= cycle.end)
-          const s = toParts(cycle.start)
+          const s = calendarDateToParts(cycle.start)
           assert.isTrue(s.day === day || s.day === daysInMonth(s.year, s.month))
           assert.isTrue(s.day <= day)
         }

@@ -4,10 +4,10 @@ import * as fc from "fast-check"
 import { InvalidRequest } from "../src/Errors.js"
 import { toWellFormed } from "../src/internal/text.js"
 import type { OverviewRequest } from "../src/OverviewRequest.js"
-import { apiKeyUser, decodeRequestParams, encodeRequestParams, type ParamsFallback } from "../src/Params.js"
+import { apiKeyUser, decodeRequestParams, encodeRequestParams, type RequestParamsOptions } from "../src/Params.js"
 
-const ok = (input: Parameters<typeof decodeRequestParams>[0], fallback?: ParamsFallback) => {
-  const r = decodeRequestParams(input, fallback)
+const ok = (input: Parameters<typeof decodeRequestParams>[0], options?: RequestParamsOptions) => {
+  const r = decodeRequestParams(input, options)
   if (Result.isFailure(r)) assert.fail(`expected a success, got ${r.failure.message}`)
   return r.success
 }
@@ -17,8 +17,8 @@ const plain = (r: OverviewRequest) => ({
   task: r.task,
   user: r.user
 })
-const messages = (input: Parameters<typeof decodeRequestParams>[0], fallback?: ParamsFallback) => {
-  const r = decodeRequestParams(input, fallback)
+const messages = (input: Parameters<typeof decodeRequestParams>[0], options?: RequestParamsOptions) => {
+  const r = decodeRequestParams(input, options)
   if (Result.isSuccess(r)) assert.fail(`expected a failure, got ${JSON.stringify(plain(r.success))}`)
   assert.instanceOf(r.failure, InvalidRequest)
   return r.failure.messages
@@ -107,8 +107,8 @@ describe("decodeRequestParams", () => {
     ])
   })
 
-  it("takes api_user and api_key from the fallback when the parameters lack them", () => {
-    const bearer = { apiKey: "SG.key" }
+  it("takes a bearer token as api_key, with the user apikey when api_user is left out", () => {
+    const bearer = { bearerKey: "SG.key" }
     assert.deepStrictEqual(plain(ok("task=overview&user=c", bearer)), {
       apiUser: apiKeyUser,
       apiKey: "SG.key",
@@ -117,15 +117,38 @@ describe("decodeRequestParams", () => {
     })
     assert.strictEqual(apiKeyUser, "apikey")
     assert.strictEqual(ok("api_user=r&task=overview&user=c", bearer).apiUser, "r")
-    assert.strictEqual(ok("task=overview&user=c", { apiUser: "r", apiKey: "k" }).apiUser, "r")
-    assert.strictEqual(ok("api_key=k&task=overview&user=c", { apiUser: "r" }).apiUser, "r")
-    assert.strictEqual(Redacted.value(ok(`${seed}`, bearer).apiKey), "your_sendgrid_password")
-    assert.strictEqual(Redacted.value(ok("api_user=r&api_key=&task=overview&user=c", bearer).apiKey), "SG.key")
-    assert.deepStrictEqual(messages("task=overview&user=c", { apiKey: "  " }), [
+    assert.strictEqual(ok("api_user=+&task=overview&user=c", bearer).apiUser, apiKeyUser)
+    assert.strictEqual(Redacted.value(ok("api_user=r&task=overview&user=c", { bearerKey: " k\t" }).apiKey), "k")
+    assert.deepStrictEqual(messages("task=overview&user=c", { bearerKey: "  " }), [
       "missing parameter: api_user",
       "missing parameter: api_key"
     ])
-    assert.deepStrictEqual(messages("api_key=k&task=overview&user=c", { apiKey: "b" }), ["missing parameter: api_user"])
+  })
+
+  it("refuses a bearer token beside an api_key parameter, even an empty one", () => {
+    const bearer = { bearerKey: "SG.key" }
+    assert.deepStrictEqual(messages(seed, bearer), ["parameter api_key is repeated"])
+    assert.deepStrictEqual(messages("api_user=r&api_key=&task=overview&user=c", bearer), [
+      "parameter api_key is repeated"
+    ])
+    assert.deepStrictEqual(messages("api_key=k&task=overview&user=c", bearer), ["parameter api_key is repeated"])
+    assert.notInclude(messages(seed, bearer).join(" "), "SG.key")
+  })
+
+  it("reads a body after the query as one list: pairs or a form body, a parameter in both repeated", () => {
+    const pairs = Array.from(new URLSearchParams(seed)).filter(([name]) => name !== "api_user")
+    assert.deepStrictEqual(plain(ok("api_user=your_sendgrid_username", { body: pairs })), seedRequest)
+    assert.deepStrictEqual(plain(ok("", { body: `?${seed}` })), seedRequest)
+    assert.deepStrictEqual(plain(ok("task=overview", { body: seed.replace("&task=overview", "") })), seedRequest)
+    assert.deepStrictEqual(messages("user=a", { body: seed }), ["parameter user is repeated"])
+    assert.deepStrictEqual(messages("user=a", { body: [["user", ""]] }), [
+      "parameter user is repeated",
+      "missing parameter: api_user",
+      "missing parameter: api_key",
+      "missing parameter: task"
+    ])
+    assert.deepStrictEqual(messages("x=1", { body: `?${seed}` }), ["missing parameter: api_user"])
+    assert.strictEqual(ok("task=overview&user=c", { body: [["api_user", "r"]], bearerKey: "k" }).apiUser, "r")
   })
 })
 

@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Redacted, Result } from "effect"
+import { Redacted, Result } from "effect"
 import * as fc from "fast-check"
 import { DecodeError } from "../src/Errors.js"
 import type { Dialect, Format, Overview } from "../src/Overview.js"
+import { decodeRequestParams, encodeRequestParams } from "../src/Params.js"
 import {
   contentTypeOf,
   type DecodedResponse,
@@ -10,9 +11,7 @@ import {
   decodeResponse,
   defaultMaxBytes,
   encodeErrorBody,
-  encodeOverview,
-  mediaTypeOf,
-  WireCodec
+  encodeOverview
 } from "../src/WireCodec.js"
 import { sanitizeForXml } from "../src/Xml.js"
 import { fixture, latin1, overview, packageNames, seedOverview, utf8 } from "./arbitraries.js"
@@ -88,14 +87,10 @@ describe("encode then decode", () => {
   })
 })
 
-describe("contentTypeOf and mediaTypeOf", () => {
+describe("contentTypeOf", () => {
   it("names the format and charset", () => {
     assert.strictEqual(contentTypeOf("json"), "application/json; charset=utf-8")
     assert.strictEqual(contentTypeOf("xml"), "text/xml; charset=ISO-8859-1")
-    assert.deepStrictEqual(mediaTypeOf(contentTypeOf("xml")), { format: "xml", charset: "ISO-8859-1" })
-    assert.deepStrictEqual(mediaTypeOf("Application/Problem+JSON"), { format: "json", charset: undefined })
-    assert.deepStrictEqual(mediaTypeOf('application/xml; q=1; charset="utf-8"'), { format: "xml", charset: "utf-8" })
-    assert.deepStrictEqual(mediaTypeOf("text/html"), { format: undefined, charset: undefined })
   })
 })
 
@@ -190,22 +185,17 @@ describe("never throws", () => {
   })
 })
 
-describe("the WireCodec service", () => {
-  it.layer(WireCodec.layer)((it) => {
-    it.effect("holds the same codecs", () =>
-      Effect.gen(function* () {
-        const codec = yield* WireCodec
-        const bytes = codec.encodeOverview(seedOverview, "xml", "v2")
-        assert.strictEqual(codec.contentTypeOf("xml"), "text/xml; charset=ISO-8859-1")
-        assert.deepStrictEqual(overviewOf(codec.decodeResponse(bytes, codec.contentTypeOf("xml"))), seedOverview)
-        assert.deepStrictEqual(ok(codec.decodeOverview(bytes)), seedOverview)
-        const errors = ok(codec.decodeResponse(codec.encodeErrorBody(["invalid request"], "json")))
-        assert.deepStrictEqual(errors, { _tag: "ErrorBody", body: { message: "error", errors: ["invalid request"] } })
-        const params = codec.encodeRequestParams({ apiUser: "reseller", apiKey: Redacted.make("s3cret") }, "c@x.org")
-        const request = ok(codec.decodeRequestParams(params))
-        assert.strictEqual(request.user, "c@x.org")
-        assert.strictEqual(Redacted.value(request.apiKey), "s3cret")
-      })
-    )
+describe("the codecs together", () => {
+  it("encode and decode overviews, error bodies and request parameters", () => {
+    const bytes = encodeOverview(seedOverview, "xml", "v2")
+    assert.strictEqual(contentTypeOf("xml"), "text/xml; charset=ISO-8859-1")
+    assert.deepStrictEqual(overviewOf(decodeResponse(bytes, contentTypeOf("xml"))), seedOverview)
+    assert.deepStrictEqual(ok(decodeOverview(bytes)), seedOverview)
+    const errors = ok(decodeResponse(encodeErrorBody(["invalid request"], "json")))
+    assert.deepStrictEqual(errors, { _tag: "ErrorBody", body: { message: "error", errors: ["invalid request"] } })
+    const params = encodeRequestParams({ apiUser: "reseller", apiKey: Redacted.make("s3cret") }, "c@x.org")
+    const request = ok(decodeRequestParams(params))
+    assert.strictEqual(request.user, "c@x.org")
+    assert.strictEqual(Redacted.value(request.apiKey), "s3cret")
   })
 })

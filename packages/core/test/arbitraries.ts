@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs"
 import { assert } from "@effect/vitest"
 import { Result } from "effect"
 import * as fc from "fast-check"
-import { daysInMonth, fromParts } from "../src/CalendarDate.js"
+import { calendarDateFromParts, daysInMonth } from "../src/CalendarDate.js"
 import { DecodeError } from "../src/Errors.js"
 import type { Overview } from "../src/Overview.js"
 import type { DecodedResponse } from "../src/WireCodec.js"
@@ -44,14 +44,14 @@ export const seedOverview: Overview = {
   creditsUsed: 100000,
   creditsRemain: 0,
   creditsOverage: 50000,
-  billingStartDate: fromParts({ year: 2010, month: 8, day: 30 }),
-  billingEndDate: fromParts({ year: 2010, month: 9, day: 29 }),
-  billingProcessDate: fromParts({ year: 2010, month: 9, day: 30 })
+  billingStartDate: calendarDateFromParts({ year: 2010, month: 8, day: 30 }),
+  billingEndDate: calendarDateFromParts({ year: 2010, month: 9, day: 29 }),
+  billingProcessDate: calendarDateFromParts({ year: 2010, month: 9, day: 30 })
 }
 
 export const calendarDate = fc
   .record({ year: fc.integer({ min: 0, max: 9999 }), month: fc.integer({ min: 1, max: 12 }), day: fc.nat() })
-  .map(({ day, month, year }) => fromParts({ year, month, day: 1 + (day % daysInMonth(year, month)) }))
+  .map(({ day, month, year }) => calendarDateFromParts({ year, month, day: 1 + (day % daysInMonth(year, month)) }))
 
 /** Any UTF-16 code unit, lone surrogates and controls included. */
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c))

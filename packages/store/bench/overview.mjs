@@ -21,7 +21,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
 import { parseArgs } from "node:util"
-import { AccountOverviews, CalendarDates, cycleFor } from "@account-overview/core"
+import { AccountOverviews, calendarDateFromEpochMillis, cycleFor } from "@account-overview/core"
 import { Effect, Layer, Redacted } from "effect"
 import { defaultScryptParams, Ledger, LedgerOverviews, ResellerKeys } from "../dist/index.js"
 
@@ -111,7 +111,7 @@ const report = await Effect.runPromise(
     if (source._tag !== "Some" || source.value.customer._tag !== "Some")
       throw new Error("the seeded customer is absent")
     const keyHash = source.value.keyHash
-    const today = CalendarDates.fromEpochMillis(Date.now())
+    const today = calendarDateFromEpochMillis(Date.now())
     const cycle = cycleFor(source.value.customer.value.customer.billingAnchor, today)
 
     const db = new DatabaseSync(file, { readOnly: true })

@@ -51,9 +51,13 @@ const sqlClientConfig: Layer.Layer<SqlClient, Unavailable | Config.ConfigError> 
 export class Ledger extends Context.Service<
   Ledger,
   {
-    /** The reseller's key hash and the customer with its package, in one read (see `OverviewSource`). */
+    /**
+     * The reseller's key hash and the customer with its package, in one read
+     * (see `OverviewSource`). Without `apiUser` (a key-only call) the reseller
+     * is the customer's own: none when there is no such customer.
+     */
     readonly overviewSource: (
-      apiUser: string,
+      apiUser: string | undefined,
       user: string
     ) => Effect.Effect<Option.Option<OverviewSource>, Unavailable>
     /**
@@ -63,7 +67,7 @@ export class Ledger extends Context.Service<
      * checks the key, so it must not be shown before that check.
      */
     readonly overviewReading: (
-      apiUser: string,
+      apiUser: string | undefined,
       user: string,
       date: CalendarDate
     ) => Effect.Effect<Option.Option<OverviewReading>, Unavailable>

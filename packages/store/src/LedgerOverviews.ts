@@ -3,6 +3,11 @@
  * service for the wire (authenticated by reseller key), and
  * `LedgerOverviews` for the operator API (no credentials, any date).
  *
+ * A key-only call (`api_user` the literal `apikey`, core's `apiKeyUser`)
+ * speaks for the reseller the customer belongs to: the call's one read finds
+ * the customer with its reseller's key hash, and the key is checked against
+ * that. No such customer reads like an unknown reseller (401).
+ *
  * Today is the UTC calendar date of the Effect `Clock`, the same UTC days
  * the usage rollup is kept in.
  *
@@ -11,16 +16,18 @@
 import {
   AccountOverviews,
   AuthenticationFailed,
+  apiKeyUser,
   type BillingCycle,
   type CalendarDate,
-  CalendarDates,
   type Credentials,
   type Customer,
   CustomerNotFound,
+  calendarDateFromEpochMillis,
   credits,
   cycleFor,
   type Overview,
   type OverviewError,
+  type OverviewOptions,
   type Package,
   type Unavailable
 } from "@account-overview/core"
@@ -94,7 +101,7 @@ export class LedgerOverviews extends Context.Service<
           const millis = clock.currentTimeMillisUnsafe()
           const day = Math.floor(millis / 86_400_000)
           if (day !== todayNumber) {
-            todayDate = CalendarDates.fromEpochMillis(millis)
+            todayDate = calendarDateFromEpochMillis(millis)
             todayNumber = day
           }
           return Effect.succeed(todayDate)
@@ -123,8 +130,9 @@ export class LedgerOverviews extends Context.Service<
           )
         }
 
-        // The hot path: one read of the ledger (usage included), then the key
-        // check before anything read is shown; one flatMap per step.
+        // The hot path: one read of the ledger (usage included), the caller's
+        // admission of the reseller the call speaks for, then the key check
+        // before anything read is shown; one flatMap per step.
         const answer = (
           credentials: Credentials,
           user: string,
@@ -145,12 +153,30 @@ export class LedgerOverviews extends Context.Service<
           )
         }
 
-        const overview = (credentials: Credentials, user: string): Effect.Effect<Overview, OverviewError> =>
-          Effect.flatMap(today, (date) =>
-            Effect.flatMap(ledger.overviewReading(credentials.apiUser, user, date), (reading) =>
+        const read = (apiUser: string | undefined, user: string) =>
+          Effect.flatMap(today, (date) => ledger.overviewReading(apiUser, user, date))
+
+        // A named reseller is admitted before the read, as it is known before;
+        // a key-only call is read first, to learn whose customer it is.
+        const overview = (
+          credentials: Credentials,
+          user: string,
+          options?: OverviewOptions
+        ): Effect.Effect<Overview, OverviewError> => {
+          const admit = options?.admit
+          if (credentials.apiUser !== apiKeyUser) {
+            const answered = Effect.flatMap(read(credentials.apiUser, user), (reading) =>
               answer(credentials, user, reading)
             )
-          )
+            return admit === undefined ? answered : Effect.andThen(admit(credentials.apiUser), answered)
+          }
+          return Effect.flatMap(read(undefined, user), (reading) => {
+            if (admit === undefined) return answer(credentials, user, reading)
+            const found = Option.isSome(reading) ? reading.value.customer : Option.none()
+            const reseller = Option.isSome(found) ? found.value.customer.reseller : undefined
+            return Effect.andThen(admit(reseller), answer(credentials, user, reading))
+          })
+        }
 
         const packagesByName = Effect.map(
           Effect.suspend(() => ledger.listPackages()),

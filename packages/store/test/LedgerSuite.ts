@@ -1,4 +1,4 @@
-import { AccountOverviews, CalendarDates, type Customer, cycleFor, type UsageEvent } from "@account-overview/core"
+import { AccountOverviews, type Customer, cycleFor, parseCalendarDate, type UsageEvent } from "@account-overview/core"
 import { assert, it } from "@effect/vitest"
 import { Context, Effect, Exit, Fiber, Layer, Option, Redacted, Scope, Tracer } from "effect"
 import { SqlClient } from "effect/sql"
@@ -16,7 +16,7 @@ export interface SuiteOptions {
   readonly secondInstance?: Layer.Layer<Ledger, unknown> | undefined
 }
 
-const date = (s: string) => CalendarDates.parse(s)!
+const date = (s: string) => parseCalendarDate(s)!
 const key = (s: string) => Redacted.make(s)
 let counter = 0
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`
@@ -549,6 +549,38 @@ export const ledgerSuite = (name: string, options: SuiteOptions) =>
         const foreign = yield* ledger.overviewReading(b.reseller, u1, date("2024-02-28"))
         const absent = yield* ledger.overviewReading(b.reseller, unique("nobody"), date("2024-02-28"))
         assert.deepStrictEqual(foreign, absent)
+      })
+    )
+
+    it.effect("a key-only reading is the reading of the customer's own reseller; none without the customer", () =>
+      Effect.gen(function* () {
+        const ledger = yield* Ledger
+        const a = yield* seed({ customers: 2 })
+        const b = yield* seed({ customers: 1 })
+        const p = unique("ev")
+        yield* ledger.ingest([event(`${p}-1`, a.customers[0]!.user, "2024-02-10T00:00:00Z", 3, 40)])
+        const day = date("2024-02-20")
+        for (const [reseller, customer] of [
+          [a.reseller, a.customers[0]!],
+          [a.reseller, a.customers[1]!],
+          [b.reseller, b.customers[0]!]
+        ] as const) {
+          assert.deepStrictEqual(
+            yield* ledger.overviewSource(undefined, customer.user),
+            yield* ledger.overviewSource(reseller, customer.user)
+          )
+          const reading = yield* ledger.overviewReading(undefined, customer.user, day)
+          assert.deepStrictEqual(reading, yield* ledger.overviewReading(reseller, customer.user, day))
+          assert.deepStrictEqual(
+            Option.map(
+              Option.flatMap(reading, (r) => r.customer),
+              (c) => c.customer.reseller
+            ),
+            Option.some(reseller)
+          )
+        }
+        assert.deepStrictEqual(yield* ledger.overviewReading(undefined, unique("nobody"), day), Option.none())
+        assert.deepStrictEqual(yield* ledger.overviewSource(undefined, unique("nobody")), Option.none())
       })
     )
 

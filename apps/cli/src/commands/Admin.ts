@@ -1,4 +1,10 @@
-import { type CalendarDate, CalendarDates, type Customer, type Overview, type Package } from "@account-overview/core"
+import {
+  type CalendarDate,
+  type Customer,
+  calendarDateFromEpochMillis,
+  type Overview,
+  type Package
+} from "@account-overview/core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -153,7 +159,7 @@ export const customersList = (input: CustomersListInput): Effect.Effect<void, Cl
 const dayOf = (date: Option.Option<string>): Effect.Effect<CalendarDate> =>
   Option.match(date, {
     onSome: (d) => Effect.succeed(d as CalendarDate),
-    onNone: () => Effect.map(Clock.currentTimeMillis, (now) => CalendarDates.fromEpochMillis(now))
+    onNone: () => Effect.map(Clock.currentTimeMillis, (now) => calendarDateFromEpochMillis(now))
   })
 
 export const customersOverview = Effect.fn("customersOverview")(function* (input: CustomersOverviewInput) {

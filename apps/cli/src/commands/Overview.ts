@@ -1,4 +1,4 @@
-import { CalendarDates } from "@account-overview/core"
+import { calendarDateFromEpochMillis } from "@account-overview/core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -53,7 +53,7 @@ export const overview = Effect.fn("overview")(function* (input: OverviewInput) {
   const io = streams()
   const single = input.users.length === 1 && file === undefined
   const output = Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? "table" : "ndjson"))
-  const today = CalendarDates.fromEpochMillis(yield* Clock.currentTimeMillis)
+  const today = calendarDateFromEpochMillis(yield* Clock.currentTimeMillis)
   const sdk = yield* Effect.promise(() => import("@account-overview/sdk"))
 
   const exitCode = yield* Effect.tryPromise({

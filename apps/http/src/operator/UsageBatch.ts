@@ -10,6 +10,7 @@
 import {
   type EventProblem,
   maxEventsPerBatch,
+  mediaTypeOf,
   OperatorBatchTooLarge,
   OperatorInvalid,
   UsageEvent
@@ -42,8 +43,7 @@ export type BatchFormat = "json" | "ndjson"
  */
 export const batchFormat = (contentType: string | undefined): BatchFormat | undefined => {
   if (contentType === undefined) return "json"
-  const mediaType = contentType.split(";", 1)[0]!.trim().toLowerCase()
-  switch (mediaType) {
+  switch (mediaTypeOf(contentType).essence) {
     case "":
     case "application/json":
       return "json"

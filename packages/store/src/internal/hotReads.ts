@@ -7,9 +7,12 @@ import { sqlError } from "./sqliteHandle.js"
 
 /** The reads of the overview hot path. */
 export interface HotReads {
-  readonly overviewSource: (apiUser: string, user: string) => Effect.Effect<Option.Option<OverviewSource>, Unavailable>
+  readonly overviewSource: (
+    apiUser: string | undefined,
+    user: string
+  ) => Effect.Effect<Option.Option<OverviewSource>, Unavailable>
   readonly overviewReading: (
-    apiUser: string,
+    apiUser: string | undefined,
     user: string,
     date: CalendarDate
   ) => Effect.Effect<Option.Option<OverviewReading>, Unavailable>
@@ -24,6 +27,7 @@ const executeFailed = (operation: string, cause: unknown): Effect.Effect<never, 
 
 interface Statements {
   readonly overview: StatementSync
+  readonly keyOnly: StatementSync
   readonly usage: StatementSync
   readonly usageById: StatementSync
   readonly begin: StatementSync
@@ -50,6 +54,8 @@ export const make = (
   options: {
     /** Parameters: user, api_user. */
     readonly overviewSql: string
+    /** Parameters: user; selects the reseller's `api_user` last. */
+    readonly keyOnlySql: string
     /** Parameters: from, to, user. */
     readonly usageSql: string
     /** Parameters: customer id, from, to. */
@@ -69,6 +75,7 @@ export const make = (
   const statements = (): Statements =>
     (prepared ??= {
       overview: arrays(options.overviewSql),
+      keyOnly: arrays(options.keyOnlySql),
       usage: arrays(options.usageSql),
       usageById: arrays(options.usageByIdSql),
       begin: db.prepare("BEGIN"),
@@ -83,12 +90,16 @@ export const make = (
     }
   }
 
-  const overviewSource = (apiUser: string, user: string) =>
+  // The overview row: of the reseller named, or for a key-only read (no name) of the customer's own.
+  const overviewRow = (s: Statements, apiUser: string | undefined, user: string) =>
+    (apiUser === undefined ? s.keyOnly.get(user) : s.overview.get(user, apiUser)) as ReadonlyArray<unknown> | undefined
+
+  const overviewSource = (apiUser: string | undefined, user: string) =>
     Effect.suspend((): Effect.Effect<Option.Option<OverviewSource>, Unavailable> => {
       let row: unknown
       try {
         if (db.isTransaction) return onSql.overviewSource(apiUser, user)
-        row = statements().overview.get(user, apiUser)
+        row = overviewRow(statements(), apiUser, user)
       } catch (cause) {
         return executeFailed("Ledger.overviewSource", cause)
       }
@@ -113,13 +124,13 @@ export const make = (
   // Both reads inside BEGIN .. COMMIT; the caller has checked that no transaction is open.
   const readTogether = (
     s: Statements,
-    apiUser: string,
+    apiUser: string | undefined,
     user: string,
     date: CalendarDate
   ): Option.Option<OverviewReading> | Rows.BadRow => {
     s.begin.run()
     try {
-      const values = s.overview.get(user, apiUser) as ReadonlyArray<unknown> | undefined
+      const values = overviewRow(s, apiUser, user)
       const source = Rows.overviewSourceOf(apiUser, values)
       if (source instanceof Rows.BadRow) return source
       if (Option.isNone(source)) return Option.none()
@@ -137,7 +148,7 @@ export const make = (
     }
   }
 
-  const overviewReading = (apiUser: string, user: string, date: CalendarDate) =>
+  const overviewReading = (apiUser: string | undefined, user: string, date: CalendarDate) =>
     Effect.suspend((): Effect.Effect<Option.Option<OverviewReading>, Unavailable> => {
       let reading: Option.Option<OverviewReading> | Rows.BadRow
       try {

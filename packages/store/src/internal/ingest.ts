@@ -1,4 +1,9 @@
-import { CalendarDates, type EventProblem, type IngestResult, type UsageEvent } from "@account-overview/core"
+import {
+  calendarDateFromEpochMillis,
+  type EventProblem,
+  type IngestResult,
+  type UsageEvent
+} from "@account-overview/core"
 import { Effect, Schema } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
@@ -192,7 +197,7 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
         requests: e.requests,
         credits: e.credits,
         at,
-        day: CalendarDates.fromEpochMillis(at)
+        day: calendarDateFromEpochMillis(at)
       }
       pending[i] = p
       if (!firstIndex.has(e.id)) {

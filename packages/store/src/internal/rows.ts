@@ -1,4 +1,4 @@
-import { CalendarDate, CalendarDates, Name, type Package, Unavailable } from "@account-overview/core"
+import { CalendarDate, isCalendarDate, Name, type Package, Unavailable } from "@account-overview/core"
 import { Cause, Data, Effect, Option, Schema, SchemaGetter } from "effect"
 import type { SqlError } from "effect/sql/SqlError"
 import type { OverviewSource, UsageTotals } from "../LedgerModels.js"
@@ -102,7 +102,8 @@ export const overviewColumns = [
   "package_name",
   "package_credits",
   "overage_price",
-  "customer_id"
+  "customer_id",
+  "api_user"
 ] as const
 
 /** A row read as an object, as its values in `overviewColumns` order. */
@@ -114,18 +115,25 @@ export const toPackage = (name: string, credits: number, overagePrice: number | 
 
 /**
  * `OverviewRow` checked by hand and turned into the overview's source: none
- * without a row (no such reseller); no customer when the join found none,
- * which reads the same whether the customer is absent or another reseller's.
+ * without a row (no such reseller, or for a key-only read no such
+ * customer); no customer when the join found none, which reads the same
+ * whether the customer is absent or another reseller's. A key-only read
+ * (`apiUser` undefined) takes the reseller from its `api_user` column.
  */
 export const overviewSourceOf = (
-  apiUser: string,
+  apiUser: string | undefined,
   values: ReadonlyArray<unknown> | undefined
 ): Option.Option<OverviewSource> | BadRow => {
   if (values === undefined) return Option.none()
+  if (apiUser === undefined) {
+    const reseller = values[8]
+    if (!isName(reseller)) return bad("overview", "api_user", "a name")
+    apiUser = reseller
+  }
   const [keyHash, user, anchor, reputationValue, packageName, creditsValue, overageValue] = values
   if (typeof keyHash !== "string") return bad("overview", "key_hash", "a string")
   if (user !== null && !isName(user)) return bad("overview", "user_name", "a name or null")
-  if (anchor !== null && !(typeof anchor === "string" && CalendarDates.isCalendarDate(anchor))) {
+  if (anchor !== null && !(typeof anchor === "string" && isCalendarDate(anchor))) {
     return bad("overview", "billing_anchor", "a calendar date or null")
   }
   const reputation = reputationValue === null ? null : dbNumber(reputationValue)

@@ -1,6 +1,7 @@
 import {
   type CalendarDate,
   type Customer,
+  calendarDateFromEpochMillis,
   cycleFor,
   type EventProblem,
   type Package,
@@ -38,9 +39,10 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   const sql = yield* SqlClient.SqlClient
   const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
 
-  // The two statements of the overview hot path are compiled once, in the
-  // client's dialect, and run with their parameters (user, api_user). The
-  // columns are selected in `Rows.overviewColumns` order.
+  // The statements of the overview hot path are compiled once, in the
+  // client's dialect, and run with their parameters (user, api_user; the
+  // key-only read: user). The columns are selected in `Rows.overviewColumns`
+  // order.
   const [overviewSql] = sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
           p.name AS package_name, p.credits AS package_credits, p.overage_price, c.id AS customer_id
         FROM resellers r
@@ -48,13 +50,29 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
         LEFT JOIN packages p ON p.id = c.package_id
         WHERE r.api_user = ${""}`.compile()
 
+  // A key-only call: the customer, its package and its own reseller's key hash.
+  const [keyOnlySql] = sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
+          p.name AS package_name, p.credits AS package_credits, p.overage_price, c.id AS customer_id, r.api_user
+        FROM customers c
+        JOIN resellers r ON r.id = c.reseller_id
+        LEFT JOIN packages p ON p.id = c.package_id
+        WHERE c.user_name = ${""}`.compile()
+
   // Rows of the hot path are checked by hand (rows.ts), in both dialects.
-  const overviewSource = (apiUser: string, user: string): Effect.Effect<Option.Option<OverviewSource>, Rows.Failure> =>
-    Effect.flatMap(sql.unsafe<Record<string, unknown>>(overviewSql, [user, apiUser]), (rows) => {
-      const row = rows[0]
-      const source = Rows.overviewSourceOf(apiUser, row === undefined ? undefined : Rows.overviewValues(row))
-      return source instanceof Rows.BadRow ? Effect.fail(source) : Effect.succeed(source)
-    })
+  const overviewSource = (
+    apiUser: string | undefined,
+    user: string
+  ): Effect.Effect<Option.Option<OverviewSource>, Rows.Failure> =>
+    Effect.flatMap(
+      apiUser === undefined
+        ? sql.unsafe<Record<string, unknown>>(keyOnlySql, [user])
+        : sql.unsafe<Record<string, unknown>>(overviewSql, [user, apiUser]),
+      (rows) => {
+        const row = rows[0]
+        const source = Rows.overviewSourceOf(apiUser, row === undefined ? undefined : Rows.overviewValues(row))
+        return source instanceof Rows.BadRow ? Effect.fail(source) : Effect.succeed(source)
+      }
+    )
 
   const sums = isPg
     ? sql.literal("COALESCE(SUM(d.requests), 0)::bigint AS requests, COALESCE(SUM(d.credits), 0)::bigint AS credits")
@@ -77,7 +95,7 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
         WHERE d.customer_id = ${0} AND d.day >= ${""} AND d.day <= ${""}`.compile()
 
   const overviewReading = (
-    apiUser: string,
+    apiUser: string | undefined,
     user: string,
     date: CalendarDate
   ): Effect.Effect<Option.Option<OverviewReading>, Rows.Failure> =>
@@ -100,7 +118,7 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
     usageBetween: (user, from, to) => Rows.storeFailure("Ledger.usageBetween")(usageBetween(user, from, to))
   }
   const db = SqliteHandle.databaseOf(sql)
-  const hot = db === undefined ? onSql : HotReads.make(db, { overviewSql, usageSql, usageByIdSql, onSql })
+  const hot = db === undefined ? onSql : HotReads.make(db, { overviewSql, keyOnlySql, usageSql, usageByIdSql, onSql })
 
   const upsertPackage = Effect.fn("Ledger.upsertPackage")(function* (pkg: Package) {
     yield* sql`INSERT INTO packages (name, credits, overage_price)

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type CalendarDate, CalendarDates, type Customer, type Unavailable } from "@account-overview/core"
+import { type CalendarDate, type Customer, parseCalendarDate, type Unavailable } from "@account-overview/core"
 import { assert, layer } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
@@ -11,7 +11,7 @@ import type { Ledger } from "../../src/Ledger.js"
 import { layerSqlClientSqlite } from "../../src/LedgerSql.js"
 import { migrate } from "../../src/Migrations.js"
 
-const date = (s: string) => CalendarDates.parse(s)!
+const date = (s: string) => parseCalendarDate(s)!
 
 // A migrated SQLite file, as the service runs it (WAL), removed after the suite.
 const fileLayer = Layer.unwrap(
@@ -121,6 +121,34 @@ layer(fileLayer, { timeout: 60_000 })("hot reads on node:sqlite", (it) => {
         }
       }
       assert.isAbove(used, 0)
+    })
+  )
+
+  it.effect("answer a key-only read (no reseller named) as effect/sql does: the customer's own reseller's read", () =>
+    Effect.gen(function* () {
+      const { fast, onSql } = yield* ledgers
+      const { a, b, u1, u2, u3 } = yield* seed(fast)
+      for (const [reseller, user] of [
+        [a, u1],
+        [a, u2],
+        [b, u3]
+      ] as const) {
+        const source = yield* fast.overviewSource(undefined, user)
+        assert.deepStrictEqual(source, yield* onSql.overviewSource(undefined, user), user)
+        assert.deepStrictEqual(source, yield* fast.overviewSource(reseller, user), user)
+        for (const day of ["2024-01-30", "2024-02-29", "2025-01-01"]) {
+          const reading = yield* fast.overviewReading(undefined, user, date(day))
+          assert.deepStrictEqual(reading, yield* onSql.overviewReading(undefined, user, date(day)), `${user} ${day}`)
+          assert.deepStrictEqual(reading, yield* fast.overviewReading(reseller, user, date(day)), `${user} ${day}`)
+        }
+      }
+      for (const ledger of [fast, onSql]) {
+        assert.deepStrictEqual(yield* ledger.overviewSource(undefined, "nobody@example.com"), Option.none())
+        assert.deepStrictEqual(
+          yield* ledger.overviewReading(undefined, "nobody@example.com", date("2024-02-29")),
+          Option.none()
+        )
+      }
     })
   )
 

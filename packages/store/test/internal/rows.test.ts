@@ -174,6 +174,16 @@ describe("Rows: the hot path's hand checks", () => {
     assert.deepStrictEqual(source, Option.some({ keyHash: valid.key_hash, customer: Option.none() }))
   })
 
+  it("take a key-only read's reseller from its api_user column, which must be a name", () => {
+    const row = Rows.overviewValues({ ...valid, api_user: "acme" })
+    assert.deepStrictEqual(Rows.overviewSourceOf(undefined, row), Rows.overviewSourceOf("acme", row))
+    assert.deepStrictEqual(Rows.overviewSourceOf(undefined, undefined), Option.none())
+    const bad = Rows.overviewSourceOf(undefined, Rows.overviewValues({ ...valid, api_user: " acme" }))
+    assert.instanceOf(bad, Rows.BadRow)
+    assert.strictEqual((bad as Rows.BadRow).message, "overview.api_user: expected a name")
+    assert.instanceOf(Rows.overviewSourceOf(undefined, Rows.overviewValues({ ...valid })), Rows.BadRow)
+  })
+
   it("refuse and accept the totals the schema refuses and accepts", () => {
     for (const requests of numbers) {
       for (const credits of [0, 5, -1, "9", Number.NaN, null]) {

@@ -1,12 +1,15 @@
 /**
- * Reading and parsing the parameters of a wire request: the query string,
- * and for POST an `application/x-www-form-urlencoded` or
- * `multipart/form-data` body of at most `maxBodyBytes`, read with Node's
- * streams (no more than the limit is ever buffered).
+ * Reading and parsing the parameters of a wire request's body: for POST an
+ * `application/x-www-form-urlencoded` or `multipart/form-data` body of at
+ * most `maxBodyBytes`, read with Node's streams (no more than the limit is
+ * ever buffered). The `Content-Type` is read once, by core's `mediaTypeOf`;
+ * a multipart body's fields become name/value pairs for core's
+ * `decodeRequestParams`, as they are.
  *
  * @since 0.1.0
  */
 import type * as Http from "node:http"
+import { mediaTypeOf, type ParamsSource } from "@account-overview/core"
 import * as MultipartParser from "effect/http/MultipartParser"
 
 /**
@@ -20,22 +23,39 @@ export type BodyProblem =
   | { readonly _tag: "UnsupportedMediaType" }
   | { readonly _tag: "Malformed"; readonly message: string }
 
-const mediaTypeOf = (contentType: string): string => {
-  const semi = contentType.indexOf(";")
-  return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase()
-}
+/**
+ * How a POST body carries parameters, told by its `Content-Type`: no type
+ * (only an empty body is taken), a form body, or a multipart body (with the
+ * header, which holds its boundary).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type BodyEncoding =
+  | { readonly _tag: "None" }
+  | { readonly _tag: "Form" }
+  | { readonly _tag: "Multipart"; readonly contentType: string }
+
+const none: BodyEncoding = { _tag: "None" }
+const form: BodyEncoding = { _tag: "Form" }
 
 /**
- * Whether a POST with this `Content-Type` can carry parameters (an absent
- * type is taken only with an empty body).
+ * The encoding of a POST body with this `Content-Type`, or `undefined` when
+ * the type carries no parameters (a 415).
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category parsing
  */
-export const isSupportedMediaType = (contentType: string | undefined): boolean => {
-  if (contentType === undefined) return true
-  const media = mediaTypeOf(contentType)
-  return media === "application/x-www-form-urlencoded" || media === "multipart/form-data"
+export const bodyEncodingOf = (contentType: string | undefined): BodyEncoding | undefined => {
+  if (contentType === undefined) return none
+  switch (mediaTypeOf(contentType).essence) {
+    case "application/x-www-form-urlencoded":
+      return form
+    case "multipart/form-data":
+      return { _tag: "Multipart", contentType }
+    default:
+      return undefined
+  }
 }
 
 const multipartMessages: Record<string, string> = {
@@ -46,21 +66,8 @@ const multipartMessages: Record<string, string> = {
   EndNotReached: "multipart body ends before its closing boundary"
 }
 
-const encodePair = (name: string, value: string): string => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`
-
-/**
- * The parameters of a POST body, form-urlencoded (a multipart body's fields
- * are re-encoded), given its `Content-Type`; or why it cannot be taken.
- *
- * @since 0.1.0
- * @category parsing
- */
-export const bodyParams = (contentType: string | undefined, body: Buffer): string | BodyProblem => {
-  if (contentType === undefined) return body.length === 0 ? "" : { _tag: "UnsupportedMediaType" }
-  const media = mediaTypeOf(contentType)
-  if (media === "application/x-www-form-urlencoded") return body.toString("utf8")
-  if (media !== "multipart/form-data") return { _tag: "UnsupportedMediaType" }
-  const fields: Array<string> = []
+const multipartFields = (contentType: string, body: Buffer): ParamsSource | BodyProblem => {
+  const fields: Array<readonly [string, string]> = []
   let problem: BodyProblem | undefined
   let done = false
   const parser = MultipartParser.make({
@@ -68,7 +75,7 @@ export const bodyParams = (contentType: string | undefined, body: Buffer): strin
     isFile: () => false,
     maxParts: 64,
     onField: (info, value) => {
-      fields.push(encodePair(info.name, MultipartParser.decodeField(info, value)))
+      fields.push([info.name, MultipartParser.decodeField(info, value)])
     },
     onFile: () => () => {},
     onError: (error) => {
@@ -81,8 +88,37 @@ export const bodyParams = (contentType: string | undefined, body: Buffer): strin
   parser.write(body)
   parser.end()
   if (problem === undefined && !done) problem = { _tag: "Malformed", message: multipartMessages.EndNotReached! }
-  return problem ?? fields.join("&")
+  return problem ?? fields
 }
+
+/**
+ * The parameters of a POST body in `encoding` (`bodyEncodingOf`): a form
+ * body's text, a multipart body's fields as name/value pairs; or why it
+ * cannot be taken.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const bodyParams = (encoding: BodyEncoding | undefined, body: Buffer): ParamsSource | BodyProblem => {
+  if (encoding === undefined) return { _tag: "UnsupportedMediaType" }
+  switch (encoding._tag) {
+    case "None":
+      return body.length === 0 ? "" : { _tag: "UnsupportedMediaType" }
+    case "Form":
+      return body.toString("utf8")
+    case "Multipart":
+      return multipartFields(encoding.contentType, body)
+  }
+}
+
+/**
+ * Whether `bodyParams` answered parameters rather than a problem.
+ *
+ * @since 0.2.0
+ * @category parsing
+ */
+export const isBodyProblem = (params: ParamsSource | BodyProblem): params is BodyProblem =>
+  typeof params !== "string" && "_tag" in params
 
 /**
  * Reads a request body of at most `limit` bytes and calls `onDone` once:

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Schema } from "effect"
-import { Instant, isInstant, UsageEvent } from "../src/Ledger.js"
+import { Instant, isInstant, UsageEvent } from "../src/LedgerRecords.js"
 
 describe("Instant", () => {
   it("accepts RFC 3339 timestamps with an offset", () => {

@@ -1,0 +1,218 @@
+/**
+ * The overview call of the wire endpoints, as an Effect service: from the
+ * request's parameters to the status and bytes of the answer, through
+ * core's codecs and `AccountOverviews`, with the throttles in front. It never
+ * fails: every failure is an answer, and no internals reach a body.
+ *
+ * The throttles count and block the reseller a call speaks for: the
+ * `api_user`, or for a key-only call (`apikey`, or a bearer token without
+ * `api_user`) the customer's own reseller, which only `AccountOverviews`
+ * knows; it hands it to the call's `admit` before it checks the key.
+ *
+ * @since 0.1.0
+ */
+import {
+  AccountOverviews,
+  contentTypeOf,
+  type Dialect,
+  decodeRequestParams,
+  encodeErrorBody,
+  encodeOverview,
+  type Format,
+  InternalError,
+  type OverviewError,
+  type OverviewRequest,
+  type ParamsSource,
+  RateLimited,
+  toWire
+} from "@account-overview/core"
+import { Cause, Context, Effect, Layer, Option, Result } from "effect"
+import { Metrics } from "../Metrics.js"
+import { Throttles } from "../Throttle.js"
+
+/**
+ * One wire call, parsed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WireCall {
+  readonly format: Format
+  readonly dialect: Dialect
+  /**
+   * The query string, without its `?`.
+   *
+   * @since 0.2.0
+   */
+  readonly query: string
+  /**
+   * A POST body's parameters (a form body's text or a multipart body's
+   * fields), read after the query as one list.
+   *
+   * @since 0.2.0
+   */
+  readonly body?: ParamsSource | undefined
+  /** The token of `Authorization: Bearer <token>`, when sent. */
+  readonly bearer: string | undefined
+  /** The client's address (the throttle's key). */
+  readonly address: string
+  readonly requestId: string
+}
+
+/**
+ * The answer to a wire call.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WireAnswer {
+  readonly status: number
+  readonly contentType: string
+  readonly body: Uint8Array
+  /** Seconds, for `Retry-After`. */
+  readonly retryAfter?: number
+}
+
+/**
+ * An error answer in `format`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const errorAnswer = (
+  status: number,
+  errors: readonly [string, ...Array<string>],
+  format: Format,
+  retryAfter?: number
+): WireAnswer =>
+  retryAfter === undefined
+    ? { status, contentType: contentTypeOf(format), body: encodeErrorBody(errors, format) }
+    : { status, contentType: contentTypeOf(format), body: encodeErrorBody(errors, format), retryAfter }
+
+/**
+ * The answer to a failure: its status and wire messages from core's error
+ * table (`toWire`), with `Retry-After` for a `RateLimited`.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const failureAnswer = (error: OverviewError | InternalError, format: Format): WireAnswer => {
+  const wire = toWire(error)
+  return error._tag === "RateLimited"
+    ? errorAnswer(wire.status, wire.errors, format, error.retryAfterSeconds)
+    : errorAnswer(wire.status, wire.errors, format)
+}
+
+/**
+ * The wire handler.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class WireHandler extends Context.Service<
+  WireHandler,
+  {
+    readonly answer: (call: WireCall) => Effect.Effect<WireAnswer>
+  }
+>()("@account-overview/http/WireHandler") {
+  /**
+   * The handler over `AccountOverviews`, with the throttles and metrics.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  static readonly layer: Layer.Layer<WireHandler, never, AccountOverviews | Throttles | Metrics> = Layer.effect(
+    WireHandler,
+    Effect.gen(function* () {
+      const overviews = yield* AccountOverviews
+      const throttles = yield* Throttles
+      const metrics = yield* Metrics
+      const rate = Option.getOrUndefined(throttles.rate)
+
+      const internal = (call: WireCall, cause: Cause.Cause<unknown>) =>
+        Effect.as(
+          Effect.logError("overview failed: internal error", cause).pipe(
+            Effect.annotateLogs({ requestId: call.requestId })
+          ),
+          failureAnswer(new InternalError(), call.format)
+        )
+
+      const refuse = (seconds: number, kind: "auth_failures" | "rate_limit"): Effect.Effect<never, RateLimited> => {
+        metrics.throttled(kind)
+        return Effect.fail(new RateLimited({ retryAfterSeconds: seconds }))
+      }
+
+      // One call's throttling: `admit` learns the reseller the call speaks for
+      // (undefined: none) and refuses it while blocked or out of tokens; the
+      // outcome is then counted against that reseller.
+      const authorized = (call: WireCall, request: OverviewRequest) =>
+        Effect.clockWith((clock) => {
+          const now = clock.currentTimeMillisUnsafe()
+          let reseller: string | undefined
+          const admit = (speaksFor: string | undefined): Effect.Effect<void, RateLimited> => {
+            reseller = speaksFor
+            const blocked =
+              (speaksFor === undefined ? undefined : throttles.authFailures.blockedFor(`u:${speaksFor}`, now)) ??
+              throttles.authFailures.blockedFor(`a:${call.address}`, now)
+            if (blocked !== undefined) return refuse(blocked, "auth_failures")
+            if (rate !== undefined && speaksFor !== undefined) {
+              const empty = rate.emptyFor(speaksFor, now)
+              if (empty !== undefined) return refuse(empty, "rate_limit")
+            }
+            return Effect.void
+          }
+          return Effect.matchCauseEffect(overviews.overview(request, request.user, { admit }), {
+            onSuccess: (overview) => {
+              if (reseller !== undefined) rate?.take(reseller, now)
+              return Effect.succeed<WireAnswer>({
+                status: 200,
+                contentType: contentTypeOf(call.format),
+                body: encodeOverview(overview, call.format, call.dialect)
+              })
+            },
+            onFailure: (cause): Effect.Effect<WireAnswer> => {
+              const error = Cause.findErrorOption(cause)
+              if (Option.isNone(error)) return internal(call, cause)
+              switch (error.value._tag) {
+                case "AuthenticationFailed":
+                  if (reseller !== undefined) throttles.authFailures.recordFailure(`u:${reseller}`, now)
+                  throttles.authFailures.recordFailure(`a:${call.address}`, now)
+                  break
+                case "CustomerNotFound":
+                  if (reseller !== undefined) rate?.take(reseller, now)
+                  break
+                case "Unavailable":
+                  metrics.storeError()
+                  return Effect.as(
+                    Effect.logWarning("overview failed: store unavailable").pipe(
+                      Effect.annotateLogs({ requestId: call.requestId, reason: error.value.reason })
+                    ),
+                    failureAnswer(error.value, call.format)
+                  )
+              }
+              return Effect.succeed(failureAnswer(error.value, call.format))
+            }
+          })
+        })
+
+      const answer = (call: WireCall): Effect.Effect<WireAnswer> => {
+        const decoded =
+          call.body === undefined && call.bearer === undefined
+            ? decodeRequestParams(call.query)
+            : decodeRequestParams(call.query, { body: call.body, bearerKey: call.bearer })
+        if (Result.isFailure(decoded)) return Effect.succeed(failureAnswer(decoded.failure, call.format))
+        return authorized(call, decoded.success)
+      }
+
+      return WireHandler.of({
+        answer: (call) => {
+          try {
+            return answer(call)
+          } catch (defect) {
+            return internal(call, Cause.die(defect))
+          }
+        }
+      })
+    })
+  )
+}
