@@ -10,8 +10,8 @@ import {
   xmlDeclaration
 } from "@account-overview/core"
 import type { OverviewOutput } from "./Cli.js"
+import type { ExitCode } from "./CliFailure.js"
 import * as Csv from "./Csv.js"
-import type { ExitCode } from "./Failure.js"
 import { out as stdout } from "./Io.js"
 import { type Style, style, table, thousands } from "./Table.js"
 

@@ -13,7 +13,7 @@ import type {
   ResellersRotateKeyInput,
   ResellersSetInput
 } from "../Cli.js"
-import { type CliFailure, usageError } from "../Failure.js"
+import { type CliFailure, usageError } from "../CliFailure.js"
 import { errLine, out, registerSecret, streams } from "../Io.js"
 import { withOperator } from "../Operator.js"
 import { overviewWriter } from "../Output.js"
@@ -125,14 +125,14 @@ export const customersList = (input: CustomersListInput): Effect.Effect<void, Cl
   withOperator(
     input,
     Option.isSome(input.reseller) ? { subject: { kind: "reseller", name: input.reseller.value } } : {},
-    async (client) => {
+    Effect.fnUntraced(function* (client) {
       const writer = listWriter(listOutput(input.output), customerFields, colors())
       const limit = Option.getOrUndefined(input.limit)
       let cursor = Option.getOrUndefined(input.cursor)
       let printed = 0
       for (;;) {
         const want = limit === undefined ? pageSize : Math.min(pageSize, limit - printed)
-        const page = await client.customers.list({
+        const page = yield* client.customers.list({
           ...(Option.isSome(input.reseller) ? { reseller: input.reseller.value } : {}),
           limit: want,
           ...(cursor === undefined ? {} : { cursor })
@@ -147,7 +147,7 @@ export const customersList = (input: CustomersListInput): Effect.Effect<void, Cl
         }
       }
       writer.end()
-    }
+    })
   )
 
 const dayOf = (date: Option.Option<string>): Effect.Effect<CalendarDate> =>
@@ -177,26 +177,30 @@ export const customersOverview = Effect.fn("customersOverview")(function* (input
 export const overviews = Effect.fn("overviews")(function* (input: OverviewsInput) {
   const day = yield* dayOf(input.date)
   const io = streams()
-  yield* withOperator(input, { subject: { kind: "reseller", name: input.reseller } }, async (client) => {
-    const writer = overviewWriter({
-      output: Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? "table" : "ndjson")),
-      single: false,
-      dialect: "v1",
-      today: day,
-      colors: io.stdoutColors,
-      unicode: io.stdoutIsTerminal
-    })
-    let cursor: string | undefined
-    for (;;) {
-      const page = await client.resellers.overviews(input.reseller, {
-        ...(Option.isSome(input.date) ? { date: day } : {}),
-        limit: pageSize,
-        ...(cursor === undefined ? {} : { cursor })
+  yield* withOperator(
+    input,
+    { subject: { kind: "reseller", name: input.reseller } },
+    Effect.fnUntraced(function* (client) {
+      const writer = overviewWriter({
+        output: Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? "table" : "ndjson")),
+        single: false,
+        dialect: "v1",
+        today: day,
+        colors: io.stdoutColors,
+        unicode: io.stdoutIsTerminal
       })
-      for (const item of page.items) writer.write({ user: item.user, ok: true, overview: item.overview })
-      cursor = page.nextCursor
-      if (cursor === undefined || page.items.length === 0) break
-    }
-    writer.end()
-  })
+      let cursor: string | undefined
+      for (;;) {
+        const page = yield* client.resellers.overviews(input.reseller, {
+          ...(Option.isSome(input.date) ? { date: day } : {}),
+          limit: pageSize,
+          ...(cursor === undefined ? {} : { cursor })
+        })
+        for (const item of page.items) writer.write({ user: item.user, ok: true, overview: item.overview })
+        cursor = page.nextCursor
+        if (cursor === undefined || page.items.length === 0) break
+      }
+      writer.end()
+    })
+  )
 })
