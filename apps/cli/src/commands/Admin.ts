@@ -7,6 +7,7 @@ import type {
   CustomersListInput,
   CustomersOverviewInput,
   CustomersSetInput,
+  OverviewOutput,
   OverviewsInput,
   PackagesListInput,
   PackagesSetInput,
@@ -57,6 +58,19 @@ const keyFields: ReadonlyArray<Field<KeyResult>> = [
 ]
 
 const colors = () => streams().stdoutColors
+
+/** Overviews as the operator API gives them (v1 names), in the chosen output. */
+const overviewsWriter = (output: Option.Option<OverviewOutput>, single: boolean, today: CalendarDate) => {
+  const io = streams()
+  return overviewWriter({
+    output: Option.getOrElse(output, () => (io.stdoutIsTerminal ? "table" : "ndjson")),
+    single,
+    dialect: "v1",
+    today,
+    colors: io.stdoutColors,
+    unicode: io.stdoutIsTerminal
+  })
+}
 
 export const packagesSet = (input: PackagesSetInput): Effect.Effect<void, CliFailure> =>
   withOperator(input, { subject: { kind: "package", name: input.name } }, (client) =>
@@ -161,34 +175,18 @@ export const customersOverview = Effect.fn("customersOverview")(function* (input
   const found: Overview = yield* withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
     client.customers.overview(input.user, Option.isSome(input.date) ? { date: day } : {})
   )
-  const io = streams()
-  const writer = overviewWriter({
-    output: Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? "table" : "ndjson")),
-    single: true,
-    dialect: "v1",
-    today: day,
-    colors: io.stdoutColors,
-    unicode: io.stdoutIsTerminal
-  })
+  const writer = overviewsWriter(input.output, true, day)
   writer.write({ user: input.user, ok: true, overview: found })
   writer.end()
 })
 
 export const overviews = Effect.fn("overviews")(function* (input: OverviewsInput) {
   const day = yield* dayOf(input.date)
-  const io = streams()
   yield* withOperator(
     input,
     { subject: { kind: "reseller", name: input.reseller } },
     Effect.fnUntraced(function* (client) {
-      const writer = overviewWriter({
-        output: Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? "table" : "ndjson")),
-        single: false,
-        dialect: "v1",
-        today: day,
-        colors: io.stdoutColors,
-        unicode: io.stdoutIsTerminal
-      })
+      const writer = overviewsWriter(input.output, false, day)
       let cursor: string | undefined
       for (;;) {
         const page = yield* client.resellers.overviews(input.reseller, {
