@@ -33,10 +33,8 @@ export class AccountOverviewsRemoteService extends Context.Service<
   }
 >()("@account-overview/sdk/AccountOverviewsRemote") {}
 
-const noCredentials = new ConfigurationError(
-  "credentials",
-  `are not configured: set ${env.apiUser} and ${env.apiKey}, or pass credentials`
-)
+const noCredentials = () =>
+  new ConfigurationError("credentials", `are not configured: set ${env.apiUser} and ${env.apiKey}, or pass credentials`)
 
 const makeService = Effect.fnUntraced(function* <R>(
   options: RemoteOptions,
@@ -49,7 +47,7 @@ const makeService = Effect.fnUntraced(function* <R>(
     overviewWith: call.run,
     overview: (user, callOptions) =>
       configuredCredentials === undefined
-        ? Effect.fail(noCredentials)
+        ? Effect.failSync(noCredentials)
         : call.run(configuredCredentials, user, callOptions)
   })
 })
