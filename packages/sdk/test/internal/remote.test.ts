@@ -187,7 +187,7 @@ describe("AccountOverviewsRemote", () => {
     })
   )
 
-  it.effect("layerHttpClient runs over the effect HttpClient of the context", () =>
+  it.effect("layerHttpClient runs over the effect HttpClient of the context (covers HttpClientTransport.ts)", () =>
     Effect.gen(function* () {
       const s = yield* server(byUser)
       const result = yield* Effect.flatMap(Effect.service(AccountOverviewsRemote), (remote) =>
