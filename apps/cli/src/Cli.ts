@@ -4,7 +4,7 @@ import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
-import type { CliFailure } from "./Failure.js"
+import type { CliFailure } from "./CliFailure.js"
 
 /**
  * The command tree of `account-overview`: names, flags, arguments, help and

@@ -13,7 +13,7 @@ import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import * as ChildProcessSpawner from "effect/process/ChildProcessSpawner"
 import { command, executable } from "./Cli.js"
-import { CliFailure, ExitCode } from "./Failure.js"
+import { CliFailure, ExitCode } from "./CliFailure.js"
 import { errLine, printError, registerSecret, streams } from "./Io.js"
 import { debug, secretsFromEnvironment } from "./Settings.js"
 
@@ -64,21 +64,20 @@ export const describeUsageError = (error: CliError.NonShowHelpErrors, commandPat
 }
 
 const presenter: CliOutput.Presenter = {
-  present: (event) =>
-    Effect.gen(function* () {
-      const formatter = CliOutput.defaultFormatter({ colors: streams().stdoutColors })
-      switch (event._tag) {
-        case "Help":
-          return yield* Console.log(formatter.formatHelpDoc(event.helpDoc))
-        case "Version":
-          return yield* Console.log(`${event.name} ${event.version}`)
-        case "InvalidInvocation": {
-          const first = event.errors[0]
-          const sentence = first === undefined ? "invalid command line" : describeUsageError(first, event.commandPath)
-          printError(`${sentence}; see ${event.commandPath.join(" ")} --help`)
-        }
+  present: Effect.fnUntraced(function* (event) {
+    const formatter = CliOutput.defaultFormatter({ colors: streams().stdoutColors })
+    switch (event._tag) {
+      case "Help":
+        return yield* Console.log(formatter.formatHelpDoc(event.helpDoc))
+      case "Version":
+        return yield* Console.log(`${event.name} ${event.version}`)
+      case "InvalidInvocation": {
+        const first = event.errors[0]
+        const sentence = first === undefined ? "invalid command line" : describeUsageError(first, event.commandPath)
+        printError(`${sentence}; see ${event.commandPath.join(" ")} --help`)
       }
-    })
+    }
+  })
 }
 
 /**

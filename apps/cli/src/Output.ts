@@ -10,9 +10,10 @@ import {
   xmlDeclaration
 } from "@account-overview/core"
 import type { OverviewOutput } from "./Cli.js"
+import type { ExitCode } from "./CliFailure.js"
 import * as Csv from "./Csv.js"
-import type { ExitCode } from "./Failure.js"
 import { out as stdout } from "./Io.js"
+import { jsonArrayWriter } from "./Records.js"
 import { type Style, style, table, thousands } from "./Table.js"
 
 /**
@@ -107,15 +108,7 @@ export const overviewWriter = (options: OverviewWriterOptions): OverviewWriter =
           end: () => {}
         }
       }
-      let count = 0
-      return {
-        write: (outcome) => {
-          const item = JSON.stringify(jsonOf(outcome), null, 2).replaceAll("\n", "\n  ")
-          out(`${count === 0 ? "[\n  " : ",\n  "}${item}`)
-          count += 1
-        },
-        end: () => out(count === 0 ? "[]\n" : "\n]\n")
-      }
+      return jsonArrayWriter(jsonOf, out)
     }
     case "csv": {
       let header = false

@@ -36,6 +36,18 @@ export interface RecordsWriter<A> {
   readonly end: () => void
 }
 
+/** A JSON array written as its items come, each indented two spaces; `[]` when there is none. */
+export const jsonArrayWriter = <A>(toJson: (a: A) => unknown, out: (text: string) => void): RecordsWriter<A> => {
+  let count = 0
+  return {
+    write: (a) => {
+      out(`${count === 0 ? "[\n  " : ",\n  "}${JSON.stringify(toJson(a), null, 2).replaceAll("\n", "\n  ")}`)
+      count += 1
+    },
+    end: () => out(count === 0 ? "[]\n" : "\n]\n")
+  }
+}
+
 /** A writer of a listing. */
 export const listWriter = <A>(
   output: ListOutput,
@@ -46,18 +58,8 @@ export const listWriter = <A>(
   switch (output) {
     case "ndjson":
       return { write: (a) => out(`${JSON.stringify(toJson(fields, a))}\n`), end: () => {} }
-    case "json": {
-      let count = 0
-      return {
-        write: (a) => {
-          out(
-            `${count === 0 ? "[\n  " : ",\n  "}${JSON.stringify(toJson(fields, a), null, 2).replaceAll("\n", "\n  ")}`
-          )
-          count += 1
-        },
-        end: () => out(count === 0 ? "[]\n" : "\n]\n")
-      }
-    }
+    case "json":
+      return jsonArrayWriter((a) => toJson(fields, a), out)
     case "csv": {
       out(Csv.record(fields.map((f) => f.key)))
       return { write: (a) => out(Csv.record(fields.map((f) => f.get(a)))), end: () => {} }

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import { ExitCode } from "./Failure.js"
+import { ExitCode } from "./CliFailure.js"
 import { flushStdout } from "./Io.js"
 import { main } from "./Main.js"
 

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type { AdminInput, ConnectionInput } from "./Cli.js"
-import { type CliFailure, usageError } from "./Failure.js"
+import { type CliFailure, usageError } from "./CliFailure.js"
 import { printWarning, registerSecret } from "./Io.js"
 import { readSecretLine } from "./Stdin.js"
 

@@ -1,7 +1,7 @@
 import { createReadStream, fstatSync } from "node:fs"
 import { createInterface } from "node:readline"
 import * as Effect from "effect/Effect"
-import { CliFailure, ExitCode, usageError } from "./Failure.js"
+import { CliFailure, ExitCode, usageError } from "./CliFailure.js"
 
 /**
  * Reads the first line of stdin (a secret): without echo when stdin is a

@@ -1,6 +1,6 @@
 import type { CalendarDate, Overview } from "@account-overview/core"
 import { assert, describe, it } from "@effect/vitest"
-import { ExitCode } from "../src/Failure.js"
+import { ExitCode } from "../src/CliFailure.js"
 import { daysLeft, type Outcome, type OverviewWriterOptions, overviewWriter, usageBar } from "../src/Output.js"
 import { style } from "../src/Table.js"
 

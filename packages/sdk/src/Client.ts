@@ -1,11 +1,14 @@
 /**
- * The Promise API: a client for the overview call of any endpoint speaking
- * the `distributor.account` (v1) or `reseller.account` (v2) wire, with
- * retries, timeouts, a deadline and abort.
+ * The overview client's options and models: `ClientOptions`, the one
+ * options type (`createClient` takes it, the Effect layers take
+ * `RemoteOptions`, derived from it), and the Promise client of the overview
+ * call of any endpoint speaking the `distributor.account` (v1) or
+ * `reseller.account` (v2) wire, with retries, timeouts, a deadline and
+ * abort.
  *
  * @since 0.1.0
  */
-import type { Dialect, Format, Overview } from "@account-overview/core"
+import type { Credentials, Dialect, Format, Overview } from "@account-overview/core"
 import type { AccountOverviewError } from "./Errors.js"
 import type { Transport } from "./Transport.js"
 
@@ -68,6 +71,22 @@ export interface ClientOptions {
 }
 
 /**
+ * Options of the remote layers (`AccountOverviewsRemote.layer`): the
+ * client's options with `credentials` (core's, the key `Redacted`) instead
+ * of `apiUser` and `apiKey`, a `baseUrl` that must be given, and no `signal`
+ * (interrupt the fiber instead) nor `env`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RemoteOptions extends Omit<ClientOptions, "baseUrl" | "apiUser" | "apiKey" | "signal" | "env"> {
+  /** The endpoint's base URL. */
+  readonly baseUrl: string | URL
+  /** The credentials `AccountOverviewsRemote.overview` uses; `overviewWith` and `AccountOverviews` take their own. */
+  readonly credentials?: Credentials | undefined
+}
+
+/**
  * Per-call options of `overview`; they take precedence over the client's.
  *
  * @since 0.1.0
@@ -79,6 +98,15 @@ export interface OverviewOptions {
   readonly format?: Format | undefined
   readonly dialect?: Dialect | undefined
 }
+
+/**
+ * Per-call options of the Effect API: those of `overview` but `signal`
+ * (interrupt the fiber instead).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RemoteCallOptions extends Omit<OverviewOptions, "signal"> {}
 
 /**
  * Options of `overviews`.

@@ -1,9 +1,11 @@
 /**
- * The SDK's one error hierarchy: `AccountOverviewError` and a subclass per
- * failure, each with a `code` to switch on, the HTTP status when there was a
- * response, the error body's messages, the method, the URL path (never the
- * query string, which carries the key on GET) and the request id. No error
- * ever holds the API key: not in its message, its `cause` nor its stack.
+ * The SDK's one set of errors: `AccountOverviewError` and a subclass per
+ * failure, each with a `_tag` (for `Effect.catchTag`) and a `code` to switch
+ * on, the HTTP status when there was a response, the error body's messages,
+ * the method, the URL path (never the query string, which carries the key on
+ * GET) and the request id. The Effect API fails with them and the Promise API
+ * rejects with the same instances (decision record 0045). No error ever
+ * holds the API key: not in its message, its `cause` nor its stack.
  *
  * @since 0.1.0
  */
@@ -61,6 +63,8 @@ export interface ErrorDetails {
  * @category errors
  */
 export abstract class AccountOverviewError extends Error {
+  /** The class's name, for `Effect.catchTag` and `switch`es over `ClientError`. */
+  abstract readonly _tag: ClientError["_tag"]
   /** A stable identifier of the failure, one per class. */
   abstract readonly code: ErrorCode
   /** The HTTP status of the response, when there was one. */
@@ -111,6 +115,7 @@ const composeMessage = (summary: string, messages: ReadonlyArray<string>, detail
  * @category errors
  */
 export class AuthenticationError extends AccountOverviewError {
+  readonly _tag = "AuthenticationError" as const
   override readonly name = "AuthenticationError"
   readonly code = "authentication_failed" as const
   constructor(details: ErrorDetails = {}) {
@@ -126,6 +131,7 @@ export class AuthenticationError extends AccountOverviewError {
  * @category errors
  */
 export class NotFoundError extends AccountOverviewError {
+  readonly _tag = "NotFoundError" as const
   override readonly name = "NotFoundError"
   readonly code = "not_found" as const
   constructor(details: ErrorDetails = {}) {
@@ -142,6 +148,7 @@ export class NotFoundError extends AccountOverviewError {
  * @category errors
  */
 export class InvalidRequestError extends AccountOverviewError {
+  readonly _tag = "InvalidRequestError" as const
   override readonly name = "InvalidRequestError"
   readonly code = "invalid_request" as const
   readonly problems: ReadonlyArray<EventProblem>
@@ -159,6 +166,7 @@ export class InvalidRequestError extends AccountOverviewError {
  * @category errors
  */
 export class RateLimitError extends AccountOverviewError {
+  readonly _tag = "RateLimitError" as const
   override readonly name = "RateLimitError"
   readonly code = "rate_limited" as const
   readonly retryAfterMs: number | undefined
@@ -181,6 +189,7 @@ export class RateLimitError extends AccountOverviewError {
  * @category errors
  */
 export class ServerError extends AccountOverviewError {
+  readonly _tag = "ServerError" as const
   override readonly name = "ServerError"
   readonly code = "server_error" as const
   constructor(details: ErrorDetails = {}) {
@@ -196,6 +205,7 @@ export class ServerError extends AccountOverviewError {
  * @category errors
  */
 export class ConnectionError extends AccountOverviewError {
+  readonly _tag = "ConnectionError" as const
   override readonly name = "ConnectionError"
   readonly code = "connection_error" as const
   constructor(details: ErrorDetails = {}) {
@@ -211,6 +221,7 @@ export class ConnectionError extends AccountOverviewError {
  * @category errors
  */
 export class TimeoutError extends AccountOverviewError {
+  readonly _tag = "TimeoutError" as const
   override readonly name = "TimeoutError"
   readonly code = "timeout" as const
   constructor(details: ErrorDetails = {}) {
@@ -225,6 +236,7 @@ export class TimeoutError extends AccountOverviewError {
  * @category errors
  */
 export class AbortedError extends AccountOverviewError {
+  readonly _tag = "AbortedError" as const
   override readonly name = "AbortedError"
   readonly code = "aborted" as const
   constructor(details: ErrorDetails = {}) {
@@ -240,6 +252,7 @@ export class AbortedError extends AccountOverviewError {
  * @category errors
  */
 export class DecodeError extends AccountOverviewError {
+  readonly _tag = "DecodeError" as const
   override readonly name = "DecodeError"
   readonly code = "decode_error" as const
   readonly field: string
@@ -262,6 +275,7 @@ export class DecodeError extends AccountOverviewError {
  * @category errors
  */
 export class ConfigurationError extends AccountOverviewError {
+  readonly _tag = "ConfigurationError" as const
   override readonly name = "ConfigurationError"
   readonly code = "configuration_error" as const
   readonly setting: string
@@ -280,23 +294,43 @@ export class ConfigurationError extends AccountOverviewError {
 export const isAccountOverviewError = (u: unknown): u is AccountOverviewError => u instanceof AccountOverviewError
 
 /**
- * The failures of core's `AccountOverviews` service, plus `DecodeError`: what
- * the Effect API fails with.
+ * Every error class of the SDK, as a union whose `_tag` narrows it: what the
+ * operator client's calls fail with.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ClientError =
+  | AuthenticationError
+  | NotFoundError
+  | InvalidRequestError
+  | RateLimitError
+  | ServerError
+  | ConnectionError
+  | TimeoutError
+  | AbortedError
+  | DecodeError
+  | ConfigurationError
+
+/**
+ * What `AccountOverviewsRemote`'s calls fail with: the SDK's error classes
+ * (until 0.2.0, core's tagged errors; `toTaggedError` gives those).
  *
  * @since 0.1.0
  * @category models
  */
-export type RemoteOverviewError = OverviewError | CoreDecodeError
+export type RemoteOverviewError = ClientError
 
 /**
- * Maps an SDK error to core's tagged error for the Effect API. Transport
- * failures become `Unavailable` with their reason; a `ConfigurationError`
- * becomes `InvalidRequest` naming the setting.
+ * Maps an SDK error to core's tagged error, as the remote layer of core's
+ * `AccountOverviews` does. Transport failures become `Unavailable` with
+ * their reason; a `ConfigurationError` becomes `InvalidRequest` naming the
+ * setting.
  *
  * @since 0.1.0
  * @category conversions
  */
-export const toTaggedError = (error: AccountOverviewError): RemoteOverviewError => {
+export const toTaggedError = (error: AccountOverviewError): OverviewError | CoreDecodeError => {
   const detail = error.message
   switch (error.code) {
     case "authentication_failed":
@@ -342,7 +376,7 @@ const nonEmpty = (messages: ReadonlyArray<string>, fallback: string): readonly [
  * @category conversions
  */
 export const fromTaggedError = (
-  error: RemoteOverviewError | InternalError,
+  error: OverviewError | CoreDecodeError | InternalError,
   context: Pick<ErrorDetails, "method" | "path" | "requestId" | "user" | "attempts"> = {}
 ): AccountOverviewError => {
   switch (error._tag) {

@@ -1,61 +1,28 @@
 /**
  * The operator client, derived from core's `OperatorApi` with
- * `HttpApiClient.make` (no hand-written fetches): packages, resellers,
- * customers, overviews and usage ingestion in batches. An Effect service
- * (`OperatorClient`) and a Promise facade (`createOperatorClient`), both
- * failing with the SDK's error classes and retrying as the overview call
- * does.
+ * `HttpApiClient.make` (no hand-written fetches, no method or path written
+ * again): packages, resellers, customers, overviews and usage ingestion in
+ * batches. An Effect service (`OperatorClient`) failing with the SDK's error
+ * classes, and a Promise facade (`createOperatorClient`) rejecting with the
+ * same, both retrying as the overview call does.
  *
  * @since 0.1.0
  */
-import {
-  type CalendarDate,
-  type Customer,
-  type CustomerOverview,
-  maxEventsPerBatch,
-  OperatorApi,
-  OperatorAuth,
-  OperatorBatchTooLarge,
-  OperatorInvalid,
-  OperatorNotFound,
-  OperatorUnauthorized,
-  OperatorUnavailable,
-  type Overview,
-  type Package,
-  type ResellerKeyResult,
-  type UsageEvent
+import type {
+  Customer,
+  CustomerOverview,
+  Overview,
+  Package,
+  ResellerKeyResult,
+  UsageEvent
 } from "@account-overview/core"
-import { Cause, Config, Context, Effect, Layer, Redacted, Schema } from "effect"
-import { FetchHttpClient, HttpClientError, HttpClientRequest } from "effect/http"
-import { HttpApiClient, HttpApiMiddleware } from "effect/http-api"
+import { Config, Context, Effect, Layer, Redacted } from "effect"
 import type { BackoffOptions } from "./Client.js"
-import {
-  AbortedError,
-  type AccountOverviewError,
-  AuthenticationError,
-  ConnectionError,
-  DecodeError,
-  type ErrorDetails,
-  InvalidRequestError,
-  NotFoundError,
-  RateLimitError,
-  ServerError,
-  TimeoutError
-} from "./Errors.js"
-import { runAsPromise } from "./internal/client.js"
-import { makeScrub, type Scrub, safeCause } from "./internal/redact.js"
-import { parseRetryAfter, withRetries, withRetryAfter } from "./internal/retry.js"
-import {
-  checkBaseUrl,
-  checkCount,
-  checkPositive,
-  type Env,
-  env,
-  fromEnv,
-  processEnv,
-  requireSetting,
-  resolveBackoff
-} from "./internal/settings.js"
+import type { ClientError, ConfigurationError } from "./Errors.js"
+import { promiseOperatorClient } from "./internal/operator/promise.js"
+import { makeOperatorService } from "./internal/operator/service.js"
+import { resolveOperatorSettings } from "./internal/operator/settings.js"
+import { env, processEnv } from "./internal/settings.js"
 
 /**
  * Options of the operator client.
@@ -173,7 +140,7 @@ export interface IngestSummary {
   readonly batches: number
 }
 
-type Op<A> = Effect.Effect<A, AccountOverviewError>
+type Op<A> = Effect.Effect<A, ClientError>
 
 /**
  * The operator API as Effects failing with the SDK's error classes.
@@ -215,7 +182,7 @@ export interface OperatorClientService {
 }
 
 type Promised<S> = {
-  readonly [K in keyof S]: S[K] extends (...args: infer A) => Effect.Effect<infer R, AccountOverviewError>
+  readonly [K in keyof S]: S[K] extends (...args: infer A) => Effect.Effect<infer R, ClientError>
     ? (...args: A) => Promise<R>
     : Promised<S[K]>
 }
@@ -231,81 +198,6 @@ export type PromiseOperatorClient = Promised<OperatorClientService> & {
   readonly close: () => Promise<void>
 }
 
-class ResponseDecodeFailure {
-  constructor(readonly error: Schema.SchemaError) {}
-}
-
-const segment = (s: string) => encodeURIComponent(s)
-
-const statusError = (status: number, base: ErrorDetails, retryAfterMs: number | undefined): AccountOverviewError => {
-  switch (status) {
-    case 401:
-    case 403:
-      return new AuthenticationError(base)
-    case 404:
-      return new NotFoundError(base)
-    case 408:
-      return new TimeoutError(base)
-    case 429:
-      return new RateLimitError({ ...base, retryAfterMs })
-  }
-  if (status >= 500) return withRetryAfter(new ServerError(base), retryAfterMs)
-  if (status >= 400) return new InvalidRequestError(base)
-  return new ServerError({ ...base, messages: [`unexpected status ${status}`] })
-}
-
-const toSdkError = (failure: unknown, base: ErrorDetails, scrub: Scrub): AccountOverviewError => {
-  const message = (m: unknown) => [scrub(String(m))]
-  if (failure instanceof OperatorUnauthorized) {
-    return new AuthenticationError({ ...base, status: 401, messages: message(failure.message) })
-  }
-  if (failure instanceof OperatorNotFound) {
-    return new NotFoundError({ ...base, status: 404, messages: message(failure.message) })
-  }
-  if (failure instanceof OperatorInvalid) {
-    return new InvalidRequestError({
-      ...base,
-      status: 400,
-      messages: message(failure.message),
-      problems: failure.problems.map((p) => ({ ...p, message: scrub(p.message) }))
-    })
-  }
-  if (failure instanceof OperatorBatchTooLarge) {
-    return new InvalidRequestError({ ...base, status: 413, messages: message(failure.message) })
-  }
-  if (failure instanceof OperatorUnavailable) {
-    return new ServerError({ ...base, status: 503, messages: message(failure.message) })
-  }
-  if (failure instanceof ResponseDecodeFailure) {
-    return new DecodeError({ ...base, reason: scrub(failure.error.message) })
-  }
-  if (Schema.isSchemaError(failure)) {
-    return new InvalidRequestError({ ...base, messages: message(failure.message) })
-  }
-  if (Cause.isTimeoutError(failure)) return new TimeoutError({ ...base, messages: ["no complete answer in time"] })
-  if (HttpClientError.isHttpClientError(failure)) {
-    const reason = failure.reason
-    switch (reason._tag) {
-      case "StatusCodeError":
-      case "DecodeError":
-      case "EmptyBodyError": {
-        const { status, headers } = reason.response
-        const requestId = headers["x-request-id"]
-        const withResponse = { ...base, status, ...(requestId === undefined ? {} : { requestId }) }
-        if (reason._tag !== "StatusCodeError" && status >= 200 && status < 300) {
-          return new DecodeError({ ...withResponse, reason: scrub(reason.message) })
-        }
-        return statusError(status, withResponse, parseRetryAfter(headers["retry-after"], Date.now()))
-      }
-      case "TransportError":
-        return new ConnectionError({ ...base, cause: safeCause(reason.cause ?? reason, scrub) })
-      default:
-        return new InvalidRequestError({ ...base, messages: message(reason.message) })
-    }
-  }
-  return new ConnectionError({ ...base, cause: safeCause(failure, scrub) })
-}
-
 /**
  * The operator client as an Effect service.
  *
@@ -316,16 +208,16 @@ export class OperatorClient extends Context.Service<OperatorClient, OperatorClie
   "@account-overview/sdk/OperatorClient"
 ) {
   /**
-   * The service over effect's `FetchHttpClient`; throws `ConfigurationError`
-   * (a defect) for a missing or invalid setting.
+   * The service over effect's `FetchHttpClient`; fails with
+   * `ConfigurationError` for a missing or invalid setting.
    *
    * @since 0.1.0
    * @category layers
    */
-  static readonly layer = (options: OperatorClientOptions = {}): Layer.Layer<OperatorClient> =>
+  static readonly layer = (options: OperatorClientOptions = {}): Layer.Layer<OperatorClient, ConfigurationError> =>
     Layer.effect(
       OperatorClient,
-      Effect.suspend(() => make(options, options.env ?? processEnv()))
+      Effect.suspend(() => makeOperatorService(options, options.env ?? processEnv()))
     )
 
   /**
@@ -337,233 +229,18 @@ export class OperatorClient extends Context.Service<OperatorClient, OperatorClie
    */
   static readonly layerConfig = (
     options: Omit<OperatorClientOptions, "baseUrl" | "adminToken" | "env"> = {}
-  ): Layer.Layer<OperatorClient, Config.ConfigError> =>
+  ): Layer.Layer<OperatorClient, Config.ConfigError | ConfigurationError> =>
     Layer.unwrap(
       Effect.gen(function* () {
         const baseUrl = yield* Config.URL(env.baseUrl)
         const token = yield* Config.Redacted(env.adminToken)
         return Layer.effect(
           OperatorClient,
-          Effect.suspend(() => make({ ...options, baseUrl, adminToken: Redacted.value(token) }, {}))
+          makeOperatorService({ ...options, baseUrl, adminToken: Redacted.value(token) }, {})
         )
       })
     )
 }
-
-interface Resolved {
-  readonly baseUrl: string
-  readonly token: Redacted.Redacted<string>
-  readonly timeoutMs: number
-  readonly deadlineMs: number
-  readonly maxRetries: number
-  readonly backoff: ReturnType<typeof resolveBackoff>
-}
-
-const resolve = (options: OperatorClientOptions, environment: Env): Resolved => ({
-  baseUrl: checkBaseUrl(
-    requireSetting(fromEnv(options.baseUrl?.toString(), env.baseUrl, environment), "baseUrl", env.baseUrl),
-    "baseUrl"
-  ),
-  token: Redacted.make(
-    requireSetting(fromEnv(options.adminToken, env.adminToken, environment), "adminToken", env.adminToken)
-  ),
-  timeoutMs: checkPositive(options.timeoutMs ?? 30_000, "timeoutMs"),
-  deadlineMs: checkPositive(options.deadlineMs ?? 120_000, "deadlineMs"),
-  maxRetries: checkCount(options.maxRetries ?? 2, "maxRetries", 0, 100),
-  backoff: resolveBackoff(options.backoff)
-})
-
-const make = (options: OperatorClientOptions, environment: Env): Effect.Effect<OperatorClientService> =>
-  Effect.gen(function* () {
-    const settings = resolve(options, environment)
-    const scrub = makeScrub([Redacted.value(settings.token)])
-    const auth = HttpApiMiddleware.layerClient(OperatorAuth, ({ next, request }) =>
-      next(HttpClientRequest.bearerToken(request, settings.token))
-    )
-    const http =
-      options.fetch === undefined
-        ? FetchHttpClient.layer
-        : FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, options.fetch)))
-    const api = yield* HttpApiClient.make(OperatorApi, {
-      baseUrl: settings.baseUrl,
-      transformResponse: (decoding) =>
-        Effect.mapError(decoding, (error) => (Schema.isSchemaError(error) ? new ResponseDecodeFailure(error) : error))
-    }).pipe(Effect.provide(Layer.merge(auth, http)))
-
-    const call = <A>(
-      method: string,
-      path: string,
-      run: () => Effect.Effect<A, unknown>,
-      retries = settings.maxRetries
-    ) =>
-      Effect.suspend(() => {
-        const deadlineAt = Date.now() + settings.deadlineMs
-        return withRetries(
-          (n) =>
-            Effect.suspend(() =>
-              run().pipe(
-                Effect.timeout(Math.max(1, Math.min(settings.timeoutMs, deadlineAt - Date.now()))),
-                Effect.mapError((failure) => toSdkError(failure, { method, path, attempts: n + 1 }, scrub))
-              )
-            ),
-          { maxRetries: retries, backoff: settings.backoff, deadlineAt }
-        )
-      })
-
-    const ingest = (events: Iterable<UsageEvent> | AsyncIterable<UsageEvent>, ingestOptions: IngestOptions = {}) =>
-      Effect.suspend(() => {
-        const iterator =
-          Symbol.asyncIterator in events
-            ? (events as AsyncIterable<UsageEvent>)[Symbol.asyncIterator]()
-            : (events as Iterable<UsageEvent>)[Symbol.iterator]()
-        let done = false
-        return ingestFrom(iterator, ingestOptions, () => (done = true)).pipe(
-          Effect.ensuring(
-            Effect.sync(() => {
-              if (!done) Promise.resolve(iterator.return?.()).catch(() => undefined)
-            })
-          )
-        )
-      })
-
-    const ingestFrom = (
-      iterator: Iterator<UsageEvent> | AsyncIterator<UsageEvent>,
-      ingestOptions: IngestOptions,
-      exhausted: () => void
-    ) =>
-      Effect.gen(function* () {
-        const batchSize = yield* Effect.try({
-          try: () => checkCount(ingestOptions.batchSize ?? maxEventsPerBatch, "batchSize", 1, maxEventsPerBatch),
-          catch: (error) => error as AccountOverviewError
-        })
-        const pull = Effect.promise(async () => iterator.next())
-        let sent = 0
-        let accepted = 0
-        let duplicates = 0
-        let batches = 0
-        const conflicts: Array<string> = []
-        let batch: Array<UsageEvent> = []
-        let done = false
-        const flush = Effect.gen(function* () {
-          const offset = sent
-          const payload = batch
-          batch = []
-          const result = yield* call("POST", "/v1/usage", () => api.usage.ingest({ payload })).pipe(
-            Effect.mapError((error) =>
-              error instanceof InvalidRequestError && error.problems.length > 0
-                ? new InvalidRequestError({
-                    status: error.status,
-                    method: error.method,
-                    path: error.path,
-                    attempts: error.attempts,
-                    messages: [
-                      ...error.messages,
-                      `events before index ${offset} were stored (${batches} batches); none of this batch was`
-                    ],
-                    problems: error.problems.map((p) => ({ ...p, index: p.index + offset }))
-                  })
-                : error
-            )
-          )
-          sent += payload.length
-          batches++
-          accepted += result.accepted
-          duplicates += result.duplicates.length
-          for (const id of result.conflicts) conflicts.push(id)
-          ingestOptions.onBatch?.({
-            batch: batches,
-            events: payload.length,
-            accepted: result.accepted,
-            duplicates: result.duplicates.length,
-            conflicts: result.conflicts.length,
-            totalEvents: sent,
-            totalAccepted: accepted
-          })
-        })
-        while (!done) {
-          const next = yield* pull
-          if (next.done === true) {
-            done = true
-            exhausted()
-          } else batch.push(next.value)
-          if (batch.length === batchSize || (done && batch.length > 0)) yield* flush
-        }
-        return { events: sent, accepted, duplicates, conflicts, batches }
-      })
-
-    return OperatorClient.of({
-      packages: {
-        set: (name, input) =>
-          call("PUT", `/v1/packages/${segment(name)}`, () =>
-            api.packages.set({
-              params: { name },
-              payload: input.overagePrice === undefined ? { credits: input.credits } : input
-            })
-          ),
-        list: () => call("GET", "/v1/packages", () => api.packages.list())
-      },
-      resellers: {
-        set: (apiUser, input = {}) =>
-          call("PUT", `/v1/resellers/${segment(apiUser)}`, () =>
-            api.resellers.set({
-              params: { apiUser },
-              payload: input.apiKey === undefined ? {} : { apiKey: input.apiKey }
-            })
-          ),
-        rotateKey: (apiUser) =>
-          call(
-            "POST",
-            `/v1/resellers/${segment(apiUser)}/rotate-key`,
-            () => api.resellers.rotateKey({ params: { apiUser } }),
-            0
-          ),
-        overviews: (apiUser, query = {}) =>
-          call("GET", `/v1/resellers/${segment(apiUser)}/overviews`, () =>
-            api.resellers.overviews({
-              params: { apiUser },
-              query: {
-                ...(query.date === undefined ? {} : { date: query.date as CalendarDate }),
-                ...(query.limit === undefined ? {} : { limit: query.limit }),
-                ...(query.cursor === undefined ? {} : { cursor: query.cursor })
-              }
-            })
-          )
-      },
-      customers: {
-        set: (user, input) =>
-          call("PUT", `/v1/customers/${segment(user)}`, () =>
-            api.customers.set({
-              params: { user },
-              payload: {
-                reseller: input.reseller,
-                package: input.package,
-                billingAnchor: input.billingAnchor as CalendarDate,
-                reputation: input.reputation
-              }
-            })
-          ),
-        get: (user) => call("GET", `/v1/customers/${segment(user)}`, () => api.customers.get({ params: { user } })),
-        list: (query = {}) =>
-          call("GET", "/v1/customers", () =>
-            api.customers.list({
-              query: {
-                ...(query.reseller === undefined ? {} : { reseller: query.reseller }),
-                ...(query.limit === undefined ? {} : { limit: query.limit }),
-                ...(query.cursor === undefined ? {} : { cursor: query.cursor })
-              }
-            })
-          ),
-        overview: (user, query = {}) =>
-          call("GET", `/v1/customers/${segment(user)}/overview`, () =>
-            api.customers.overview({
-              params: { user },
-              query: query.date === undefined ? {} : { date: query.date as CalendarDate }
-            })
-          )
-      },
-      ingest
-    })
-  })
 
 /**
  * Creates the operator client with Promise methods. Options left out come
@@ -585,44 +262,7 @@ const make = (options: OperatorClientOptions, environment: Env): Effect.Effect<O
  */
 export const createOperatorClient = (options: OperatorClientOptions = {}): PromiseOperatorClient => {
   const environment = options.env ?? processEnv()
-  resolve(options, environment)
-  const service = Effect.runSync(make(options, environment))
-  let closed = false
-  const run =
-    <A>(method: string, path: string, signal?: AbortSignal | undefined) =>
-    (effect: Op<A>): Promise<A> => {
-      if (closed) return Promise.reject(new AbortedError({ method, path, messages: ["the client is closed"] }))
-      const signals = [options.signal, signal].filter((s): s is AbortSignal => s !== undefined)
-      const combined = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals)
-      return runAsPromise(effect, combined, () => new AbortedError({ method, path }))
-    }
-  return {
-    packages: {
-      set: (name, input) => run<Package>("PUT", `/v1/packages/${segment(name)}`)(service.packages.set(name, input)),
-      list: () => run<ReadonlyArray<Package>>("GET", "/v1/packages")(service.packages.list())
-    },
-    resellers: {
-      set: (apiUser, input) =>
-        run<ResellerKey>("PUT", `/v1/resellers/${segment(apiUser)}`)(service.resellers.set(apiUser, input)),
-      rotateKey: (apiUser) =>
-        run<ResellerKey>("POST", `/v1/resellers/${segment(apiUser)}/rotate-key`)(service.resellers.rotateKey(apiUser)),
-      overviews: (apiUser, query) =>
-        run<Page<CustomerOverviewItem>>(
-          "GET",
-          `/v1/resellers/${segment(apiUser)}/overviews`
-        )(service.resellers.overviews(apiUser, query))
-    },
-    customers: {
-      set: (user, input) => run<Customer>("PUT", `/v1/customers/${segment(user)}`)(service.customers.set(user, input)),
-      get: (user) => run<Customer>("GET", `/v1/customers/${segment(user)}`)(service.customers.get(user)),
-      list: (query) => run<Page<Customer>>("GET", "/v1/customers")(service.customers.list(query)),
-      overview: (user, query) =>
-        run<Overview>("GET", `/v1/customers/${segment(user)}/overview`)(service.customers.overview(user, query))
-    },
-    ingest: (events, ingestOptions) =>
-      run<IngestSummary>("POST", "/v1/usage", ingestOptions?.signal)(service.ingest(events, ingestOptions)),
-    close: async () => {
-      closed = true
-    }
-  }
+  resolveOperatorSettings(options, environment)
+  const service = Effect.runSync(Effect.orDie(makeOperatorService(options, environment)))
+  return promiseOperatorClient(service, options.signal)
 }

@@ -1,30 +1,28 @@
 /**
  * `@account-overview/sdk` for Node: the client of the Reseller Account
  * Overview call (`distributor.account` v1, `reseller.account` v2), as
- * Promises (`createClient`) and as Effect layers (`AccountOverviewsRemote`),
+ * Effect layers (`AccountOverviewsRemote`) and as Promises (`createClient`),
  * over a keep-alive undici pool; plus the operator client.
  *
  * @since 0.1.0
  */
-import { makeCreateClient } from "./internal/client.js"
-import { makeRemoteLayers, AccountOverviewsRemote as RemoteService } from "./internal/remote.js"
+import { makeEntry } from "./internal/entry.js"
 import { undiciTransport } from "./UndiciTransport.js"
 
-export type * from "./Client.js"
+export * from "./Client.js"
 export * from "./Errors.js"
 export * from "./HttpClientTransport.js"
-export type { RemoteCallOptions, RemoteOptions } from "./internal/remote.js"
 export * from "./OperatorClient.js"
 export * from "./Transport.js"
 export * from "./UndiciTransport.js"
 
-const layers = makeRemoteLayers(() => undiciTransport())
+const entry = makeEntry(() => undiciTransport())
 
 /**
- * Creates a client. Options left out come from the environment
- * (`ACCOUNT_OVERVIEW_BASE_URL`, `ACCOUNT_OVERVIEW_API_USER`,
- * `ACCOUNT_OVERVIEW_API_KEY`, read now) or take their defaults; a missing
- * or invalid setting throws `ConfigurationError`.
+ * Creates a client (over undici). Options left out come from the
+ * environment (`ACCOUNT_OVERVIEW_BASE_URL`, `ACCOUNT_OVERVIEW_API_USER`,
+ * `ACCOUNT_OVERVIEW_API_KEY`, read now) or take their defaults; a missing or
+ * invalid setting throws `ConfigurationError`.
  *
  * @example
  * ```ts
@@ -39,13 +37,14 @@ const layers = makeRemoteLayers(() => undiciTransport())
  * @since 0.1.0
  * @category constructors
  */
-export const createClient = makeCreateClient(() => undiciTransport())
+export const createClient = entry.createClient
 
 /**
- * The remote overview call as an Effect service, and the remote layer of
- * core's `AccountOverviews`: `layer(options)`, `layerConfig(options?)`
- * (settings from `Config`, the key through `Config.Redacted`),
- * `layerHttpClient(options)` (over the context's effect `HttpClient`).
+ * The remote overview call as an Effect service (failing with the SDK's
+ * error classes), and the remote layer of core's `AccountOverviews`:
+ * `layer(options)`, `layerConfig(options?)` (settings from `Config`, the
+ * key through `Config.Redacted`), `layerHttpClient(options)` (over the
+ * context's effect `HttpClient`); undici beneath `layer` and `layerConfig`.
  *
  * @example
  * ```ts
@@ -61,26 +60,4 @@ export const createClient = makeCreateClient(() => undiciTransport())
  * @since 0.1.0
  * @category services
  */
-export class AccountOverviewsRemote extends RemoteService {
-  /**
-   * The service and core's `AccountOverviews`, over undici.
-   *
-   * @since 0.1.0
-   * @category layers
-   */
-  static readonly layer = layers.layer
-  /**
-   * `layer` with the base URL and credentials read through `Config`.
-   *
-   * @since 0.1.0
-   * @category layers
-   */
-  static readonly layerConfig = layers.layerConfig
-  /**
-   * `layer` over the effect `HttpClient` of the context.
-   *
-   * @since 0.1.0
-   * @category layers
-   */
-  static readonly layerHttpClient = layers.layerHttpClient
-}
+export class AccountOverviewsRemote extends entry.AccountOverviewsRemote {}

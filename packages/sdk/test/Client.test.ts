@@ -49,7 +49,7 @@ const thrown = (f: () => unknown): unknown => {
   throw new Error("expected a throw")
 }
 
-describe("settings", () => {
+describe("createClient settings (covers internal/client.ts, internal/entry.ts)", () => {
   it("reads the three connection settings from the environment when the client is created", async () => {
     const { transport, requests } = recorder()
     const client = createClient({ env, transport })
@@ -156,7 +156,7 @@ describe("settings", () => {
   })
 })
 
-describe("overviews", () => {
+describe("createClient overviews (covers internal/client.ts)", () => {
   const slowTransport = (failing: ReadonlySet<string>) => {
     let inFlight = 0
     let maxInFlight = 0

@@ -1,12 +1,14 @@
 import { inspect } from "node:util"
 import type { UsageEvent } from "@account-overview/core"
 import { afterAll, assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
 import {
   type AccountOverviewError,
   ConfigurationError,
   ConnectionError,
   createOperatorClient,
   DecodeError,
+  OperatorClient,
   type OperatorClientOptions,
   ServerError,
   TimeoutError
@@ -38,7 +40,7 @@ const failure = (promise: Promise<unknown>) =>
     (e: unknown) => e
   )
 
-describe("operator client behaviour", () => {
+describe("operator client behaviour (covers internal/operator/*: settings, routes, call, errors, ingest, service, promise)", () => {
   it("sends the bearer token and retries a 502 until the list comes", async () => {
     const server = await serve((_req, res, _r, n) => (n < 2 ? json(res, 502, { oops: true }) : json(res, 200, [])))
     const packages = await operatorFor(server).packages.list()
@@ -130,4 +132,26 @@ describe("operator client behaviour", () => {
     assert.strictEqual((error as AccountOverviewError).code, "aborted")
     assert.strictEqual(server.requests.length, 0)
   })
+
+  it.effect("the Effect service fails with the SDK's errors by tag, and its layer with ConfigurationError", () =>
+    Effect.gen(function* () {
+      const server = yield* Effect.promise(() =>
+        serve((_req, res) => json(res, 404, { _tag: "OperatorNotFound", message: "no customer x" }))
+      )
+      const message = yield* Effect.gen(function* () {
+        const operator = yield* OperatorClient
+        return yield* operator.customers
+          .get("x")
+          .pipe(Effect.catchTag("NotFoundError", (error) => Effect.succeed(`${error.status} ${error.path}`)))
+      }).pipe(Effect.provide(OperatorClient.layer({ baseUrl: server.url, adminToken, env: {} })))
+      assert.strictEqual(message, "404 /v1/customers/x")
+      const error = yield* Effect.flip(
+        Effect.asVoid(Effect.service(OperatorClient)).pipe(
+          Effect.provide(OperatorClient.layer({ baseUrl: server.url, env: {} }))
+        )
+      )
+      assert.instanceOf(error, ConfigurationError)
+      assert.strictEqual(error.setting, "adminToken")
+    })
+  )
 })

@@ -13,13 +13,14 @@ import type {
   CustomersListInput,
   CustomersOverviewInput,
   CustomersSetInput,
+  OverviewOutput,
   OverviewsInput,
   PackagesListInput,
   PackagesSetInput,
   ResellersRotateKeyInput,
   ResellersSetInput
 } from "../Cli.js"
-import { type CliFailure, usageError } from "../Failure.js"
+import { type CliFailure, usageError } from "../CliFailure.js"
 import { errLine, out, registerSecret, streams } from "../Io.js"
 import { withOperator } from "../Operator.js"
 import { overviewWriter } from "../Output.js"
@@ -63,6 +64,19 @@ const keyFields: ReadonlyArray<Field<KeyResult>> = [
 ]
 
 const colors = () => streams().stdoutColors
+
+/** Overviews as the operator API gives them (v1 names), in the chosen output. */
+const overviewsWriter = (output: Option.Option<OverviewOutput>, single: boolean, today: CalendarDate) => {
+  const io = streams()
+  return overviewWriter({
+    output: Option.getOrElse(output, () => (io.stdoutIsTerminal ? "table" : "ndjson")),
+    single,
+    dialect: "v1",
+    today,
+    colors: io.stdoutColors,
+    unicode: io.stdoutIsTerminal
+  })
+}
 
 export const packagesSet = (input: PackagesSetInput): Effect.Effect<void, CliFailure> =>
   withOperator(input, { subject: { kind: "package", name: input.name } }, (client) =>
@@ -131,14 +145,14 @@ export const customersList = (input: CustomersListInput): Effect.Effect<void, Cl
   withOperator(
     input,
     Option.isSome(input.reseller) ? { subject: { kind: "reseller", name: input.reseller.value } } : {},
-    async (client) => {
+    Effect.fnUntraced(function* (client) {
       const writer = listWriter(listOutput(input.output), customerFields, colors())
       const limit = Option.getOrUndefined(input.limit)
       let cursor = Option.getOrUndefined(input.cursor)
       let printed = 0
       for (;;) {
         const want = limit === undefined ? pageSize : Math.min(pageSize, limit - printed)
-        const page = await client.customers.list({
+        const page = yield* client.customers.list({
           ...(Option.isSome(input.reseller) ? { reseller: input.reseller.value } : {}),
           limit: want,
           ...(cursor === undefined ? {} : { cursor })
@@ -153,7 +167,7 @@ export const customersList = (input: CustomersListInput): Effect.Effect<void, Cl
         }
       }
       writer.end()
-    }
+    })
   )
 
 const dayOf = (date: Option.Option<string>): Effect.Effect<CalendarDate> =>
@@ -167,42 +181,30 @@ export const customersOverview = Effect.fn("customersOverview")(function* (input
   const found: Overview = yield* withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
     client.customers.overview(input.user, Option.isSome(input.date) ? { date: day } : {})
   )
-  const io = streams()
-  const writer = overviewWriter({
-    output: Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? "table" : "ndjson")),
-    single: true,
-    dialect: "v1",
-    today: day,
-    colors: io.stdoutColors,
-    unicode: io.stdoutIsTerminal
-  })
+  const writer = overviewsWriter(input.output, true, day)
   writer.write({ user: input.user, ok: true, overview: found })
   writer.end()
 })
 
 export const overviews = Effect.fn("overviews")(function* (input: OverviewsInput) {
   const day = yield* dayOf(input.date)
-  const io = streams()
-  yield* withOperator(input, { subject: { kind: "reseller", name: input.reseller } }, async (client) => {
-    const writer = overviewWriter({
-      output: Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? "table" : "ndjson")),
-      single: false,
-      dialect: "v1",
-      today: day,
-      colors: io.stdoutColors,
-      unicode: io.stdoutIsTerminal
+  yield* withOperator(
+    input,
+    { subject: { kind: "reseller", name: input.reseller } },
+    Effect.fnUntraced(function* (client) {
+      const writer = overviewsWriter(input.output, false, day)
+      let cursor: string | undefined
+      for (;;) {
+        const page = yield* client.resellers.overviews(input.reseller, {
+          ...(Option.isSome(input.date) ? { date: day } : {}),
+          limit: pageSize,
+          ...(cursor === undefined ? {} : { cursor })
+        })
+        for (const item of page.items) writer.write({ user: item.user, ok: true, overview: item.overview })
+        cursor = page.nextCursor
+        if (cursor === undefined || page.items.length === 0) break
+      }
+      writer.end()
     })
-    let cursor: string | undefined
-    for (;;) {
-      const page = await client.resellers.overviews(input.reseller, {
-        ...(Option.isSome(input.date) ? { date: day } : {}),
-        limit: pageSize,
-        ...(cursor === undefined ? {} : { cursor })
-      })
-      for (const item of page.items) writer.write({ user: item.user, ok: true, overview: item.overview })
-      cursor = page.nextCursor
-      if (cursor === undefined || page.items.length === 0) break
-    }
-    writer.end()
-  })
+  )
 })

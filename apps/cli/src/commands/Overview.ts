@@ -1,16 +1,20 @@
-import { calendarDateFromEpochMillis } from "@account-overview/core"
+import { calendarDateFromEpochMillis, type Overview } from "@account-overview/core"
+import type { ClientError } from "@account-overview/sdk"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as Stream from "effect/Stream"
 import type { OverviewInput } from "../Cli.js"
-import { CliFailure, ExitCode, usageError, worst } from "../Failure.js"
-import { describe } from "../Failures.js"
+import { CliFailure, ExitCode, usageError, worst } from "../CliFailure.js"
+import { describe, endWith, unexpected } from "../FailureText.js"
 import { streams } from "../Io.js"
 import { overviewWriter } from "../Output.js"
 import { progress } from "../Progress.js"
 import { resolveConnection } from "../Settings.js"
 import * as Stdin from "../Stdin.js"
+
+type Remote = typeof import("@account-overview/sdk").AccountOverviewsRemote.Service
 
 /**
  * `account-overview overview <user...>`: fetches the overviews (several at
@@ -55,71 +59,62 @@ export const overview = Effect.fn("overview")(function* (input: OverviewInput) {
   const output = Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? "table" : "ndjson"))
   const today = calendarDateFromEpochMillis(yield* Clock.currentTimeMillis)
   const sdk = yield* Effect.promise(() => import("@account-overview/sdk"))
-
-  const exitCode = yield* Effect.tryPromise({
-    try: async (signal) => {
-      const client = sdk.createClient({
-        baseUrl: connection.baseUrl,
-        apiUser: connection.apiUser,
-        apiKey: Redacted.value(connection.apiKey),
-        format: connection.format,
-        dialect: connection.dialect,
-        ...(connection.timeoutMs === undefined ? {} : { timeoutMs: connection.timeoutMs }),
-        signal
-      })
-      const writer = overviewWriter({
-        output,
-        single,
-        dialect: connection.dialect,
-        today,
-        colors: io.stdoutColors,
-        unicode: io.stdoutIsTerminal
-      })
-      let read = 0
-      let done = 0
-      const bar = progress({ enabled: !single && io.stderrColors, label: "overviews", unit: "users" })
-      let code: ExitCode = ExitCode.ok
-      try {
-        const users = allUsers(input.users, file, (n) => {
-          read = n
-        })
-        for await (const result of client.overviews(users, { concurrency: input.concurrency })) {
-          done += 1
-          if (io.stdoutIsTerminal) bar.hide()
-          if (result.ok) {
-            writer.write({ user: result.user, ok: true, overview: result.overview })
-          } else {
-            const failure = describe(result.error, {
-              baseUrl: connection.baseUrl,
-              credentials: `api user "${connection.apiUser}"`,
-              subject: { kind: "customer", name: result.user }
-            })
-            if (failure.exitCode === ExitCode.interrupted) throw result.error
-            bar.log(`error: ${failure.sentence}`)
-            writer.write({ user: result.user, ok: false, failure })
-            code = worst(code, failure.exitCode)
-          }
-          bar.update(done, file === undefined ? input.users.length : Math.max(read, done))
-        }
-        bar.stop()
-        writer.end()
-      } finally {
-        bar.stop()
-        await client.close()
-      }
-      return code
-    },
-    catch: (error) => {
-      const failure = describe(error, {
-        baseUrl: connection.baseUrl,
-        credentials: `api user "${connection.apiUser}"`
-      })
-      return new CliFailure(
-        failure.exitCode === ExitCode.interrupted
-          ? { exitCode: ExitCode.interrupted }
-          : { exitCode: failure.exitCode, message: failure.sentence }
-      )
-    }
+  const context = { baseUrl: connection.baseUrl, credentials: `api user "${connection.apiUser}"` }
+  const layer = sdk.AccountOverviewsRemote.layer({
+    baseUrl: connection.baseUrl,
+    credentials: { apiUser: connection.apiUser, apiKey: connection.apiKey },
+    format: connection.format,
+    dialect: connection.dialect,
+    ...(connection.timeoutMs === undefined ? {} : { timeoutMs: connection.timeoutMs })
   })
-  if (exitCode !== ExitCode.ok) return yield* new CliFailure({ exitCode })
+
+  const fetchAll = Effect.fnUntraced(function* (remote: Remote) {
+    const writer = overviewWriter({
+      output,
+      single,
+      dialect: connection.dialect,
+      today,
+      colors: io.stdoutColors,
+      unicode: io.stdoutIsTerminal
+    })
+    let read = 0
+    let done = 0
+    const bar = progress({ enabled: !single && io.stderrColors, label: "overviews", unit: "users" })
+    let code: ExitCode = ExitCode.ok
+    const report = (user: string, result: Result.Result<Overview, ClientError>) =>
+      Effect.sync(() => {
+        done += 1
+        if (io.stdoutIsTerminal) bar.hide()
+        if (Result.isSuccess(result)) {
+          writer.write({ user, ok: true, overview: result.success })
+        } else {
+          const failure = describe(result.failure, { ...context, subject: { kind: "customer", name: user } })
+          bar.log(`error: ${failure.sentence}`)
+          writer.write({ user, ok: false, failure })
+          code = worst(code, failure.exitCode)
+        }
+        bar.update(done, file === undefined ? input.users.length : Math.max(read, done))
+      })
+    const users = allUsers(input.users, file, (n) => {
+      read = n
+    })
+    yield* Stream.fromAsyncIterable(users, (error) => endWith(unexpected(error))).pipe(
+      Stream.mapEffect(
+        (user) => Effect.map(Effect.result(remote.overview(user)), (result) => [user, result] as const),
+        {
+          concurrency: input.concurrency
+        }
+      ),
+      Stream.runForEach(([user, result]) => report(user, result)),
+      Effect.ensuring(Effect.sync(() => bar.stop()))
+    )
+    writer.end()
+    return code
+  })
+
+  const code = yield* Effect.flatMap(Effect.service(sdk.AccountOverviewsRemote), fetchAll).pipe(
+    Effect.provide(layer),
+    Effect.catchTag("ConfigurationError", (error) => Effect.fail(endWith(describe(error, context))))
+  )
+  if (code !== ExitCode.ok) return yield* new CliFailure({ exitCode: code })
 })

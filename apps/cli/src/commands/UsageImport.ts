@@ -1,11 +1,14 @@
 import type { UsageEvent } from "@account-overview/core"
+import type { IngestSummary } from "@account-overview/sdk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type { UsageImportInput } from "../Cli.js"
+import { CliFailure, ExitCode } from "../CliFailure.js"
 import { CsvHeaderError, formatOfPath, type Parsed, parseEvents } from "../Events.js"
-import { CliFailure, ExitCode } from "../Failure.js"
+import { endWith, unexpected } from "../FailureText.js"
 import { errLine, streams } from "../Io.js"
-import { type OperatorClient, withOperator } from "../Operator.js"
+import { type OperatorClient, type OperatorError, withOperator } from "../Operator.js"
 import { progress } from "../Progress.js"
 import { type Field, writeRecord } from "../Records.js"
 import * as Stdin from "../Stdin.js"
@@ -36,19 +39,9 @@ const summaryFields: ReadonlyArray<Field<Summary>> = [
   { key: "batches", header: "Batches", get: (s) => s.batches }
 ]
 
-const sizeOf = (x: unknown): number => (Array.isArray(x) ? x.length : typeof x === "number" ? x : 0)
-const idsOf = (x: unknown): ReadonlyArray<string> => (Array.isArray(x) ? x.filter((id) => typeof id === "string") : [])
-
 interface Pending {
   readonly line: number
   readonly event: UsageEvent
-}
-
-const problemsOf = (error: unknown): ReadonlyArray<{ index: number; field: string; message: string }> => {
-  if (typeof error !== "object" || error === null) return []
-  if ((error as { code?: unknown }).code !== "invalid_request") return []
-  const problems = (error as { problems?: unknown }).problems
-  return Array.isArray(problems) ? problems : []
 }
 
 /**
@@ -56,47 +49,58 @@ const problemsOf = (error: unknown): ReadonlyArray<{ index: number; field: strin
  * stores none), those are reported and the rest is sent again, so that a
  * bad event never costs the good ones.
  */
-const sendBatch = async (
+const sendBatch = (
   client: OperatorClient,
   batch: ReadonlyArray<Pending>,
   batchSize: number,
-  signal: AbortSignal,
   summary: Summary,
   report: (line: number, reason: string) => void
-): Promise<void> => {
-  let remaining = batch
-  for (let attempt = 0; remaining.length > 0; attempt++) {
-    try {
-      const result = await client.ingest(
-        remaining.map((p) => p.event),
-        { batchSize, signal }
-      )
-      summary.accepted += result.accepted
-      summary.duplicates += sizeOf(result.duplicates)
-      summary.conflicts += sizeOf(result.conflicts)
-      summary.batches += 1
-      const conflicts = new Set(idsOf(result.conflicts))
-      for (const p of remaining) {
-        if (conflicts.has(p.event.id))
-          report(p.line, `event id "${p.event.id}" was stored before with other content (conflict)`)
-      }
-      return
-    } catch (error) {
-      const problems = problemsOf(error)
-      if (problems.length === 0 || attempt > 0) throw error
-      const refused = new Set<number>()
-      for (const problem of problems) {
-        const p = remaining[problem.index]
-        if (p === undefined) continue
-        refused.add(problem.index)
-        report(p.line, `${problem.field === "" ? "" : `${problem.field}: `}${problem.message}`)
-      }
-      if (refused.size === 0) throw error
-      summary.invalid += refused.size
-      remaining = remaining.filter((_, i) => !refused.has(i))
+): Effect.Effect<void, OperatorError> => {
+  const stored = (sent: ReadonlyArray<Pending>, result: IngestSummary): void => {
+    summary.accepted += result.accepted
+    summary.duplicates += result.duplicates
+    summary.conflicts += result.conflicts.length
+    summary.batches += 1
+    const conflicts = new Set(result.conflicts)
+    for (const p of sent) {
+      if (conflicts.has(p.event.id))
+        report(p.line, `event id "${p.event.id}" was stored before with other content (conflict)`)
     }
   }
+  const send = (remaining: ReadonlyArray<Pending>, attempt: number): Effect.Effect<void, OperatorError> =>
+    remaining.length === 0
+      ? Effect.void
+      : client
+          .ingest(
+            remaining.map((p) => p.event),
+            { batchSize }
+          )
+          .pipe(
+            Effect.map((result) => stored(remaining, result)),
+            Effect.catchTag("InvalidRequestError", (error) => {
+              if (error.problems.length === 0 || attempt > 0) return Effect.fail(error)
+              const refused = new Set<number>()
+              for (const problem of error.problems) {
+                const p = remaining[problem.index]
+                if (p === undefined) continue
+                refused.add(problem.index)
+                report(p.line, `${problem.field === "" ? "" : `${problem.field}: `}${problem.message}`)
+              }
+              if (refused.size === 0) return Effect.fail(error)
+              summary.invalid += refused.size
+              return send(
+                remaining.filter((_, i) => !refused.has(i)),
+                attempt + 1
+              )
+            })
+          )
+  return send(batch, 0)
 }
+
+const readFailure = (error: unknown): CliFailure =>
+  error instanceof CsvHeaderError
+    ? new CliFailure({ exitCode: ExitCode.failed, message: error.message })
+    : endWith(unexpected(error))
 
 export const usageImport = Effect.fn("usageImport")(function* (input: UsageImportInput) {
   const io = streams()
@@ -106,44 +110,39 @@ export const usageImport = Effect.fn("usageImport")(function* (input: UsageImpor
   const bar = progress({ enabled: io.stderrColors, label: "import", unit: "bytes", total: source.size })
   const report = (line: number, reason: string) => bar.log(`error: line ${line}: ${reason}`)
 
-  const run = withOperator(
-    input,
-    { stdinTaken: input.file === "-" ? "usage import -" : undefined },
-    async (client, _connection, signal) => {
-      let bytes = 0
-      const counted = async function* () {
-        for await (const line of Stdin.numberedLines(source)) {
-          bytes += Buffer.byteLength(line.text) + 1
-          yield line
-        }
-      }
-      let batch: Array<Pending> = []
-      const flush = async () => {
-        const sending = batch
-        batch = []
-        await sendBatch(client, sending, input.batchSize, signal, summary, report)
-        bar.update(bytes)
-      }
-      try {
-        for await (const parsed of parseEvents(counted(), format) as AsyncIterable<Parsed>) {
-          if (parsed._tag === "Bad") {
-            summary.invalid += 1
-            report(parsed.line, parsed.reason)
-            continue
-          }
-          summary.events += 1
-          batch.push({ line: parsed.line, event: parsed.event })
-          if (batch.length >= input.batchSize) await flush()
-        }
-        if (batch.length > 0) await flush()
-      } catch (error) {
-        if (error instanceof CsvHeaderError) throw new CliFailure({ exitCode: ExitCode.failed, message: error.message })
-        throw error
-      } finally {
-        bar.stop()
+  const run = withOperator(input, { stdinTaken: input.file === "-" ? "usage import -" : undefined }, (client) => {
+    let bytes = 0
+    const counted = async function* () {
+      for await (const line of Stdin.numberedLines(source)) {
+        bytes += Buffer.byteLength(line.text) + 1
+        yield line
       }
     }
-  )
+    let batch: Array<Pending> = []
+    const flush = Effect.suspend(() => {
+      const sending = batch
+      batch = []
+      return sendBatch(client, sending, input.batchSize, summary, report).pipe(
+        Effect.tap(() => Effect.sync(() => bar.update(bytes)))
+      )
+    })
+    const take = (parsed: Parsed) =>
+      Effect.suspend(() => {
+        if (parsed._tag === "Bad") {
+          summary.invalid += 1
+          report(parsed.line, parsed.reason)
+          return Effect.void
+        }
+        summary.events += 1
+        batch.push({ line: parsed.line, event: parsed.event })
+        return batch.length >= input.batchSize ? flush : Effect.void
+      })
+    return Stream.fromAsyncIterable(parseEvents(counted(), format) as AsyncIterable<Parsed>, readFailure).pipe(
+      Stream.runForEach(take),
+      Effect.andThen(Effect.suspend(() => (batch.length > 0 ? flush : Effect.void))),
+      Effect.ensuring(Effect.sync(() => bar.stop()))
+    )
+  })
 
   yield* run.pipe(
     Effect.onInterrupt(() =>

@@ -57,8 +57,8 @@ const baseEnv = (): Record<string, string | undefined> => {
 }
 
 /** Runs `account-overview args...`, stdio piped, and checks that no registered secret was printed. */
-export const cli = (args: ReadonlyArray<string>, options: RunOptions = {}): Effect.Effect<RunResult> =>
-  Effect.gen(function* () {
+export const cli: (args: ReadonlyArray<string>, options?: RunOptions) => Effect.Effect<RunResult> = Effect.fnUntraced(
+  function* (args: ReadonlyArray<string>, options: RunOptions = {}) {
     const child: ChildProcess = spawn(process.execPath, [bin, ...args], {
       env: { ...baseEnv(), ...options.env },
       stdio: ["pipe", "pipe", "pipe"]
@@ -100,7 +100,8 @@ export const cli = (args: ReadonlyArray<string>, options: RunOptions = {}): Effe
       assert.notInclude(result.stderr, value, "a secret was printed on stderr")
     }
     return result
-  })
+  }
+)
 
 export interface Server {
   readonly baseUrl: string
@@ -183,7 +184,7 @@ export class TestServer extends Context.Service<TestServer, Server>()("@account-
 }
 
 /** A reseller with a key of the test's choosing, a package, and customers under it. */
-export const seed = (options: {
+export const seed = Effect.fnUntraced(function* (options: {
   readonly reseller: string
   readonly apiKey: string
   readonly packages: ReadonlyArray<{ readonly name: string; readonly credits: number; readonly overagePrice?: number }>
@@ -193,25 +194,24 @@ export const seed = (options: {
     readonly billingAnchor: string
     readonly reputation?: number
   }>
-}) =>
-  Effect.gen(function* () {
-    const server = yield* TestServer
-    for (const p of options.packages) {
-      yield* server.operator("PUT", `/v1/packages/${encodeURIComponent(p.name)}`, {
-        credits: p.credits,
-        ...(p.overagePrice === undefined ? {} : { overagePrice: p.overagePrice })
-      })
-    }
-    yield* server.operator("PUT", `/v1/resellers/${encodeURIComponent(options.reseller)}`, { apiKey: options.apiKey })
-    for (const c of options.customers) {
-      yield* server.operator("PUT", `/v1/customers/${encodeURIComponent(c.user)}`, {
-        reseller: options.reseller,
-        package: c.package,
-        billingAnchor: c.billingAnchor,
-        reputation: c.reputation ?? 100
-      })
-    }
-  })
+}) {
+  const server = yield* TestServer
+  for (const p of options.packages) {
+    yield* server.operator("PUT", `/v1/packages/${encodeURIComponent(p.name)}`, {
+      credits: p.credits,
+      ...(p.overagePrice === undefined ? {} : { overagePrice: p.overagePrice })
+    })
+  }
+  yield* server.operator("PUT", `/v1/resellers/${encodeURIComponent(options.reseller)}`, { apiKey: options.apiKey })
+  for (const c of options.customers) {
+    yield* server.operator("PUT", `/v1/customers/${encodeURIComponent(c.user)}`, {
+      reseller: options.reseller,
+      package: c.package,
+      billingAnchor: c.billingAnchor,
+      reputation: c.reputation ?? 100
+    })
+  }
+})
 
 /** A local URL where nothing listens: a port bound, then released. */
 export const closedUrl = Effect.callback<string>((resume) => {

@@ -1,9 +1,12 @@
 /**
- * The Promise client over the engine. Each entry point (Node, fetch) makes
- * its `createClient` here with its own default transport.
+ * The Promise client of the overview call, over the engine: `prepare` checks
+ * each call at once (a bad call rejects before any request), `send` runs
+ * through the Promise edge. Each entry point (Node, fetch) makes its
+ * `createClient` here with its own default transport.
  */
 import type { Credentials, Overview } from "@account-overview/core"
-import { Cause, Effect, Exit, Option, Redacted } from "effect"
+import { wirePath } from "@account-overview/core"
+import { Redacted } from "effect"
 import type {
   AccountOverviewClient,
   ClientOptions,
@@ -13,46 +16,14 @@ import type {
 } from "../Client.js"
 import { AbortedError, AccountOverviewError, ConfigurationError, InvalidRequestError } from "../Errors.js"
 import type { Transport } from "../Transport.js"
-import { type CallOverrides, makeOverviewCall, wirePath } from "./engine.js"
-import {
-  checkCount,
-  checkDialect,
-  checkFormat,
-  checkPositive,
-  type Env,
-  env,
-  fromEnv,
-  processEnv,
-  requireSetting,
-  resolveEngineSettings
-} from "./settings.js"
-
-const combineSignals = (a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined =>
-  a === undefined ? b : b === undefined ? a : AbortSignal.any([a, b])
-
-/** Runs an engine effect as a Promise: its failure rejects as is, an interruption (abort) as `AbortedError`. */
-export const runAsPromise = <A>(
-  effect: Effect.Effect<A, AccountOverviewError>,
-  signal: AbortSignal | undefined,
-  onAbort: () => AccountOverviewError
-): Promise<A> => {
-  if (signal?.aborted) return Promise.reject(onAbort())
-  return Effect.runPromiseExit(effect, signal === undefined ? undefined : { signal }).then((exit) => {
-    if (Exit.isSuccess(exit)) return exit.value
-    const error = Cause.findErrorOption(exit.cause)
-    if (Option.isSome(error)) throw error.value
-    if (Cause.hasInterrupts(exit.cause)) throw onAbort()
-    throw Cause.squash(exit.cause)
-  })
-}
+import { makeOverviewCall } from "./engine.js"
+import { combineSignals, runAsPromise } from "./promise.js"
+import { checkCount, type Env, env, fromEnv, processEnv, requireSetting, resolveEngineSettings } from "./settings.js"
 
 interface Shared {
   readonly transport: Transport
   readonly owned: boolean
 }
-
-const checkUser = (user: unknown): string | undefined =>
-  typeof user === "string" && user.length > 0 ? undefined : "user must be a non-empty string"
 
 export const makeCreateClient = (defaultTransport: () => Transport) => {
   const build = (options: ClientOptions, environment: Env, inherited: Shared | undefined): AccountOverviewClient => {
@@ -64,44 +35,25 @@ export const makeCreateClient = (defaultTransport: () => Transport) => {
     const apiUser = requireSetting(fromEnv(options.apiUser, env.apiUser, environment), "apiUser", env.apiUser)
     const apiKey = requireSetting(fromEnv(options.apiKey, env.apiKey, environment), "apiKey", env.apiKey)
     const credentials: Credentials = { apiUser, apiKey: Redacted.make(apiKey) }
-    const probe = resolveEngineSettings(options, baseUrl, () => Promise.reject(new Error("unused")))
+    const settings = resolveEngineSettings(options, baseUrl)
     const shared: Shared =
       options.transport !== undefined
         ? { transport: options.transport, owned: false }
         : (inherited ?? { transport: defaultTransport(), owned: true })
-    const settings = { ...probe, transport: shared.transport }
-    const call = makeOverviewCall(settings)
+    const call = makeOverviewCall(settings, shared.transport)
     const clientSignal = options.signal
 
-    const prepare = (user: string, callOptions: OverviewOptions | undefined) => {
-      const format = callOptions?.format === undefined ? settings.format : checkFormat(callOptions.format)
-      const dialect = callOptions?.dialect === undefined ? settings.dialect : checkDialect(callOptions.dialect)
-      const context = { method: settings.method, path: wirePath(format, dialect), user }
-      const problem = checkUser(user)
-      if (problem !== undefined) throw new InvalidRequestError({ ...context, messages: [problem] })
-      const overrides: CallOverrides | undefined =
-        callOptions === undefined
-          ? undefined
-          : {
-              format,
-              dialect,
-              ...(callOptions.timeoutMs === undefined
-                ? {}
-                : { timeoutMs: checkPositive(callOptions.timeoutMs, "timeoutMs") })
-            }
-      return { context, overrides }
-    }
-
     const overview = (user: string, callOptions?: OverviewOptions): Promise<Overview> => {
-      let prepared: ReturnType<typeof prepare>
+      let prepared: ReturnType<typeof call.prepare>
       try {
-        prepared = prepare(user, callOptions)
+        prepared = call.prepare(credentials, user, callOptions)
       } catch (error) {
         return Promise.reject(error)
       }
-      const { context, overrides } = prepared
+      if (prepared instanceof InvalidRequestError) return Promise.reject(prepared)
+      const { context } = prepared
       const signal = combineSignals(clientSignal, callOptions?.signal)
-      return runAsPromise(call(credentials, user, overrides), signal, () => new AbortedError(context))
+      return runAsPromise(call.send(prepared), signal, () => new AbortedError(context))
     }
 
     async function* overviews(

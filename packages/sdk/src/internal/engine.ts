@@ -1,60 +1,63 @@
 /**
- * The overview call, once, for every API of the SDK: build the request with
- * core's parameter encoder, send it through the transport with a timeout per
- * attempt and an overall deadline, classify the answer, decode it with
- * core's decoder, retry what may succeed later. The Promise client runs it,
- * the Effect layers map its failures to core's tagged errors.
+ * The overview call, once, for every API of the SDK: check the call and
+ * build its request with core's parameter encoder and core's wire path
+ * (`prepare`), send it through the transport with a timeout per attempt
+ * and an overall deadline, classify the answer, decode it with core's
+ * decoder, retry what may succeed later (`send`). It fails with the SDK's
+ * error classes, the one set both APIs give: the Effect service passes them
+ * through, the Promise client rejects with them.
  */
 import {
   type Credentials,
-  type Dialect,
   decodeResponse,
   encodeRequestParams,
   type Format,
   type Overview,
-  wireMessage
+  wireMessage,
+  wirePath
 } from "@account-overview/core"
 import { Effect, Redacted, Result } from "effect"
+import type { RemoteCallOptions } from "../Client.js"
 import {
   AccountOverviewError,
   AuthenticationError,
+  type ClientError,
   ConnectionError,
   DecodeError,
   type ErrorDetails,
   InvalidRequestError,
   NotFoundError,
-  RateLimitError,
-  ServerError,
   TimeoutError
 } from "../Errors.js"
-import type { TransportResponse } from "../Transport.js"
+import type { Transport, TransportResponse } from "../Transport.js"
 import { makeScrub, type Scrub, safeCause } from "./redact.js"
-import { parseRetryAfter, withRetries, withRetryAfter } from "./retry.js"
-import type { EngineSettings, Method } from "./settings.js"
-
-/** Per-call choices that override the engine's settings. */
-export interface CallOverrides {
-  readonly format?: Format | undefined
-  readonly dialect?: Dialect | undefined
-  readonly method?: Method | undefined
-  readonly timeoutMs?: number | undefined
-}
-
-export const wirePath = (format: Format, dialect: Dialect): string =>
-  dialect === "v1" ? `/api/distributor.account.${format}` : `/apiv2/reseller.account.${format}`
+import { parseRetryAfter, withRetries } from "./retry.js"
+import { type EngineSettings, type Method, resolveCallOverrides } from "./settings.js"
+import { errorOfStatus } from "./status.js"
 
 const accept = { json: "application/json", xml: "application/xml, text/xml" } as const
 
-interface Context {
+/** What every error of one call names: the request line and the customer. */
+export interface CallContext {
   readonly method: Method
   readonly path: string
   readonly user: string
+}
+
+/** A checked call, ready to send. */
+export interface PreparedCall {
+  readonly context: CallContext
+  readonly format: Format
+  readonly timeoutMs: number
+  readonly url: string
+  readonly body: string | undefined
+  readonly headers: Readonly<Record<string, string>>
   readonly apiKey: Redacted.Redacted<string>
 }
 
-const scrubFor = (context: Context): Scrub => makeScrub([Redacted.value(context.apiKey)])
+const scrubFor = (call: PreparedCall): Scrub => makeScrub([Redacted.value(call.apiKey)])
 
-const details = (context: Context, attempt: number, response?: TransportResponse): ErrorDetails => ({
+const details = (context: CallContext, attempt: number, response?: TransportResponse): ErrorDetails => ({
   method: context.method,
   path: context.path,
   user: context.user,
@@ -78,7 +81,7 @@ const errorMessages = (
 }
 
 /** A 2xx answer carrying an error body: older servers did this; its stable message tells the failure. */
-const legacyError = (messages: ReadonlyArray<string>, base: ErrorDetails, scrub: Scrub): AccountOverviewError => {
+const legacyError = (messages: ReadonlyArray<string>, base: ErrorDetails, scrub: Scrub): ClientError => {
   const withMessages = { ...base, messages: messages.map((message) => scrub(message)) }
   if (messages.includes(wireMessage.AuthenticationFailed)) return new AuthenticationError(withMessages)
   if (messages.includes(wireMessage.CustomerNotFound)) return new NotFoundError(withMessages)
@@ -87,75 +90,84 @@ const legacyError = (messages: ReadonlyArray<string>, base: ErrorDetails, scrub:
 
 const classify = (
   response: TransportResponse,
-  format: Format,
+  call: PreparedCall,
   settings: EngineSettings,
-  context: Context,
   attempt: number
-): Effect.Effect<Overview, AccountOverviewError> => {
+): Effect.Effect<Overview, ClientError> => {
   const status = response.status
   if (status >= 200 && status < 300) {
     const decoded = decodeResponse(response.body, response.headers["content-type"], {
       maxBytes: settings.maxResponseBytes,
-      format
+      format: call.format
     })
     if (Result.isSuccess(decoded)) {
       if (decoded.success._tag === "Overview") return Effect.succeed(decoded.success.overview)
       return Effect.fail(
-        legacyError(decoded.success.body.errors, details(context, attempt, response), scrubFor(context))
+        legacyError(decoded.success.body.errors, details(call.context, attempt, response), scrubFor(call))
       )
     }
-    const scrub = scrubFor(context)
     return Effect.fail(
       new DecodeError({
-        ...details(context, attempt, response),
+        ...details(call.context, attempt, response),
         field: decoded.failure.path,
-        reason: scrub(decoded.failure.reason)
+        reason: scrubFor(call)(decoded.failure.reason)
       })
     )
   }
-  const scrub = scrubFor(context)
   const base = {
-    ...details(context, attempt, response),
-    messages: errorMessages(response, format, settings.maxResponseBytes, scrub)
+    ...details(call.context, attempt, response),
+    messages: errorMessages(response, call.format, settings.maxResponseBytes, scrubFor(call))
   }
-  const retryAfterMs = parseRetryAfter(response.headers["retry-after"], Date.now())
-  switch (status) {
-    case 401:
-    case 403:
-      return Effect.fail(new AuthenticationError(base))
-    case 404:
-      return Effect.fail(new NotFoundError(base))
-    case 408:
-      return Effect.fail(new TimeoutError(base))
-    case 429:
-      return Effect.fail(new RateLimitError({ ...base, retryAfterMs }))
-  }
-  if (status >= 500) return Effect.fail(withRetryAfter(new ServerError(base), retryAfterMs))
-  if (status >= 400) return Effect.fail(new InvalidRequestError(base))
-  return Effect.fail(new ServerError({ ...base, messages: [`unexpected status ${status}`, ...base.messages] }))
+  return Effect.fail(errorOfStatus(status, base, parseRetryAfter(response.headers["retry-after"], Date.now())))
 }
 
-const transportFailure = (thrown: unknown, timedOutAfter: number | undefined, context: Context, attempt: number) => {
+const transportFailure = (
+  thrown: unknown,
+  timedOutAfter: number | undefined,
+  call: PreparedCall,
+  attempt: number
+): ClientError => {
   if (timedOutAfter !== undefined) {
     return new TimeoutError({
-      ...details(context, attempt),
+      ...details(call.context, attempt),
       messages: [`no complete answer within ${timedOutAfter} ms`]
     })
   }
   if (thrown instanceof DecodeError) {
     return new DecodeError({
-      ...details(context, attempt),
+      ...details(call.context, attempt),
       status: thrown.status,
       field: thrown.field,
       reason: thrown.reason
     })
   }
-  if (thrown instanceof AccountOverviewError) return thrown
-  return new ConnectionError({ ...details(context, attempt), cause: safeCause(thrown, scrubFor(context)) })
+  if (thrown instanceof AccountOverviewError) return thrown as ClientError
+  return new ConnectionError({ ...details(call.context, attempt), cause: safeCause(thrown, scrubFor(call)) })
 }
 
 /** The overview call of one engine (settings and transport). */
-export const makeOverviewCall = (settings: EngineSettings) => {
+export interface OverviewCall {
+  /**
+   * Checks a call and builds its request: an `InvalidRequestError` for a
+   * user that is not a non-empty string; throws `ConfigurationError` for a
+   * bad per-call option.
+   */
+  readonly prepare: (
+    credentials: Credentials,
+    user: string,
+    options: RemoteCallOptions | undefined
+  ) => PreparedCall | InvalidRequestError
+  /** Sends a prepared call, with its retries. */
+  readonly send: (call: PreparedCall) => Effect.Effect<Overview, ClientError>
+  /** `prepare` then `send`, as one effect (a bad option is a defect). */
+  readonly run: (
+    credentials: Credentials,
+    user: string,
+    options?: RemoteCallOptions | undefined
+  ) => Effect.Effect<Overview, ClientError>
+}
+
+export const makeOverviewCall = (settings: EngineSettings, transport: Transport): OverviewCall => {
   const headerCache = new Map<string, Readonly<Record<string, string>>>()
   const headersFor = (format: Format, method: Method): Readonly<Record<string, string>> => {
     const key = `${format} ${method}`
@@ -174,76 +186,86 @@ export const makeOverviewCall = (settings: EngineSettings) => {
     return headers
   }
 
-  return (
-    credentials: Credentials,
-    user: string,
-    overrides?: CallOverrides | undefined
-  ): Effect.Effect<Overview, AccountOverviewError> =>
-    Effect.suspend(() => {
-      const format = overrides?.format ?? settings.format
-      const dialect = overrides?.dialect ?? settings.dialect
-      const method = overrides?.method ?? settings.method
-      const timeoutMs = overrides?.timeoutMs ?? settings.timeoutMs
-      const path = wirePath(format, dialect)
-      const context: Context = { method, path, user, apiKey: credentials.apiKey }
-      if (user.length === 0) {
-        return Effect.fail(new InvalidRequestError({ ...details(context, -1), messages: ["user must not be empty"] }))
-      }
-      const params = encodeRequestParams(credentials, user)
-      const url = method === "POST" ? settings.baseUrl + path : `${settings.baseUrl}${path}?${params}`
-      const body = method === "POST" ? params : undefined
-      const headers = headersFor(format, method)
-      const deadlineAt = Date.now() + settings.deadlineMs
+  const prepare: OverviewCall["prepare"] = (credentials, user, options) => {
+    const { format, dialect, timeoutMs } = resolveCallOverrides(settings, options)
+    const method = settings.method
+    const path = wirePath(format, dialect)
+    const context: CallContext = { method, path, user }
+    if (typeof user !== "string" || user.length === 0) {
+      return new InvalidRequestError({ ...context, messages: ["user must be a non-empty string"] })
+    }
+    const params = encodeRequestParams(credentials, user)
+    return {
+      context,
+      format,
+      timeoutMs,
+      url: method === "POST" ? settings.baseUrl + path : `${settings.baseUrl}${path}?${params}`,
+      body: method === "POST" ? params : undefined,
+      headers: headersFor(format, method),
+      apiKey: credentials.apiKey
+    }
+  }
 
-      const attempt = (n: number) =>
-        Effect.callback<Overview, AccountOverviewError>((resume) => {
-          const limit = Math.min(timeoutMs, deadlineAt - Date.now())
-          if (limit <= 0) {
-            resume(
-              Effect.fail(
-                new TimeoutError({
-                  ...details(context, n - 1),
-                  messages: [`deadline of ${settings.deadlineMs} ms passed`]
-                })
-              )
+  const attempts = (call: PreparedCall): Effect.Effect<Overview, ClientError> => {
+    const deadlineAt = Date.now() + settings.deadlineMs
+    const attempt = (n: number) =>
+      Effect.callback<Overview, ClientError>((resume) => {
+        const limit = Math.min(call.timeoutMs, deadlineAt - Date.now())
+        if (limit <= 0) {
+          resume(
+            Effect.fail(
+              new TimeoutError({
+                ...details(call.context, n - 1),
+                messages: [`deadline of ${settings.deadlineMs} ms passed`]
+              })
             )
-            return
-          }
-          const controller = new AbortController()
-          let timedOutAfter: number | undefined
-          const timer = setTimeout(() => {
-            timedOutAfter = limit
-            controller.abort()
-          }, limit)
-          let sent: Promise<TransportResponse>
-          try {
-            sent = settings.transport({
-              method,
-              url,
-              headers,
-              body,
-              signal: controller.signal,
-              maxResponseBytes: settings.maxResponseBytes
-            })
-          } catch (thrown) {
-            sent = Promise.reject(thrown)
-          }
-          sent.then(
-            (response) => {
-              clearTimeout(timer)
-              resume(classify(response, format, settings, context, n))
-            },
-            (thrown: unknown) => {
-              clearTimeout(timer)
-              resume(Effect.fail(transportFailure(thrown, timedOutAfter, context, n)))
-            }
           )
-          return Effect.sync(() => {
-            clearTimeout(timer)
-            controller.abort()
+          return
+        }
+        const controller = new AbortController()
+        let timedOutAfter: number | undefined
+        const timer = setTimeout(() => {
+          timedOutAfter = limit
+          controller.abort()
+        }, limit)
+        let sent: Promise<TransportResponse>
+        try {
+          sent = transport({
+            method: call.context.method,
+            url: call.url,
+            headers: call.headers,
+            body: call.body,
+            signal: controller.signal,
+            maxResponseBytes: settings.maxResponseBytes
           })
+        } catch (thrown) {
+          sent = Promise.reject(thrown)
+        }
+        sent.then(
+          (response) => {
+            clearTimeout(timer)
+            resume(classify(response, call, settings, n))
+          },
+          (thrown: unknown) => {
+            clearTimeout(timer)
+            resume(Effect.fail(transportFailure(thrown, timedOutAfter, call, n)))
+          }
+        )
+        return Effect.sync(() => {
+          clearTimeout(timer)
+          controller.abort()
         })
+      })
+    return withRetries(attempt, { maxRetries: settings.maxRetries, backoff: settings.backoff, deadlineAt })
+  }
 
-      return withRetries(attempt, { maxRetries: settings.maxRetries, backoff: settings.backoff, deadlineAt })
+  const send = (call: PreparedCall) => Effect.suspend(() => attempts(call))
+
+  const run: OverviewCall["run"] = (credentials, user, options) =>
+    Effect.suspend(() => {
+      const call = prepare(credentials, user, options)
+      return call instanceof InvalidRequestError ? Effect.fail(call) : attempts(call)
     })
+
+  return { prepare, send, run }
 }

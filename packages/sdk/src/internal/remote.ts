@@ -1,71 +1,26 @@
 /**
- * The Effect API over the engine: the `AccountOverviewsRemote` service and
- * the remote layer of core's `AccountOverviews`. Each entry point (Node,
- * fetch) makes its layers here with its own default transport.
+ * The Effect API over the engine: the `AccountOverviewsRemote` service,
+ * failing with the SDK's error classes as the engine raises them, and the
+ * remote layer of core's `AccountOverviews`, whose contract is core's tagged
+ * errors (the one place they are made). Each entry point (Node, fetch) makes
+ * its service class here with its own default transport.
  */
-import {
-  AccountOverviews,
-  type Credentials,
-  type Dialect,
-  type Format,
-  InvalidRequest,
-  type Overview,
-  Unavailable
-} from "@account-overview/core"
+import { AccountOverviews, type Credentials, type Overview, Unavailable } from "@account-overview/core"
 import { Config, Context, Effect, Layer, Option } from "effect"
 import type { HttpClient } from "effect/http"
-import type { BackoffOptions } from "../Client.js"
-import { type RemoteOverviewError, toTaggedError } from "../Errors.js"
+import type { RemoteCallOptions, RemoteOptions } from "../Client.js"
+import { type AccountOverviewError, ConfigurationError, type RemoteOverviewError, toTaggedError } from "../Errors.js"
 import { httpClientTransportFromContext } from "../HttpClientTransport.js"
 import type { Transport } from "../Transport.js"
 import { makeOverviewCall } from "./engine.js"
-import { checkDialect, checkFormat, checkPositive, env, resolveEngineSettings } from "./settings.js"
+import { configured, env, resolveEngineSettings } from "./settings.js"
 
 /**
- * Options of the remote layers.
- *
- * @since 0.1.0
- * @category models
+ * The remote overview call as an Effect service, failing with the SDK's
+ * error classes (`Effect.catchTag("NotFoundError", ...)`).
  */
-export interface RemoteOptions {
-  /** The endpoint's base URL. */
-  readonly baseUrl: string | URL
-  /** The credentials `AccountOverviewsRemote.overview` uses; `overviewWith` and `AccountOverviews` take their own. */
-  readonly credentials?: Credentials | undefined
-  readonly format?: Format | undefined
-  readonly dialect?: Dialect | undefined
-  readonly method?: "POST" | "GET" | undefined
-  readonly timeoutMs?: number | undefined
-  readonly deadlineMs?: number | undefined
-  readonly maxRetries?: number | undefined
-  readonly maxResponseBytes?: number | undefined
-  readonly backoff?: BackoffOptions | undefined
-  readonly userAgent?: string | undefined
-  /** The HTTP transport; the layer's default (undici on Node, fetch elsewhere) when not given. */
-  readonly transport?: Transport | undefined
-}
-
-/**
- * Per-call options of the Effect API.
- *
- * @since 0.1.0
- * @category models
- */
-export interface RemoteCallOptions {
-  readonly format?: Format | undefined
-  readonly dialect?: Dialect | undefined
-  readonly timeoutMs?: number | undefined
-}
-
-/**
- * The remote overview call as an Effect service: core's tagged failures,
- * `DecodeError` included.
- *
- * @since 0.1.0
- * @category services
- */
-export class AccountOverviewsRemote extends Context.Service<
-  AccountOverviewsRemote,
+export class AccountOverviewsRemoteService extends Context.Service<
+  AccountOverviewsRemoteService,
   {
     /** With the credentials of the layer. */
     readonly overview: (user: string, options?: RemoteCallOptions) => Effect.Effect<Overview, RemoteOverviewError>
@@ -78,95 +33,114 @@ export class AccountOverviewsRemote extends Context.Service<
   }
 >()("@account-overview/sdk/AccountOverviewsRemote") {}
 
-const overrides = (options: RemoteCallOptions | undefined) =>
-  options === undefined
-    ? undefined
-    : {
-        ...(options.format === undefined ? {} : { format: checkFormat(options.format) }),
-        ...(options.dialect === undefined ? {} : { dialect: checkDialect(options.dialect) }),
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: checkPositive(options.timeoutMs, "timeoutMs") })
-      }
+const noCredentials = () =>
+  new ConfigurationError("credentials", `are not configured: set ${env.apiUser} and ${env.apiKey}, or pass credentials`)
 
 const makeService = Effect.fnUntraced(function* <R>(
   options: RemoteOptions,
   transport: Effect.Effect<Transport, never, R>
 ) {
-  const probe = yield* Effect.sync(() =>
-    resolveEngineSettings(options, options.baseUrl, () => Promise.reject(new Error("unused")))
-  )
-  const call = makeOverviewCall({ ...probe, transport: yield* transport })
-  const overviewWith = (credentials: Credentials, user: string, callOptions?: RemoteCallOptions) =>
-    Effect.suspend(() => Effect.mapError(call(credentials, user, overrides(callOptions)), toTaggedError))
-  const configured = options.credentials
-  return AccountOverviewsRemote.of({
-    overviewWith,
+  const settings = yield* configured(() => resolveEngineSettings(options, options.baseUrl))
+  const call = makeOverviewCall(settings, yield* transport)
+  const configuredCredentials = options.credentials
+  return AccountOverviewsRemoteService.of({
+    overviewWith: call.run,
     overview: (user, callOptions) =>
-      configured === undefined
-        ? Effect.fail(
-            new InvalidRequest({
-              messages: [`no credentials configured: set ${env.apiUser} and ${env.apiKey}, or pass credentials`]
-            })
-          )
-        : overviewWith(configured, user, callOptions)
+      configuredCredentials === undefined
+        ? Effect.failSync(noCredentials)
+        : call.run(configuredCredentials, user, callOptions)
   })
 })
 
-/** Core's `AccountOverviews` over the remote service; a `DecodeError` is the server's failure there. */
+/** An SDK error as core's `AccountOverviews` contract says: a `DecodeError` is the server's failure there. */
+const toOverviewError = (error: AccountOverviewError) => {
+  const tagged = toTaggedError(error)
+  return tagged._tag === "DecodeError" ? new Unavailable({ reason: "server", detail: tagged.message }) : tagged
+}
+
+/** Core's `AccountOverviews` over the remote service. */
 const accountOverviews = Layer.effect(
   AccountOverviews,
-  Effect.gen(function* () {
-    const remote = yield* AccountOverviewsRemote
-    return AccountOverviews.of({
-      overview: (credentials, user) =>
-        remote
-          .overviewWith(credentials, user)
-          .pipe(
-            Effect.catchTag("DecodeError", (error) =>
-              Effect.fail(new Unavailable({ reason: "server", detail: error.message }))
-            )
-          )
+  Effect.map(Effect.service(AccountOverviewsRemoteService), (remote) =>
+    AccountOverviews.of({
+      overview: (credentials, user) => Effect.mapError(remote.overviewWith(credentials, user), toOverviewError)
     })
-  })
+  )
 )
 
-const withAccountOverviews = <E, R>(remote: Layer.Layer<AccountOverviewsRemote, E, R>) =>
+const withAccountOverviews = <E, R>(remote: Layer.Layer<AccountOverviewsRemoteService, E, R>) =>
   accountOverviews.pipe(Layer.provideMerge(remote))
 
-export const makeRemoteLayers = (defaultTransport: () => Transport) => {
+const readConfig = Effect.gen(function* () {
+  const baseUrl = yield* Config.URL(env.baseUrl)
+  const apiUser = yield* Config.option(Config.NonEmptyString(env.apiUser))
+  const apiKey = yield* Config.option(Config.Redacted(env.apiKey))
+  const credentials =
+    Option.isSome(apiUser) && Option.isSome(apiKey) ? { apiUser: apiUser.value, apiKey: apiKey.value } : undefined
+  return { baseUrl, credentials }
+})
+
+/** The layers of an entry point's service class, over that entry's default transport. */
+export interface AccountOverviewsRemoteLayers {
+  /**
+   * The service and core's `AccountOverviews`, over the entry's default
+   * transport (undici on Node, fetch elsewhere) unless `options.transport`
+   * is given; fails with `ConfigurationError` for a bad option.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  readonly layer: (
+    options: RemoteOptions
+  ) => Layer.Layer<AccountOverviewsRemoteService | AccountOverviews, ConfigurationError>
+  /**
+   * `layer` with the base URL and credentials read through `Config`
+   * (`ACCOUNT_OVERVIEW_BASE_URL`, `ACCOUNT_OVERVIEW_API_USER`,
+   * `ACCOUNT_OVERVIEW_API_KEY` redacted).
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  readonly layerConfig: (
+    options?: Omit<RemoteOptions, "baseUrl" | "credentials">
+  ) => Layer.Layer<AccountOverviewsRemoteService | AccountOverviews, Config.ConfigError | ConfigurationError>
+  /**
+   * `layer` over the effect `HttpClient` of the context.
+   *
+   * @since 0.1.0
+   * @category layers
+   */
+  readonly layerHttpClient: (
+    options: Omit<RemoteOptions, "transport">
+  ) => Layer.Layer<AccountOverviewsRemoteService | AccountOverviews, ConfigurationError, HttpClient.HttpClient>
+}
+
+/** An entry point's service class: the service, with the layers as static members. */
+export type AccountOverviewsRemoteClass = typeof AccountOverviewsRemoteService & AccountOverviewsRemoteLayers
+
+/** The service class of one entry point, with its layers over that entry's default transport. */
+export const makeAccountOverviewsRemote = (defaultTransport: () => Transport): AccountOverviewsRemoteClass => {
   const owned = Effect.acquireRelease(Effect.sync(defaultTransport), (transport) =>
     Effect.promise(() => transport.close?.() ?? Promise.resolve())
   )
-
-  const layer = (options: RemoteOptions): Layer.Layer<AccountOverviewsRemote | AccountOverviews> =>
+  const layer: AccountOverviewsRemoteLayers["layer"] = (options) =>
     withAccountOverviews(
       Layer.effect(
-        AccountOverviewsRemote,
+        AccountOverviewsRemoteService,
         makeService(options, options.transport === undefined ? owned : Effect.succeed(options.transport))
       )
     )
-
-  const layerHttpClient = (
-    options: Omit<RemoteOptions, "transport">
-  ): Layer.Layer<AccountOverviewsRemote | AccountOverviews, never, HttpClient.HttpClient> =>
-    withAccountOverviews(Layer.effect(AccountOverviewsRemote, makeService(options, httpClientTransportFromContext)))
-
-  const readConfig = Effect.gen(function* () {
-    const baseUrl = yield* Config.URL(env.baseUrl)
-    const apiUser = yield* Config.option(Config.NonEmptyString(env.apiUser))
-    const apiKey = yield* Config.option(Config.Redacted(env.apiKey))
-    const credentials =
-      Option.isSome(apiUser) && Option.isSome(apiKey) ? { apiUser: apiUser.value, apiKey: apiKey.value } : undefined
-    return { baseUrl, credentials }
-  })
-
-  const layerConfig = (
-    options: Omit<RemoteOptions, "baseUrl" | "credentials"> = {}
-  ): Layer.Layer<AccountOverviewsRemote | AccountOverviews, Config.ConfigError> =>
-    Layer.unwrap(
-      Effect.map(readConfig, ({ baseUrl, credentials }) =>
-        layer({ ...options, baseUrl, ...(credentials === undefined ? {} : { credentials }) })
+  return class AccountOverviewsRemote extends AccountOverviewsRemoteService {
+    static readonly layer = layer
+    static readonly layerConfig: AccountOverviewsRemoteLayers["layerConfig"] = (options = {}) =>
+      Layer.unwrap(
+        Effect.map(readConfig, ({ baseUrl, credentials }) =>
+          layer({ ...options, baseUrl, ...(credentials === undefined ? {} : { credentials }) })
+        )
       )
-    )
-
-  return { layer, layerConfig, layerHttpClient }
+    static readonly layerHttpClient: AccountOverviewsRemoteLayers["layerHttpClient"] = (options) =>
+      withAccountOverviews(
+        Layer.effect(AccountOverviewsRemoteService, makeService(options, httpClientTransportFromContext))
+      )
+  }
 }

@@ -88,11 +88,11 @@ export interface RetryPolicy {
  * past the deadline; the last failure is the result. The success path costs
  * nothing beyond the attempt.
  */
-export const withRetries = <A>(
-  attempt: (n: number) => Effect.Effect<A, AccountOverviewError>,
+export const withRetries = <A, E extends AccountOverviewError, R = never>(
+  attempt: (n: number) => Effect.Effect<A, E, R>,
   policy: RetryPolicy
-): Effect.Effect<A, AccountOverviewError> => {
-  const loop = (n: number): Effect.Effect<A, AccountOverviewError> =>
+): Effect.Effect<A, E, R> => {
+  const loop = (n: number): Effect.Effect<A, E, R> =>
     Effect.catch(attempt(n), (error) => {
       if (n >= policy.maxRetries || !isRetryable(error)) return Effect.fail(error)
       const delay = delayFor(error, n, policy.backoff)

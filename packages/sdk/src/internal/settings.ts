@@ -1,12 +1,12 @@
 /**
  * Options to settings: defaults, validation (a `ConfigurationError` naming
- * the setting, never its value) and the environment fallback of the three
- * connection settings.
+ * the setting, never its value) and the environment fallback of the
+ * connection settings, for the overview call and the operator client.
  */
 import type { Dialect, Format } from "@account-overview/core"
-import type { BackoffOptions } from "../Client.js"
+import { Effect } from "effect"
+import type { BackoffOptions, ClientOptions, OverviewOptions } from "../Client.js"
 import { ConfigurationError } from "../Errors.js"
-import type { Transport } from "../Transport.js"
 import { type Backoff, defaultBackoff } from "./retry.js"
 
 export type Method = "GET" | "POST"
@@ -29,20 +29,7 @@ export const defaults = {
   userAgent: "account-overview-sdk/0.1.0"
 } as const
 
-/** The options of the engine common to the Promise client and the Effect layers. */
-export interface EngineOptions {
-  readonly baseUrl?: string | URL | undefined
-  readonly format?: Format | undefined
-  readonly dialect?: Dialect | undefined
-  readonly method?: Method | undefined
-  readonly timeoutMs?: number | undefined
-  readonly deadlineMs?: number | undefined
-  readonly maxRetries?: number | undefined
-  readonly maxResponseBytes?: number | undefined
-  readonly backoff?: BackoffOptions | undefined
-  readonly userAgent?: string | undefined
-}
-
+/** The settings of the overview call, checked, defaults applied. */
 export interface EngineSettings {
   readonly baseUrl: string
   readonly format: Format
@@ -54,7 +41,6 @@ export interface EngineSettings {
   readonly maxResponseBytes: number
   readonly backoff: Backoff
   readonly userAgent: string
-  readonly transport: Transport
 }
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -146,13 +132,8 @@ export const resolveBackoff = (options: BackoffOptions | undefined): Backoff => 
 })
 
 /** The engine settings from options whose `baseUrl` is already resolved; throws `ConfigurationError`. */
-export const resolveEngineSettings = (
-  options: EngineOptions,
-  baseUrl: string | URL,
-  transport: Transport,
-  baseUrlSetting = "baseUrl"
-): EngineSettings => ({
-  baseUrl: checkBaseUrl(baseUrl, baseUrlSetting),
+export const resolveEngineSettings = (options: ClientOptions, baseUrl: string | URL): EngineSettings => ({
+  baseUrl: checkBaseUrl(baseUrl, "baseUrl"),
   format: checkFormat(options.format ?? defaults.format),
   dialect: checkDialect(options.dialect ?? defaults.dialect),
   method: checkMethod(options.method ?? defaults.method),
@@ -166,6 +147,40 @@ export const resolveEngineSettings = (
     Number.MAX_SAFE_INTEGER
   ),
   backoff: resolveBackoff(options.backoff),
-  userAgent: options.userAgent ?? defaults.userAgent,
-  transport
+  userAgent: options.userAgent ?? defaults.userAgent
 })
+
+/** Per-call choices that override the engine's settings, checked. */
+export interface CallOverrides {
+  readonly format: Format
+  readonly dialect: Dialect
+  readonly timeoutMs: number
+}
+
+/** The per-call options over the engine's settings; throws `ConfigurationError`. */
+export const resolveCallOverrides = (
+  settings: EngineSettings,
+  options: Omit<OverviewOptions, "signal"> | undefined
+): CallOverrides =>
+  options === undefined
+    ? settings
+    : {
+        format: options.format === undefined ? settings.format : checkFormat(options.format),
+        dialect: options.dialect === undefined ? settings.dialect : checkDialect(options.dialect),
+        timeoutMs: options.timeoutMs === undefined ? settings.timeoutMs : checkPositive(options.timeoutMs, "timeoutMs")
+      }
+
+/**
+ * Runs a resolution that throws `ConfigurationError` as an effect failing
+ * with it (the layers' settings come from outside the program); anything
+ * else it throws stays a defect.
+ */
+export const configured = <A>(resolve: () => A): Effect.Effect<A, ConfigurationError> =>
+  Effect.suspend(() => {
+    try {
+      return Effect.succeed(resolve())
+    } catch (error) {
+      if (error instanceof ConfigurationError) return Effect.fail(error)
+      throw error
+    }
+  })

@@ -91,7 +91,7 @@ describe("the wire", () => {
   })
 })
 
-describe("statuses", () => {
+describe("statuses (covers internal/status.ts)", () => {
   it("401 is an AuthenticationError with the body's messages and the request id, not retried", async () => {
     const server = await serve((_req, res) =>
       sendError(res, 401, ["Permission denied, wrong credentials"], { "x-request-id": "req-1" })
@@ -335,7 +335,7 @@ describe("bad bodies and broken connections", () => {
   })
 })
 
-describe("abort", () => {
+describe("abort (covers internal/promise.ts)", () => {
   it("an abort during a request rejects with AbortedError at once and hangs up", async () => {
     let closed = false
     const server = await serve((req) => req.socket.on("close", () => (closed = true)))

@@ -1,17 +1,19 @@
-import {
-  AccountOverviews,
-  AuthenticationFailed,
-  CustomerNotFound,
-  DecodeError,
-  InvalidRequest,
-  RateLimited,
-  Unavailable
-} from "@account-overview/core"
+import { AccountOverviews, AuthenticationFailed, Unavailable } from "@account-overview/core"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
 import { FetchHttpClient } from "effect/http"
 import { AccountOverviewsRemote as FetchAccountOverviewsRemote } from "../../src/fetch.js"
-import { AccountOverviewsRemote } from "../../src/index.js"
+import {
+  AccountOverviewsRemote,
+  ConfigurationError,
+  ConnectionError,
+  DecodeError,
+  InvalidRequestError,
+  NotFoundError,
+  RateLimitError,
+  ServerError,
+  TimeoutError
+} from "../../src/index.js"
 import { contentType, overview, sendError, sendOverview, startServer, type TestServer } from "../support/servers.js"
 
 const credentials = { apiUser: "reseller", apiKey: Redacted.make("k3y") }
@@ -74,28 +76,37 @@ layer(shared)("AccountOverviewsRemote.layer", (it) => {
     })
   )
 
-  it.effect("fails with core's tagged errors", () =>
+  it.effect("fails with the SDK's tagged errors, as the engine raises them", () =>
     Effect.gen(function* () {
       const remote = yield* AccountOverviewsRemote
       const notFound = yield* Effect.flip(remote.overview("unknown"))
-      assert.instanceOf(notFound, CustomerNotFound)
-      assert.strictEqual((notFound as CustomerNotFound).user, "unknown")
+      assert.instanceOf(notFound, NotFoundError)
+      assert.strictEqual((notFound as NotFoundError).user, "unknown")
       const invalid = yield* Effect.flip(remote.overview("bad"))
-      assert.instanceOf(invalid, InvalidRequest)
-      assert.deepStrictEqual((invalid as InvalidRequest).messages, ["user: too long"])
+      assert.instanceOf(invalid, InvalidRequestError)
+      assert.deepStrictEqual((invalid as InvalidRequestError).messages, ["user: too long"])
       const limited = yield* Effect.flip(remote.overview("busy"))
-      assert.instanceOf(limited, RateLimited)
-      assert.strictEqual((limited as RateLimited).retryAfterSeconds, 120)
+      assert.instanceOf(limited, RateLimitError)
+      assert.strictEqual((limited as RateLimitError).retryAfterMs, 120_000)
       const down = yield* Effect.flip(remote.overview("down"))
-      assert.instanceOf(down, Unavailable)
-      assert.strictEqual((down as Unavailable).reason, "server")
-      assert.strictEqual((down as Unavailable).status, 503)
+      assert.instanceOf(down, ServerError)
+      assert.strictEqual((down as ServerError).status, 503)
       const reset = yield* Effect.flip(remote.overview("reset"))
-      assert.strictEqual((reset as Unavailable).reason, "connection")
+      assert.instanceOf(reset, ConnectionError)
       const slow = yield* Effect.flip(remote.overview("hang"))
-      assert.strictEqual((slow as Unavailable).reason, "timeout")
+      assert.instanceOf(slow, TimeoutError)
       const garbage = yield* Effect.flip(remote.overview("garbage"))
       assert.instanceOf(garbage, DecodeError)
+    })
+  )
+
+  it.effect("its errors are caught by tag", () =>
+    Effect.gen(function* () {
+      const remote = yield* AccountOverviewsRemote
+      const user = yield* remote
+        .overview("unknown")
+        .pipe(Effect.catchTag("NotFoundError", (error) => Effect.succeed(error.user)))
+      assert.strictEqual(user, "unknown")
     })
   )
 
@@ -120,7 +131,7 @@ layer(shared)("AccountOverviewsRemote.layer", (it) => {
 })
 
 describe("AccountOverviewsRemote", () => {
-  it.effect("without credentials, overview() fails with InvalidRequest naming the settings", () =>
+  it.effect("without credentials, overview() fails with ConfigurationError naming the settings", () =>
     Effect.gen(function* () {
       const s = yield* server(byUser)
       const error = yield* Effect.flip(
@@ -128,8 +139,20 @@ describe("AccountOverviewsRemote", () => {
           Effect.provide(AccountOverviewsRemote.layer({ baseUrl: s.url }))
         )
       )
-      assert.instanceOf(error, InvalidRequest)
-      assert.include((error as InvalidRequest).message, "ACCOUNT_OVERVIEW_API_KEY")
+      assert.instanceOf(error, ConfigurationError)
+      assert.include((error as ConfigurationError).message, "ACCOUNT_OVERVIEW_API_KEY")
+    })
+  )
+
+  it.effect("a bad option fails the layer with ConfigurationError naming it", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        Effect.asVoid(Effect.service(AccountOverviewsRemote)).pipe(
+          Effect.provide(AccountOverviewsRemote.layer({ baseUrl: "http://127.0.0.1:1/?q=1", credentials }))
+        )
+      )
+      assert.instanceOf(error, ConfigurationError)
+      assert.strictEqual(error.setting, "baseUrl")
     })
   )
 
@@ -164,7 +187,7 @@ describe("AccountOverviewsRemote", () => {
     })
   )
 
-  it.effect("layerHttpClient runs over the effect HttpClient of the context", () =>
+  it.effect("layerHttpClient runs over the effect HttpClient of the context (covers HttpClientTransport.ts)", () =>
     Effect.gen(function* () {
       const s = yield* server(byUser)
       const result = yield* Effect.flatMap(Effect.service(AccountOverviewsRemote), (remote) =>

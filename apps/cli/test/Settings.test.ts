@@ -1,0 +1,137 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type { AdminInput, ConnectionInput } from "../src/Cli.js"
+import { ExitCode } from "../src/CliFailure.js"
+import { resolveAdmin, resolveConnection, secretsFromEnvironment } from "../src/Settings.js"
+
+const flags = (overrides: Partial<ConnectionInput> = {}): ConnectionInput => ({
+  baseUrl: Option.none(),
+  apiUser: Option.none(),
+  apiKey: Option.none(),
+  apiKeyStdin: false,
+  format: "json",
+  dialect: "v2",
+  timeoutMs: Option.none(),
+  ...overrides
+})
+
+const adminFlags: AdminInput = { baseUrl: Option.none(), adminTokenStdin: false, timeoutMs: Option.some(500) }
+
+const withEnv = (env: Record<string, string>) => Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(env)))
+
+const usage = <A, E extends { readonly exitCode: number; readonly message?: string | undefined }>(
+  effect: Effect.Effect<A, E>
+) =>
+  Effect.map(Effect.flip(effect), (failure) => {
+    assert.strictEqual(failure.exitCode, ExitCode.usage)
+    return failure.message
+  })
+
+const env = {
+  ACCOUNT_OVERVIEW_BASE_URL: "http://127.0.0.1:8080/",
+  ACCOUNT_OVERVIEW_API_USER: "acme",
+  ACCOUNT_OVERVIEW_API_KEY: "env-key"
+}
+
+describe("Settings", () => {
+  it.effect("the reseller connection from the environment, the URL's trailing slash dropped", () =>
+    Effect.gen(function* () {
+      const connection = yield* resolveConnection(flags(), undefined).pipe(withEnv(env))
+      assert.strictEqual(connection.baseUrl, "http://127.0.0.1:8080")
+      assert.strictEqual(connection.apiUser, "acme")
+      assert.strictEqual(Redacted.value(connection.apiKey), "env-key")
+      assert.strictEqual(connection.dialect, "v2")
+      assert.isUndefined(connection.timeoutMs)
+    })
+  )
+
+  it.effect("flags win over the environment; a blank variable counts as unset", () =>
+    Effect.gen(function* () {
+      const connection = yield* resolveConnection(
+        flags({
+          baseUrl: Option.some("https://other.example"),
+          apiUser: Option.some("globex"),
+          timeoutMs: Option.some(5)
+        }),
+        undefined
+      ).pipe(withEnv(env))
+      assert.strictEqual(connection.baseUrl, "https://other.example")
+      assert.strictEqual(connection.apiUser, "globex")
+      assert.strictEqual(connection.timeoutMs, 5)
+      const blank = yield* usage(
+        resolveConnection(flags(), undefined).pipe(withEnv({ ...env, ACCOUNT_OVERVIEW_API_USER: "  " }))
+      )
+      assert.strictEqual(blank, "no api user: give --api-user or set ACCOUNT_OVERVIEW_API_USER")
+    })
+  )
+
+  it.effect("a missing or bad URL, a missing key, stdin asked for twice: usage errors in one sentence", () =>
+    Effect.gen(function* () {
+      assert.strictEqual(
+        yield* usage(resolveConnection(flags(), undefined).pipe(withEnv({}))),
+        "no service URL: give --base-url or set ACCOUNT_OVERVIEW_BASE_URL"
+      )
+      assert.strictEqual(
+        yield* usage(resolveConnection(flags({ baseUrl: Option.some("not a url") }), undefined).pipe(withEnv(env))),
+        'the service URL "not a url" is not a URL, such as http://127.0.0.1:8080'
+      )
+      assert.strictEqual(
+        yield* usage(
+          resolveConnection(flags({ baseUrl: Option.some("ftp://h.example") }), undefined).pipe(withEnv(env))
+        ),
+        'the service URL "ftp://h.example" must start with http:// or https://'
+      )
+      assert.strictEqual(
+        yield* usage(
+          resolveConnection(flags({ baseUrl: Option.some("http://bob:hunter2@h.example") }), undefined).pipe(
+            withEnv(env)
+          )
+        ),
+        "the service URL must not carry a user name or password"
+      )
+      const { ACCOUNT_OVERVIEW_API_KEY: _, ...noKey } = env
+      assert.strictEqual(
+        yield* usage(resolveConnection(flags(), undefined).pipe(withEnv(noKey))),
+        "no api key: give --api-key-stdin or set ACCOUNT_OVERVIEW_API_KEY"
+      )
+      assert.strictEqual(
+        yield* usage(resolveConnection(flags({ apiKeyStdin: true }), "--users-file -").pipe(withEnv(env))),
+        "--api-key-stdin and --users-file - both read stdin; set ACCOUNT_OVERVIEW_API_KEY instead"
+      )
+      assert.strictEqual(
+        yield* usage(
+          resolveConnection(flags({ apiKeyStdin: true, apiKey: Option.some("k") }), undefined).pipe(withEnv(env))
+        ),
+        "give the api key with --api-key or --api-key-stdin, not both"
+      )
+    })
+  )
+
+  it.effect("the operator connection: the token from the environment, or a usage error", () =>
+    Effect.gen(function* () {
+      const admin = yield* resolveAdmin(adminFlags, undefined).pipe(
+        withEnv({ ...env, ACCOUNT_OVERVIEW_ADMIN_TOKEN: "t0ken" })
+      )
+      assert.strictEqual(admin.baseUrl, "http://127.0.0.1:8080")
+      assert.strictEqual(Redacted.value(admin.adminToken), "t0ken")
+      assert.strictEqual(admin.timeoutMs, 500)
+      assert.strictEqual(
+        yield* usage(resolveAdmin(adminFlags, undefined).pipe(withEnv(env))),
+        "no operator token: set ACCOUNT_OVERVIEW_ADMIN_TOKEN or give --admin-token-stdin"
+      )
+      assert.strictEqual(
+        yield* usage(resolveAdmin({ ...adminFlags, adminTokenStdin: true }, "usage import -").pipe(withEnv(env))),
+        "--admin-token-stdin and usage import - both read stdin; set ACCOUNT_OVERVIEW_ADMIN_TOKEN instead"
+      )
+    })
+  )
+
+  it("the secrets known before parsing: an --api-key flag's value, in both spellings", () => {
+    const found = secretsFromEnvironment(["overview", "a", "--api-key", "s1", "--api-key=s2", "--api-key"])
+    assert.includeMembers(found, ["s1", "s2"])
+    assert.notInclude(found, "overview")
+  })
+})

@@ -1,0 +1,33 @@
+import { assert, describe, it } from "@effect/vitest"
+import { operatorRoutes, paramNames, requestLine, routeOf } from "../../../src/internal/operator/routes.js"
+
+describe("operator routes", () => {
+  it("are read from OperatorApi: every endpoint's method and path", () => {
+    const lines = Object.entries(operatorRoutes()).flatMap(([group, endpoints]) =>
+      Object.entries(endpoints).map(([name, route]) => `${group}.${name} ${route.method} ${route.path}`)
+    )
+    assert.deepStrictEqual(lines, [
+      "packages.set PUT /v1/packages/:name",
+      "packages.list GET /v1/packages",
+      "resellers.set PUT /v1/resellers/:apiUser",
+      "resellers.rotateKey POST /v1/resellers/:apiUser/rotate-key",
+      "resellers.overviews GET /v1/resellers/:apiUser/overviews",
+      "customers.set PUT /v1/customers/:user",
+      "customers.get GET /v1/customers/:user",
+      "customers.list GET /v1/customers",
+      "customers.overview GET /v1/customers/:user/overview",
+      "usage.ingest POST /v1/usage"
+    ])
+  })
+
+  it("give a request line with the path parameters percent-encoded", () => {
+    const route = routeOf("customers", "overview")
+    assert.deepStrictEqual(paramNames(route), ["user"])
+    assert.deepStrictEqual(requestLine(route, { user: "zoë & co/x@y" }), {
+      method: "GET",
+      path: "/v1/customers/zo%C3%AB%20%26%20co%2Fx%40y/overview"
+    })
+    assert.deepStrictEqual(requestLine(routeOf("packages", "list")), { method: "GET", path: "/v1/packages" })
+    assert.throws(() => routeOf("packages", "delete"), /no endpoint packages\.delete/)
+  })
+})
