@@ -134,8 +134,10 @@ export type OverviewError = InvalidRequest | AuthenticationFailed | CustomerNotF
  */
 export const wireMessage = {
   InvalidRequest: "invalid request",
+  MissingApiKey: "missing parameter: api_key",
   AuthenticationFailed: "Permission denied, wrong credentials",
   CustomerNotFound: "User not found",
+  SpaceInUser: "user has a space: a + sent unencoded in a query string or form body reads as a space, send it as %2B",
   MethodNotAllowed: "Method not allowed",
   PayloadTooLarge: "Request body too large",
   UnsupportedMediaType: "Unsupported content type",
@@ -165,6 +167,7 @@ export interface ErrorTableRow {
  */
 export const errorTable = {
   InvalidRequest: { status: 400, message: wireMessage.InvalidRequest },
+  MissingApiKey: { status: 401, message: wireMessage.MissingApiKey },
   AuthenticationFailed: { status: 401, message: wireMessage.AuthenticationFailed },
   CustomerNotFound: { status: 404, message: wireMessage.CustomerNotFound },
   NotFound: { status: 404, message: wireMessage.NotFound },
@@ -188,10 +191,27 @@ export const rateLimitedMessage = (retryAfterSeconds: number): string =>
   `${errorTable.RateLimited.message}, retry after ${retryAfterSeconds} s`
 
 /**
+ * The wire message of a `Content-Type` whose charset the service does not
+ * read (a 415): `Unsupported charset koi8-r, use UTF-8 or ISO-8859-1`. The
+ * charset is named only when it is a plain token of at most 40 characters.
+ *
+ * @since 0.2.0
+ * @category wire
+ */
+export const unsupportedCharsetMessage = (charset: string): string =>
+  /^[A-Za-z0-9._:+-]{1,40}$/.test(charset)
+    ? `Unsupported charset ${charset}, use UTF-8 or ISO-8859-1`
+    : "Unsupported charset, use UTF-8 or ISO-8859-1"
+
+/**
  * The HTTP status and error-body messages for a failure of the service.
  * `InvalidRequest` carries its own messages and `RateLimited` its wait
  * (`rateLimitedMessage`); every other failure answers its one stable
- * message, so no internals reach the wire.
+ * message, so no internals reach the wire. An `InvalidRequest` that lacks
+ * the `api_key` is a 401 (`MissingApiKey`: missing credentials), with all
+ * of its messages. A `CustomerNotFound` whose user has a space adds the
+ * `SpaceInUser` hint, the same for every such name, whether or not the
+ * spelling with `+` exists.
  *
  * @since 0.1.0
  * @category wire
@@ -201,7 +221,20 @@ export const toWire = (
 ): { readonly status: number; readonly errors: readonly [string, ...Array<string>] } => {
   switch (error._tag) {
     case "InvalidRequest":
-      return { status: errorTable.InvalidRequest.status, errors: error.messages }
+      return {
+        status: error.messages.includes(wireMessage.MissingApiKey)
+          ? errorTable.MissingApiKey.status
+          : errorTable.InvalidRequest.status,
+        errors: error.messages
+      }
+    case "CustomerNotFound":
+      return {
+        status: errorTable.CustomerNotFound.status,
+        errors:
+          error.user.indexOf(" ") < 0
+            ? [errorTable.CustomerNotFound.message]
+            : [errorTable.CustomerNotFound.message, wireMessage.SpaceInUser]
+      }
     case "RateLimited":
       return { status: errorTable.RateLimited.status, errors: [rateLimitedMessage(error.retryAfterSeconds)] }
     case "Unavailable":

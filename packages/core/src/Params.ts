@@ -16,12 +16,15 @@
  *   across them, is refused: `parameter api_user is repeated`;
  * - every missing parameter is reported at once, one message each:
  *   `missing parameter: user`;
- * - `task` must be exactly `overview`.
+ * - `task` must be exactly `overview`;
+ * - a JSON body (`jsonRequestParams`) is an object of the same parameters,
+ *   each a string or a number; an array is the parameter given once per
+ *   element (so two elements are repeated, none is missing).
  *
  * @since 0.1.0
  */
 import { Redacted, Result } from "effect"
-import { InvalidRequest } from "./Errors.js"
+import { InvalidRequest, wireMessage } from "./Errors.js"
 import { toWellFormed, trimWhitespace } from "./internal/text.js"
 import type { Credentials, OverviewRequest } from "./OverviewRequest.js"
 
@@ -193,7 +196,7 @@ export const decodeRequestParams = (
   const task = value(TASK)
   const user = value(USER)
   if (apiUser === undefined && !reported[API_USER]) messages.push("missing parameter: api_user")
-  if (apiKey === undefined && !reported[API_KEY]) messages.push("missing parameter: api_key")
+  if (apiKey === undefined && !reported[API_KEY]) messages.push(wireMessage.MissingApiKey)
   if (!reported[TASK]) {
     if (task === undefined) messages.push("missing parameter: task")
     else if (task !== "overview") messages.push("parameter task must be overview")
@@ -217,3 +220,102 @@ const formEncode = (s: string): string => encodeURIComponent(toWellFormed(s)).re
  */
 export const encodeRequestParams = (credentials: Credentials, user: string): string =>
   `api_user=${formEncode(credentials.apiUser)}&api_key=${formEncode(Redacted.value(credentials.apiKey))}&task=overview&user=${formEncode(user)}`
+
+const invalid = (message: string): Result.Result<never, InvalidRequest> =>
+  Result.fail(new InvalidRequest({ messages: [message] }))
+
+// How many times each top-level member name occurs in a JSON text that
+// `JSON.parse` accepted as an object: `JSON.parse` keeps the last of a
+// repeated member, the wire refuses it as repeated.
+const memberCounts = (text: string): Map<string, number> => {
+  const counts = new Map<string, number>()
+  let depth = 0
+  let expectName = false
+  let i = 0
+  const n = text.length
+  while (i < n) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) {
+      let j = i + 1
+      while (j < n && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1
+      if (depth === 1 && expectName) {
+        const name = JSON.parse(text.slice(i, j + 1)) as string
+        counts.set(name, (counts.get(name) ?? 0) + 1)
+        expectName = false
+      }
+      i = j + 1
+      continue
+    }
+    if (c === 0x7b || c === 0x5b) {
+      depth++
+      if (depth === 1) expectName = true
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--
+    } else if (c === 0x2c && depth === 1) {
+      expectName = true
+    }
+    i++
+  }
+  return counts
+}
+
+const scalar = (value: unknown): string | undefined =>
+  typeof value === "string" ? value : typeof value === "number" && Number.isFinite(value) ? String(value) : undefined
+
+/**
+ * Reads the parameters of a JSON request body (`application/json`, already
+ * decoded from UTF-8) as name/value pairs for `decodeRequestParams`, under
+ * the rules of the form: an object whose known members (`api_user`,
+ * `api_key`, `task`, `user`) are strings or numbers (a number is read as
+ * its JSON text, `12` is `"12"`); unknown members are ignored, whatever
+ * they hold. An array is the parameter given once per element: one element
+ * is one value, two are `parameter user is repeated`, none is missing. A
+ * member named twice in the object is repeated too. A blank body has no
+ * parameters (each is then missing). Anything else is an `InvalidRequest`
+ * naming the parameter (`parameter user must be a string or a number`), or
+ * saying the body is not a JSON object; values are never echoed.
+ *
+ * @since 0.2.0
+ * @category decoding
+ */
+export const jsonRequestParams = (
+  text: string
+): Result.Result<ReadonlyArray<readonly [string, string]>, InvalidRequest> => {
+  if (trimWhitespace(text) === "") return Result.succeed([])
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return invalid("the JSON body is not valid JSON")
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return invalid("the JSON body must be an object")
+  }
+  const members = parsed as Record<string, unknown>
+  const counts = memberCounts(text)
+  const pairs: Array<readonly [string, string]> = []
+  const messages: Array<string> = []
+  for (const name of names) {
+    if (!Object.hasOwn(members, name)) continue
+    const value = members[name]
+    const values: ReadonlyArray<unknown> = Array.isArray(value) ? value : [value]
+    let ok = true
+    for (const element of values) {
+      const s = scalar(element)
+      if (s === undefined) {
+        ok = false
+        break
+      }
+      pairs.push([name, s])
+    }
+    if (!ok) {
+      messages.push(`parameter ${name} must be a string or a number`)
+      continue
+    }
+    for (let extra = (counts.get(name) ?? 1) - 1; extra > 0; extra--) pairs.push([name, ""])
+  }
+  if (messages.length > 0) {
+    return Result.fail(new InvalidRequest({ messages: messages as unknown as readonly [string, ...Array<string>] }))
+  }
+  return Result.succeed(pairs)
+}

@@ -10,10 +10,24 @@ import {
   rateLimitedMessage,
   toWire,
   Unavailable,
+  unsupportedCharsetMessage,
   wireMessage
 } from "../src/Errors.js"
 
 describe("toWire", () => {
+  it("answers a missing api_key as 401 with all its messages, and hints at + for a user with a space", () => {
+    assert.deepStrictEqual(
+      toWire(new InvalidRequest({ messages: ["missing parameter: api_key", "missing parameter: user"] })),
+      { status: 401, errors: ["missing parameter: api_key", "missing parameter: user"] }
+    )
+    const hint = "user has a space: a + sent unencoded in a query string or form body reads as a space, send it as %2B"
+    for (const user of ["a b@example.com", "nobody at all"]) {
+      assert.deepStrictEqual(toWire(new CustomerNotFound({ user })), { status: 404, errors: ["User not found", hint] })
+    }
+    assert.strictEqual(unsupportedCharsetMessage("koi8-r"), "Unsupported charset koi8-r, use UTF-8 or ISO-8859-1")
+    assert.strictEqual(unsupportedCharsetMessage("<script>"), "Unsupported charset, use UTF-8 or ISO-8859-1")
+  })
+
   it("answers each failure's status and its one stable message", () => {
     assert.deepStrictEqual(toWire(new AuthenticationFailed()), {
       status: 401,

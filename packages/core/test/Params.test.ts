@@ -4,7 +4,13 @@ import * as fc from "fast-check"
 import { InvalidRequest } from "../src/Errors.js"
 import { toWellFormed } from "../src/internal/text.js"
 import type { OverviewRequest } from "../src/OverviewRequest.js"
-import { apiKeyUser, decodeRequestParams, encodeRequestParams, type RequestParamsOptions } from "../src/Params.js"
+import {
+  apiKeyUser,
+  decodeRequestParams,
+  encodeRequestParams,
+  jsonRequestParams,
+  type RequestParamsOptions
+} from "../src/Params.js"
 
 const ok = (input: Parameters<typeof decodeRequestParams>[0], options?: RequestParamsOptions) => {
   const r = decodeRequestParams(input, options)
@@ -193,5 +199,58 @@ describe("encodeRequestParams", () => {
       }),
       { numRuns: 1000 }
     )
+  })
+})
+
+describe("jsonRequestParams", () => {
+  const pairs = (text: string) => {
+    const read = jsonRequestParams(text)
+    return Result.isSuccess(read) ? read.success : read.failure.messages
+  }
+  const decoded = (text: string) => {
+    const read = jsonRequestParams(text)
+    if (Result.isFailure(read)) return read.failure.messages
+    const request = decodeRequestParams("", { body: read.success })
+    return Result.isSuccess(request) ? { ...request.success, apiKey: "<redacted>" } : request.failure.messages
+  }
+
+  it("reads an object of the same parameters, strings or numbers, under the form's rules", () => {
+    assert.deepStrictEqual(
+      decoded('{"api_user":" demo ","api_key":"k","task":"overview","user":"a@b","x":{"y":[1]}}'),
+      {
+        apiUser: "demo",
+        apiKey: "<redacted>",
+        task: "overview",
+        user: "a@b"
+      }
+    )
+    assert.deepStrictEqual(decoded('{"api_user":7,"api_key":"k","task":"overview","user":["a@b"]}'), {
+      apiUser: "7",
+      apiKey: "<redacted>",
+      task: "overview",
+      user: "a@b"
+    })
+    assert.deepStrictEqual(decoded('{"api_user":"u","api_key":"","task":"overview","user":[]}'), [
+      "missing parameter: api_key",
+      "missing parameter: user"
+    ])
+    assert.deepStrictEqual(decoded('{"api_user":"u","api_key":"k","task":"overview","user":["a","b"]}'), [
+      "parameter user is repeated"
+    ])
+    assert.deepStrictEqual(decoded('{"api_user":"u","api_key":"k","task":"overview","user":"a","us\\u0065r":"b"}'), [
+      "parameter user is repeated"
+    ])
+    assert.deepStrictEqual(pairs(""), [])
+  })
+
+  it("refuses other values naming the parameter, and bodies that are not an object, without echoing values", () => {
+    assert.deepStrictEqual(pairs('{"user":true,"api_key":{"k":"secret"},"task":null}'), [
+      "parameter api_key must be a string or a number",
+      "parameter task must be a string or a number",
+      "parameter user must be a string or a number"
+    ])
+    assert.deepStrictEqual(pairs('["secret"]'), ["the JSON body must be an object"])
+    assert.deepStrictEqual(pairs("{secret"), ["the JSON body is not valid JSON"])
+    assert.deepStrictEqual(pairs('{"user":1e400}'), ["parameter user must be a string or a number"])
   })
 })

@@ -7,6 +7,7 @@ import * as Core from "../src/index.js"
 import * as Json from "../src/Json.js"
 import * as LedgerRecords from "../src/LedgerRecords.js"
 import * as MediaType from "../src/MediaType.js"
+import * as NameKeys from "../src/NameKeys.js"
 import * as OperatorApi from "../src/OperatorApi.js"
 import * as Overview from "../src/Overview.js"
 import * as OverviewRequest from "../src/OverviewRequest.js"
@@ -23,6 +24,7 @@ const modules = {
   Json,
   LedgerRecords,
   MediaType,
+  NameKeys,
   OperatorApi,
   Overview,
   OverviewRequest,
