@@ -87,6 +87,43 @@ export class LedgerRejected extends Schema.TaggedError<LedgerRejected>("@account
 }
 
 /**
+ * Names that are one name under core's `nameKey` (the same but for case):
+ * the resellers' `api_user`s or the customers' `user`s, spelled as stored.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface NameCollision {
+  readonly table: "resellers" | "customers"
+  readonly names: ReadonlyArray<string>
+}
+
+/**
+ * The migration to names compared without regard to case (0002) found
+ * stored names that would become one: it refuses to run and lists them all;
+ * nothing is merged. Rename or remove all but one of each, then migrate
+ * again.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class LedgerNamesCollide extends Schema.TaggedError<LedgerNamesCollide>(
+  "@account-overview/store/LedgerNamesCollide"
+)("LedgerNamesCollide", {
+  collisions: Schema.Array(
+    Schema.Struct({ table: Schema.Literals(["resellers", "customers"]), names: Schema.Array(Schema.String) })
+  )
+}) {
+  override get message(): string {
+    const shown = this.collisions
+      .slice(0, 20)
+      .map((c) => `${c.table} ${c.names.map((n) => JSON.stringify(n)).join(" = ")}`)
+    const more = this.collisions.length > 20 ? `; and ${this.collisions.length - 20} more` : ""
+    return `names that are the same without regard to case: ${shown.join("; ")}${more}; rename or remove all but one of each, then migrate again`
+  }
+}
+
+/**
  * Options of every store layer.
  *
  * @since 0.1.0

@@ -4,9 +4,18 @@
  * `LedgerOverviews` for the operator API (no credentials, any date).
  *
  * A key-only call (`api_user` the literal `apikey`, core's `apiKeyUser`)
- * speaks for the reseller the customer belongs to: the call's one read finds
- * the customer with its reseller's key hash, and the key is checked against
- * that. No such customer reads like an unknown reseller (401).
+ * speaks for the reseller its key names (`resellerOfKey`: a generated key
+ * carries its reseller's name) and is then answered as a call naming that
+ * reseller: an absent customer, or another reseller's, is a 404 like any
+ * other and no failed login. A key that names no reseller (an operator's
+ * own key, or one generated before 0.2.0) speaks for the reseller the
+ * customer belongs to: the call's one read finds the customer with its
+ * reseller's key hash, and the key is checked against that; no such customer
+ * reads like an unknown reseller (401).
+ *
+ * Names are compared without regard to case (core's `nameKey`); `admit`
+ * receives the reseller's key, so that every spelling of a reseller is
+ * throttled as one.
  *
  * Today is the UTC calendar date of the Effect `Clock`, the same UTC days
  * the usage rollup is kept in.
@@ -25,16 +34,17 @@ import {
   calendarDateFromEpochMillis,
   credits,
   cycleFor,
+  nameKey,
   type Overview,
   type OverviewError,
   type OverviewOptions,
   type Package,
   type Unavailable
 } from "@account-overview/core"
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { Ledger } from "./Ledger.js"
 import type { OverviewReading, UsageTotals } from "./LedgerModels.js"
-import { ResellerKeys } from "./ResellerKeys.js"
+import { ResellerKeys, resellerOfKey } from "./ResellerKeys.js"
 
 /**
  * One customer's overview in a page of a reseller's customers.
@@ -164,16 +174,16 @@ export class LedgerOverviews extends Context.Service<
           options?: OverviewOptions
         ): Effect.Effect<Overview, OverviewError> => {
           const admit = options?.admit
-          if (credentials.apiUser !== apiKeyUser) {
-            const answered = Effect.flatMap(read(credentials.apiUser, user), (reading) =>
-              answer(credentials, user, reading)
-            )
-            return admit === undefined ? answered : Effect.andThen(admit(credentials.apiUser), answered)
+          const named =
+            credentials.apiUser !== apiKeyUser ? credentials.apiUser : resellerOfKey(Redacted.value(credentials.apiKey))
+          if (named !== undefined) {
+            const answered = Effect.flatMap(read(named, user), (reading) => answer(credentials, user, reading))
+            return admit === undefined ? answered : Effect.andThen(admit(nameKey(named)), answered)
           }
           return Effect.flatMap(read(undefined, user), (reading) => {
             if (admit === undefined) return answer(credentials, user, reading)
             const found = Option.isSome(reading) ? reading.value.customer : Option.none()
-            const reseller = Option.isSome(found) ? found.value.customer.reseller : undefined
+            const reseller = Option.isSome(found) ? nameKey(found.value.customer.reseller) : undefined
             return Effect.andThen(admit(reseller), answer(credentials, user, reading))
           })
         }

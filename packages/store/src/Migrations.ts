@@ -8,7 +8,9 @@ import { Unavailable } from "@account-overview/core"
 import { Cause, Effect } from "effect"
 import * as Migrator from "effect/sql/Migrator"
 import type { SqlClient } from "effect/sql/SqlClient"
+import { LedgerNamesCollide } from "./LedgerModels.js"
 import ledger from "./migrations/0001_ledger.js"
+import nameKeys from "./migrations/0002_name_keys.js"
 
 /**
  * The table that records which migrations ran.
@@ -25,7 +27,8 @@ export const migrationsTable = "ledger_migrations"
  * @category migrations
  */
 export const migrations: Migrator.Loader = Migrator.fromRecord({
-  "0001_ledger": ledger
+  "0001_ledger": ledger,
+  "0002_name_keys": nameKeys
 })
 
 const run = Migrator.make({})
@@ -51,7 +54,9 @@ export const migrate: Effect.Effect<ReadonlyArray<readonly [id: number, name: st
           reason: "store",
           detail:
             error._tag === "MigrationError"
-              ? `cannot migrate the ledger: ${error.message}`
+              ? error.cause instanceof LedgerNamesCollide
+                ? `cannot migrate the ledger: ${error.message}: ${error.cause.message}`
+                : `cannot migrate the ledger: ${error.message}`
               : "cannot migrate the ledger: the database failed"
         })
       )

@@ -2,7 +2,10 @@
  * Reseller API keys, stored only as slow salted hashes
  * (`scrypt$N$r$p$salt$hash`), verified in constant time, with a bounded
  * cache of verified keys so that the overview hot path costs one SHA-256
- * and a map lookup.
+ * and a map lookup. A generated key names its reseller
+ * (`ao_<api_user in base64url>.<random>`), so that a key-only call finds
+ * the reseller from the key (`resellerOfKey`) without storing the key
+ * anywhere; see the decision record 0081.
  *
  * @since 0.1.0
  */
@@ -110,7 +113,7 @@ const makeService = Effect.fnUntraced(function* (options: ResellerKeysOptions = 
         Effect.suspend(() => Scrypt.verifyParsed(dummy, Redacted.value(presented))),
         false as const
       ),
-    generate: () => Effect.sync(generateKey)
+    generate: (apiUser) => Effect.sync(() => generateKey(apiUser))
   })
 })
 
@@ -136,8 +139,11 @@ export class ResellerKeys extends Context.Service<
      * reseller does not exist, so that timing does not tell whether it does.
      */
     readonly verifyAbsent: (presented: Redacted.Redacted<string>) => Effect.Effect<false>
-    /** A new high-entropy key: `ao_` and 32 random bytes in base64url. */
-    readonly generate: () => Effect.Effect<Redacted.Redacted<string>>
+    /**
+     * A new high-entropy key (`generateKey`): for `apiUser`, a key that
+     * names that reseller; without, `ao_` and 32 random bytes in base64url.
+     */
+    readonly generate: (apiUser?: string) => Effect.Effect<Redacted.Redacted<string>>
   }
 >()("@account-overview/store/ResellerKeys") {
   /**
@@ -162,10 +168,45 @@ export class ResellerKeys extends Context.Service<
 }
 
 /**
- * A new high-entropy key: `ao_` followed by 32 random bytes in base64url.
+ * A new high-entropy key: `ao_` followed by 32 random bytes in base64url;
+ * with `apiUser` (since 0.2.0), `ao_`, the reseller's name (UTF-8) in
+ * base64url, a `.`, then the 32 random bytes: a key that names its reseller
+ * (`resellerOfKey`).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const generateKey = (): Redacted.Redacted<string> =>
-  Redacted.make(`ao_${randomBytes(32).toString("base64url")}`, { label: "api_key" })
+export const generateKey = (apiUser?: string): Redacted.Redacted<string> =>
+  Redacted.make(
+    apiUser === undefined
+      ? `ao_${randomBytes(32).toString("base64url")}`
+      : `ao_${Buffer.from(apiUser, "utf8").toString("base64url")}.${randomBytes(32).toString("base64url")}`,
+    { label: "api_key" }
+  )
+
+const keyIdPattern = /^[A-Za-z0-9_-]{2,340}$/
+// core's `Name`: 1 to 255 characters, no control characters, no surrounding white space.
+const isName = (s: string): boolean =>
+  s.length >= 1 && s.length <= 255 && s.trim() === s && !/[\u0000-\u001f\u007f\ufffd]/.test(s)
+
+/**
+ * The reseller a key of the generated form names (`generateKey(apiUser)`):
+ * `ao_<base64url of the name>.<secret>`, or `undefined` for any other key
+ * (an operator's own key, a key generated before 0.2.0). Only the key's
+ * form is read: the key is verified against that reseller's stored hash as
+ * any other, so a key naming a reseller it is not the key of verifies
+ * nothing. Costs a few hundred nanoseconds; never throws.
+ *
+ * @since 0.2.0
+ * @category keys
+ */
+export const resellerOfKey = (key: string): string | undefined => {
+  if (!key.startsWith("ao_")) return undefined
+  const dot = key.indexOf(".", 3)
+  if (dot < 0 || dot === key.length - 1) return undefined
+  const id = key.slice(3, dot)
+  if (!keyIdPattern.test(id)) return undefined
+  const name = Buffer.from(id, "base64url").toString("utf8")
+  if (Buffer.from(name, "utf8").toString("base64url") !== id) return undefined
+  return isName(name) ? name : undefined
+}

@@ -74,6 +74,72 @@ export const ledgerSuite = (name: string, options: SuiteOptions) =>
     // time provides its own TestClock, so jumping years does not wake them.
     { timeout: 60_000, excludeTestServices: true }
   )(name, (it) => {
+    it.effect("names are compared without regard to case: one record per name, the stored spelling kept", () =>
+      Effect.gen(function* () {
+        const ledger = yield* Ledger
+        const overviews = yield* AccountOverviews
+        const { apiKey, customers, pkg, reseller } = yield* seed({ customers: 1 })
+        const stored = `Mixed.${unique("Case")}@Example.COM`
+        yield* ledger.upsertCustomer({ ...customers[0]!, user: stored })
+        const lower = stored.toLowerCase()
+        const again = yield* ledger.upsertCustomer({ ...customers[0]!, user: lower, reputation: 42 })
+        assert.strictEqual(again.user, stored)
+        const found = Option.getOrThrow(yield* ledger.getCustomer(lower))
+        assert.strictEqual(found.user, stored)
+        assert.strictEqual(found.reputation, 42)
+        const page = yield* ledger.listCustomers({ reseller: reseller.toUpperCase(), limit: 10 })
+        assert.deepStrictEqual(page.items.map((c) => c.user).sort(), [customers[0]!.user, stored].sort())
+        const overview = yield* overviews.overview({ apiUser: reseller.toUpperCase(), apiKey }, lower)
+        assert.strictEqual(overview.package, pkg.name)
+        yield* ledger.ingest([event(unique("ci"), lower.toUpperCase(), "2024-01-20T00:00:00Z", 1, 5)])
+        const usage = yield* ledger.usageBetween(stored, date("2024-01-15"), date("2024-02-14"))
+        assert.strictEqual(usage.credits, 5)
+        const admitted: Array<string | undefined> = []
+        yield* overviews.overview({ apiUser: reseller.toUpperCase(), apiKey }, lower, {
+          admit: (r) => Effect.sync(() => void admitted.push(r))
+        })
+        assert.deepStrictEqual(admitted, [reseller.toLowerCase()])
+      })
+    )
+
+    it.effect(
+      "a key-only call with a generated key speaks for the reseller the key names: 404 for absent and foreign customers",
+      () =>
+        Effect.gen(function* () {
+          const ledger = yield* Ledger
+          const keys = yield* ResellerKeys
+          const overviews = yield* AccountOverviews
+          const mine = yield* seed({ customers: 1 })
+          const theirs = yield* seed({ customers: 1 })
+          const generated = yield* keys.generate(mine.reseller)
+          yield* ledger.upsertReseller(mine.reseller, generated)
+          const keyOnly = { apiUser: "apikey", apiKey: generated }
+          const admitted: Array<string | undefined> = []
+          const admit = (r: string | undefined) => Effect.sync(() => void admitted.push(r))
+          const own = yield* overviews.overview(keyOnly, mine.customers[0]!.user.toUpperCase(), { admit })
+          assert.strictEqual(own.package, mine.pkg.name)
+          for (const user of ["nobody\u0000@nowhere.example", "nobody@nowhere.example", theirs.customers[0]!.user]) {
+            const failed = failureOf(yield* Effect.exit(overviews.overview(keyOnly, user, { admit })))
+            assert.strictEqual(failed?._tag, "CustomerNotFound")
+          }
+          assert.deepStrictEqual(admitted, Array(4).fill(mine.reseller.toLowerCase()))
+          // A key naming a reseller it is not the key of verifies nothing.
+          const forged = Redacted.make(Redacted.value(generated).replace(/\.[^.]*$/, ".forged"))
+          const refused = failureOf(yield* Effect.exit(overviews.overview({ apiUser: "apikey", apiKey: forged }, "x")))
+          assert.strictEqual(refused?._tag, "AuthenticationFailed")
+          // An operator's own key names no reseller: the customer's reseller, as before.
+          const old = failureOf(
+            yield* Effect.exit(overviews.overview({ apiUser: "apikey", apiKey: theirs.apiKey }, "nobody"))
+          )
+          assert.strictEqual(old?._tag, "AuthenticationFailed")
+          const theirsOverview = yield* overviews.overview(
+            { apiUser: "apikey", apiKey: theirs.apiKey },
+            theirs.customers[0]!.user
+          )
+          assert.strictEqual(theirsOverview.package, theirs.pkg.name)
+        })
+    )
+
     it.effect("migrations are idempotent: a second run does nothing and the tables stay", () =>
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
@@ -82,7 +148,7 @@ export const ledgerSuite = (name: string, options: SuiteOptions) =>
         const rows = yield* sql<{ migration_id: unknown }>`SELECT migration_id FROM ledger_migrations`
         assert.deepStrictEqual(
           rows.map((r) => Number(r.migration_id)),
-          [1]
+          [1, 2]
         )
         yield* (yield* Ledger).ping()
       })

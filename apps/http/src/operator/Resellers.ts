@@ -58,13 +58,13 @@ export const ResellersHandlers = HttpApiBuilder.group(
         }
         const existing = yield* ledger.getReseller(params.apiUser).pipe(orUnavailable)
         if (Option.isSome(existing)) return { apiUser: params.apiUser, created: false }
-        const key = yield* keys.generate()
+        const key = yield* keys.generate(params.apiUser)
         const { created } = yield* ledger.upsertReseller(params.apiUser, key).pipe(orUnavailable)
         return { apiUser: params.apiUser, created, apiKey: Redacted.value(key) }
       }),
       rotateKey: Effect.fnUntraced(function* ({ params }) {
         yield* requireReseller(params.apiUser)
-        const key = yield* keys.generate()
+        const key = yield* keys.generate(params.apiUser)
         yield* ledger.upsertReseller(params.apiUser, key).pipe(orUnavailable)
         return { apiUser: params.apiUser, created: false, apiKey: Redacted.value(key) }
       }),

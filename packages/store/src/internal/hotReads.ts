@@ -52,11 +52,11 @@ interface Statements {
 export const make = (
   db: DatabaseSync,
   options: {
-    /** Parameters: user, api_user. */
+    /** Parameters: user key, api_user key (`Rows.lookupKey`). */
     readonly overviewSql: string
-    /** Parameters: user; selects the reseller's `api_user` last. */
+    /** Parameters: user key; selects the reseller's `api_user` last. */
     readonly keyOnlySql: string
-    /** Parameters: from, to, user. */
+    /** Parameters: from, to, user key. */
     readonly usageSql: string
     /** Parameters: customer id, from, to. */
     readonly usageByIdSql: string
@@ -92,7 +92,9 @@ export const make = (
 
   // The overview row: of the reseller named, or for a key-only read (no name) of the customer's own.
   const overviewRow = (s: Statements, apiUser: string | undefined, user: string) =>
-    (apiUser === undefined ? s.keyOnly.get(user) : s.overview.get(user, apiUser)) as ReadonlyArray<unknown> | undefined
+    (apiUser === undefined
+      ? s.keyOnly.get(Rows.lookupKey(user))
+      : s.overview.get(Rows.lookupKey(user), Rows.lookupKey(apiUser))) as ReadonlyArray<unknown> | undefined
 
   const overviewSource = (apiUser: string | undefined, user: string) =>
     Effect.suspend((): Effect.Effect<Option.Option<OverviewSource>, Unavailable> => {
@@ -112,7 +114,7 @@ export const make = (
       let row: unknown
       try {
         if (db.isTransaction) return onSql.usageBetween(user, from, to)
-        row = statements().usage.get(from, to, user)
+        row = statements().usage.get(from, to, Rows.lookupKey(user))
       } catch (cause) {
         return executeFailed("Ledger.usageBetween", cause)
       }

@@ -10,6 +10,7 @@ import type { SqlError } from "effect/sql/SqlError"
 import type { Ledger } from "../Ledger.js"
 import { type IngestOptions, LedgerRejected } from "../LedgerModels.js"
 import * as Rows from "./rows.js"
+import { lookupKey } from "./rows.js"
 
 /**
  * Rows per statement: one JSON document (SQLite) or a few arrays
@@ -84,8 +85,8 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
 
   const resolveCustomers = (users: ReadonlyArray<string>) =>
     (isPg
-      ? sql`SELECT id, user_name FROM customers WHERE user_name = ANY(${users}::text[])`
-      : sql`SELECT id, user_name FROM customers WHERE user_name IN (SELECT value FROM json_each(${JSON.stringify(users)}))`
+      ? sql`SELECT id, user_key AS user_name FROM customers WHERE user_key = ANY(${users}::text[])`
+      : sql`SELECT id, user_key AS user_name FROM customers WHERE user_key IN (SELECT value FROM json_each(${JSON.stringify(users)}))`
     ).pipe(Effect.flatMap(decodeCustomerIds))
 
   const insertEvents = (events: ReadonlyArray<Pending>) =>
@@ -126,7 +127,8 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
   /** The id of each customer of `events` that the ledger holds, in one query per `chunkSize` distinct users. */
   const customerIdsOf = Effect.fnUntraced(function* (events: ReadonlyArray<UsageEvent>) {
     const users = new Set<string>()
-    for (const e of events) users.add(e.user)
+    for (const e of events) users.add(lookupKey(e.user))
+    // Keyed by `nameKey`: an event names its customer in any case.
     const ids = new Map<string, number>()
     for (const chunk of chunks([...users], chunkSize)) {
       for (const row of yield* resolveCustomers(chunk)) ids.set(row.user_name, row.id)
@@ -177,7 +179,7 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
     const problems: Array<EventProblem> = [...before]
     for (let i = 0; i < events.length; i++) {
       const user = events[i]!.user
-      if (!customerIds.has(user)) {
+      if (!customerIds.has(lookupKey(user))) {
         problems.push({ index: options?.indexes?.[i] ?? i, field: "user", message: unknownCustomer(user) })
       }
     }
@@ -193,7 +195,7 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
       const at = Date.parse(e.occurredAt)
       const p: Pending = {
         id: e.id,
-        customerId: customerIds.get(e.user)!,
+        customerId: customerIds.get(lookupKey(e.user))!,
         requests: e.requests,
         credits: e.credits,
         at,

@@ -1,4 +1,4 @@
-import { CalendarDate, isCalendarDate, Name, type Package, Unavailable } from "@account-overview/core"
+import { CalendarDate, isCalendarDate, Name, nameKey, type Package, Unavailable } from "@account-overview/core"
 import { Cause, Data, Effect, Option, Schema, SchemaGetter } from "effect"
 import type { SqlError } from "effect/sql/SqlError"
 import type { OverviewSource, UsageTotals } from "../LedgerModels.js"
@@ -75,6 +75,15 @@ const controlCharacters = /[\u0000-\u001f\u007f]/
 /** core's `Name`: 1 to 255 characters, no control characters, no surrounding white space. */
 export const isName = (u: unknown): u is string =>
   typeof u === "string" && u.length >= 1 && u.length <= 255 && u.trim() === u && !controlCharacters.test(u)
+
+/**
+ * The value a customer or reseller name is looked up by: its `nameKey`
+ * (the `user_key` and `api_user_key` columns). A name with a NUL, which no
+ * stored name has and PostgreSQL refuses in a parameter, is looked up as
+ * `""`, which no stored name has either: the read costs the same and finds
+ * nothing.
+ */
+export const lookupKey = (name: string): string => (name.indexOf("\u0000") >= 0 ? "" : nameKey(name))
 
 /** `DbNumber`: a number, bigint or numeric string whose value is finite. */
 export const dbNumber = (u: unknown): number | undefined => {

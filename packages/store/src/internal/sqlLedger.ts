@@ -4,6 +4,7 @@ import {
   calendarDateFromEpochMillis,
   cycleFor,
   type EventProblem,
+  nameKey,
   type Package,
   type Reseller
 } from "@account-overview/core"
@@ -46,9 +47,9 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   const [overviewSql] = sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
           p.name AS package_name, p.credits AS package_credits, p.overage_price, c.id AS customer_id
         FROM resellers r
-        LEFT JOIN customers c ON c.user_name = ${""} AND c.reseller_id = r.id
+        LEFT JOIN customers c ON c.user_key = ${""} AND c.reseller_id = r.id
         LEFT JOIN packages p ON p.id = c.package_id
-        WHERE r.api_user = ${""}`.compile()
+        WHERE r.api_user_key = ${""}`.compile()
 
   // A key-only call: the customer, its package and its own reseller's key hash.
   const [keyOnlySql] = sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
@@ -56,17 +57,18 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
         FROM customers c
         JOIN resellers r ON r.id = c.reseller_id
         LEFT JOIN packages p ON p.id = c.package_id
-        WHERE c.user_name = ${""}`.compile()
+        WHERE c.user_key = ${""}`.compile()
 
   // Rows of the hot path are checked by hand (rows.ts), in both dialects.
+  // Names are looked up by their keys (`Rows.lookupKey`), here and in hotReads.ts.
   const overviewSource = (
     apiUser: string | undefined,
     user: string
   ): Effect.Effect<Option.Option<OverviewSource>, Rows.Failure> =>
     Effect.flatMap(
       apiUser === undefined
-        ? sql.unsafe<Record<string, unknown>>(keyOnlySql, [user])
-        : sql.unsafe<Record<string, unknown>>(overviewSql, [user, apiUser]),
+        ? sql.unsafe<Record<string, unknown>>(keyOnlySql, [Rows.lookupKey(user)])
+        : sql.unsafe<Record<string, unknown>>(overviewSql, [Rows.lookupKey(user), Rows.lookupKey(apiUser)]),
       (rows) => {
         const row = rows[0]
         const source = Rows.overviewSourceOf(apiUser, row === undefined ? undefined : Rows.overviewValues(row))
@@ -82,10 +84,10 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   const [usageSql] = sql`SELECT ${sums}
         FROM customers c
         JOIN usage_daily d ON d.customer_id = c.id AND d.day >= ${""} AND d.day <= ${""}
-        WHERE c.user_name = ${""}`.compile()
+        WHERE c.user_key = ${""}`.compile()
 
   const usageBetween = (user: string, from: CalendarDate, to: CalendarDate): Effect.Effect<UsageTotals, Rows.Failure> =>
-    Effect.flatMap(sql.unsafe<Record<string, unknown>>(usageSql, [from, to, user]), (rows) => {
+    Effect.flatMap(sql.unsafe<Record<string, unknown>>(usageSql, [from, to, Rows.lookupKey(user)]), (rows) => {
       const totals = Rows.totalsOf(rows[0]?.requests, rows[0]?.credits)
       return totals instanceof Rows.BadRow ? Effect.fail(totals) : Effect.succeed(totals)
     })
@@ -133,7 +135,7 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   }, Rows.storeFailure("Ledger.listPackages"))
 
   const keyHashOf = (apiUser: string) =>
-    sql`SELECT key_hash FROM resellers WHERE api_user = ${apiUser}`.pipe(
+    sql`SELECT key_hash FROM resellers WHERE api_user_key = ${Rows.lookupKey(apiUser)}`.pipe(
       Effect.flatMap(decodeKeyHashes),
       Effect.map((rows) => Option.fromNullishOr(rows[0]?.key_hash))
     )
@@ -149,13 +151,18 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
       return { created: false }
     }
     const keyHash = yield* Scrypt.hash(Redacted.value(apiKey))
-    yield* sql`INSERT INTO resellers (api_user, key_hash) VALUES (${apiUser}, ${keyHash})
-               ON CONFLICT (api_user) DO UPDATE SET key_hash = excluded.key_hash`
+    // Another spelling of a stored name is the same reseller; the stored spelling stays.
+    yield* sql`INSERT INTO resellers (api_user, api_user_key, key_hash) VALUES (${apiUser}, ${nameKey(apiUser)}, ${keyHash})
+               ON CONFLICT (api_user_key) DO UPDATE SET key_hash = excluded.key_hash`
     return { created: Option.isNone(existing) }
   }, Rows.storeFailure("Ledger.upsertReseller"))
 
   const getReseller = Effect.fn("Ledger.getReseller")(function* (apiUser: string) {
-    return Option.map(yield* keyHashOf(apiUser), (): Reseller => ({ apiUser }))
+    const rows = yield* sql<{
+      api_user: unknown
+    }>`SELECT api_user FROM resellers WHERE api_user_key = ${Rows.lookupKey(apiUser)}`
+    const stored = rows[0]?.api_user
+    return typeof stored === "string" ? Option.some<Reseller>({ apiUser: stored }) : Option.none<Reseller>()
   }, Rows.storeFailure("Ledger.getReseller"))
 
   const customerColumns = sql.literal(`c.user_name, r.api_user, p.name AS package_name, c.billing_anchor, c.reputation
@@ -164,16 +171,22 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
     JOIN packages p ON p.id = c.package_id`)
 
   const upsertCustomer = Effect.fn("Ledger.upsertCustomer")(function* (customer: Customer) {
-    const written = yield* sql`INSERT INTO customers (user_name, reseller_id, package_id, billing_anchor, reputation)
-        SELECT ${customer.user}, r.id, p.id, ${customer.billingAnchor}, ${customer.reputation}
+    // Another spelling of a stored name is the same customer; the stored spelling stays.
+    const written = yield* sql<{
+      user_name: unknown
+    }>`INSERT INTO customers (user_name, user_key, reseller_id, package_id, billing_anchor, reputation)
+        SELECT ${customer.user}, ${nameKey(customer.user)}, r.id, p.id, ${customer.billingAnchor}, ${customer.reputation}
         FROM resellers r JOIN packages p ON p.name = ${customer.package}
-        WHERE r.api_user = ${customer.reseller}
-        ON CONFLICT (user_name) DO UPDATE SET reseller_id = excluded.reseller_id, package_id = excluded.package_id,
+        WHERE r.api_user_key = ${Rows.lookupKey(customer.reseller)}
+        ON CONFLICT (user_key) DO UPDATE SET reseller_id = excluded.reseller_id, package_id = excluded.package_id,
           billing_anchor = excluded.billing_anchor, reputation = excluded.reputation
-        RETURNING id`
-    if (written.length > 0) return customer
+        RETURNING user_name`
+    if (written.length > 0) {
+      const stored = written[0]?.user_name
+      return typeof stored === "string" ? { ...customer, user: stored } : customer
+    }
     const [found] = yield* sql<{ reseller: unknown; package: unknown }>`SELECT
-        (SELECT 1 FROM resellers WHERE api_user = ${customer.reseller}) AS reseller,
+        (SELECT 1 FROM resellers WHERE api_user_key = ${Rows.lookupKey(customer.reseller)}) AS reseller,
         (SELECT 1 FROM packages WHERE name = ${customer.package}) AS package`
     const problems: Array<EventProblem> = []
     if (found?.reseller === null || found?.reseller === undefined) {
@@ -188,7 +201,9 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   }, Rows.storeFailure("Ledger.upsertCustomer"))
 
   const getCustomer = Effect.fn("Ledger.getCustomer")(function* (user: string) {
-    const rows = yield* decodeCustomers(yield* sql`SELECT ${customerColumns} WHERE c.user_name = ${user}`)
+    const rows = yield* decodeCustomers(
+      yield* sql`SELECT ${customerColumns} WHERE c.user_key = ${Rows.lookupKey(user)}`
+    )
     return Option.map(Option.fromNullishOr(rows[0]), toCustomer)
   }, Rows.storeFailure("Ledger.getCustomer"))
 
@@ -202,7 +217,7 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
     const ofReseller: Fragment =
       options.reseller === undefined
         ? sql.literal("")
-        : sql`AND c.reseller_id = (SELECT id FROM resellers WHERE api_user = ${options.reseller})`
+        : sql`AND c.reseller_id = (SELECT id FROM resellers WHERE api_user_key = ${Rows.lookupKey(options.reseller)})`
     const rows = yield* decodeCustomers(
       yield* sql`SELECT ${customerColumns}
         WHERE c.user_name > ${after} ${ofReseller}

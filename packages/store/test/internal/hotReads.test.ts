@@ -244,7 +244,7 @@ layer(fileLayer, { timeout: 60_000 })("hot reads on node:sqlite", (it) => {
       const { fast, onSql, sql } = yield* ledgers
       const { a, u1, u2 } = yield* seed(fast)
       yield* sql`UPDATE customers SET billing_anchor = '2024-02-30' WHERE user_name = ${u1}`
-      yield* sql`UPDATE customers SET user_name = ${` ${u2}`} WHERE user_name = ${u2}`
+      yield* sql`UPDATE customers SET user_name = ${` ${u2}`}, user_key = ${` ${u2}`} WHERE user_name = ${u2}`
       const day: CalendarDate = date("2024-02-10")
       for (const ledger of [fast, onSql]) {
         unavailable(yield* Effect.exit(ledger.overviewSource(a, u1)))
