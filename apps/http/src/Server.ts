@@ -5,6 +5,10 @@
  * `HttpRouter` app (operations, operator API). It is provided as Effect's
  * `HttpServer` service, so `HttpRouter.serve` mounts the router on it.
  *
+ * Every wire answer carries `Cache-Control: no-store` (it may carry billing
+ * data); `HEAD` is answered as `GET` without the body; an unknown path
+ * ending in `.xml` answers its 404 as an XML error body.
+ *
  * Slow clients are bounded by Node's `headersTimeout`, `requestTimeout` and
  * `keepAliveTimeout`; shutdown stops accepting, lets requests in flight
  * finish (answered with `Connection: close`) and closes what is left after
@@ -20,6 +24,7 @@ import {
   type Format,
   InternalError,
   type ParamsSource,
+  unsupportedCharsetMessage,
   wireBaseOf,
   wireBases,
   wireRouteOf
@@ -117,6 +122,7 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
   })
   const answers = { json: fixed("json"), xml: fixed("xml") }
   const unknownFormat = row("UnknownFormat", "json")
+  const notFoundXml = row("NotFound", "xml")
 
   const addressOf = (request: Http.IncomingMessage): string => {
     if (trustProxy) {
@@ -147,7 +153,7 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
     started: number,
     id: string,
     answer: WireAnswer,
-    options?: { readonly close?: boolean; readonly allow?: boolean }
+    options?: { readonly close?: boolean; readonly allow?: boolean; readonly head?: boolean }
   ): void => {
     if (response.headersSent || response.destroyed) return
     const headers: Array<string> = [
@@ -155,18 +161,23 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
       answer.contentType,
       "content-length",
       String(answer.body.byteLength),
+      "cache-control",
+      "no-store",
       "x-request-id",
       id
     ]
     if (answer.retryAfter !== undefined) headers.push("retry-after", String(answer.retryAfter))
-    if (options?.allow === true) headers.push("allow", "GET, POST")
+    if (options?.allow === true) headers.push("allow", "GET, HEAD, POST")
     if (options?.close === true || lifecycle.isDraining()) headers.push("connection", "close")
     response.writeHead(answer.status, headers)
-    response.end(answer.body)
+    if (options?.head === true) response.end()
+    else response.end(answer.body)
     const ms = performance.now() - started
     metrics.observeRequest(routeLabel(path), answer.status, ms / 1000)
     if (debug) accessLog(request, path, answer.status, ms, id)
   }
+
+  const headOnly = { head: true } as const
 
   const answerCall = (
     request: Http.IncomingMessage,
@@ -177,7 +188,8 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
     format: Format,
     dialect: Dialect,
     query: string,
-    body: ParamsSource | undefined
+    body: ParamsSource | undefined,
+    head = false
   ): void => {
     const fiber = run(
       handler.answer({
@@ -190,8 +202,9 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
         requestId: id
       })
     )
+    const options = head ? headOnly : undefined
     const done = (exit: Exit.Exit<WireAnswer>) =>
-      send(request, response, path, started, id, Exit.isSuccess(exit) ? exit.value : answers[format].internal)
+      send(request, response, path, started, id, Exit.isSuccess(exit) ? exit.value : answers[format].internal, options)
     const exit = fiber.pollUnsafe()
     if (exit !== undefined) {
       done(exit)
@@ -216,6 +229,12 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
         if (under !== undefined && path.indexOf("/", wireBases[under].length) < 0) {
           return send(request, response, path, started, id, unknownFormat, { close: hasBody(request) })
         }
+        if (path.endsWith(".xml")) {
+          return send(request, response, path, started, id, notFoundXml, {
+            close: hasBody(request),
+            head: request.method === "HEAD"
+          })
+        }
         request.headers["x-request-id"] = id
         response.setHeader("x-request-id", id)
         if (lifecycle.isDraining()) response.shouldKeepAlive = false
@@ -230,6 +249,9 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
       const query = q < 0 ? "" : url.slice(q + 1)
       const method = request.method
       if (method === "GET") return answerCall(request, response, path, started, id, format, dialect, query, undefined)
+      if (method === "HEAD") {
+        return answerCall(request, response, path, started, id, format, dialect, query, undefined, true)
+      }
       if (method !== "POST") {
         return send(request, response, path, started, id, answers[format].methodNotAllowed, {
           allow: true,
@@ -240,6 +262,18 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
       if (encoding === undefined) {
         return send(request, response, path, started, id, answers[format].unsupported, { close: hasBody(request) })
       }
+      if (encoding._tag === "UnsupportedCharset") {
+        const message = unsupportedCharsetMessage(encoding.charset)
+        return send(
+          request,
+          response,
+          path,
+          started,
+          id,
+          errorAnswer(errorTable.UnsupportedMediaType.status, [message], format),
+          { close: hasBody(request) }
+        )
+      }
       readBody(request, maxBodyBytes, (body) => {
         if (body === "aborted") return
         if (body === "too-large") {
@@ -247,6 +281,9 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
         }
         const params = bodyParams(encoding, body)
         if (isBodyProblem(params)) {
+          if (params._tag === "Invalid") {
+            return send(request, response, path, started, id, failureAnswer(params.error, format))
+          }
           return params._tag === "Malformed"
             ? send(
                 request,

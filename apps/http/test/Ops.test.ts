@@ -24,7 +24,7 @@ layer(harness())("operations endpoints", (it) => {
       const { baseUrl } = yield* Harness
       const json = `${baseUrl}/api/distributor.account.json`
       for (let i = 0; i < 3; i++) yield* fetchBytes(`${json}?${form(overviewParams("under@acme.example"))}`)
-      yield* fetchBytes(`${json}?user=x`)
+      yield* fetchBytes(`${json}?api_key=k&user=x`)
       yield* fetchBytes(`${baseUrl}/nowhere`)
       const metrics = yield* fetchBytes(`${baseUrl}/metrics`)
       assert.strictEqual(metrics.status, 200)

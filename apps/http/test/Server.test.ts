@@ -1,8 +1,8 @@
 import * as Net from "node:net"
-import { AccountOverviews, decodeResponse, type Overview, Unavailable } from "@account-overview/core"
-import { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/store"
+import { AccountOverviews, decodeResponse, type Overview, parseCalendarDate, Unavailable } from "@account-overview/core"
+import { generateKey, Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/store"
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Effect, Fiber, Layer, Option, Result } from "effect"
+import { Effect, Fiber, Layer, Option, Redacted, Result } from "effect"
 import { requestIdOf, routeLabel } from "../src/Server.js"
 import {
   acme,
@@ -279,13 +279,13 @@ layer(harness({ settings: { logLevel: "Debug", headersTimeoutMs: 1_500, requestT
         for (const method of ["PUT", "DELETE", "PATCH"]) {
           const answer = yield* fetchBytes(`${baseUrl}/api/distributor.account.xml`, { method })
           assert.strictEqual(answer.status, 405)
-          assert.strictEqual(answer.headers.get("allow"), "GET, POST")
+          assert.strictEqual(answer.headers.get("allow"), "GET, HEAD, POST")
           assert.deepStrictEqual(decodeErrors(answer.body, answer.headers.get("content-type")), ["Method not allowed"])
           assert.strictEqual(answer.headers.get("content-type"), "text/xml; charset=ISO-8859-1")
         }
         const json = yield* fetchBytes(`${baseUrl}/apiv2/reseller.account.json`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "text/plain" },
           body: JSON.stringify(overviewParams("under@acme.example"))
         })
         assert.strictEqual(json.status, 415)
@@ -578,5 +578,242 @@ layer(
       assert.isTrue(logs.some((line) => line.includes("SQLITE_CORRUPT")))
       assert.isTrue(logs.every((line) => !line.includes(acme.apiKey)))
     })
+  )
+})
+
+layer(harness())("integrations: the clients integrators already have", (it) => {
+  const keyed = { apiUser: "Keyed", apiKey: Redacted.value(generateKey("Keyed")) }
+  const seedKeyed = Effect.gen(function* () {
+    const ledger = yield* Ledger
+    if (Option.isSome(yield* ledger.getReseller("keyed"))) return
+    yield* ledger.upsertReseller(keyed.apiUser, Redacted.make(keyed.apiKey))
+    const customer = (user: string, reseller: string) =>
+      ledger.upsertCustomer({
+        user,
+        reseller,
+        package: "Silver Package",
+        billingAnchor: parseCalendarDate("2010-08-30")!,
+        reputation: 100
+      })
+    yield* customer("Customer@Example.COM", keyed.apiUser)
+    yield* customer("j\u00fcrgen@keyed.example", keyed.apiUser)
+    yield* customer("a+b@keyed.example", keyed.apiUser)
+  }).pipe(Effect.orDie)
+  const keyOnly = (user: string) =>
+    Effect.gen(function* () {
+      const { baseUrl } = yield* Harness
+      return yield* fetchBytes(
+        `${baseUrl}/api/distributor.account.json?task=overview&user=${encodeURIComponent(user)}`,
+        {
+          headers: { authorization: `Bearer ${keyed.apiKey}` }
+        }
+      )
+    })
+
+  it.effect("the official client's default, a JSON body POST, answers 200 and the overview on all four paths", () =>
+    Effect.gen(function* () {
+      const { baseUrl } = yield* Harness
+      for (const { path } of paths) {
+        const byJson = yield* fetchBytes(`${baseUrl}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json" },
+          body: JSON.stringify(overviewParams("over@acme.example"))
+        })
+        const byGet = yield* fetchBytes(`${baseUrl}${path}?${form(overviewParams("over@acme.example"))}`)
+        assert.strictEqual(byJson.status, 200, byJson.text)
+        assert.deepStrictEqual(decodeOverview(byJson.body, byJson.headers.get("content-type")), overExpected)
+        assert.deepStrictEqual(byJson.body, byGet.body)
+      }
+      const bad = yield* fetchBytes(`${baseUrl}/api/distributor.account.xml`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ ...overviewParams("over@acme.example"), user: { nested: acme.apiKey } })
+      })
+      assert.strictEqual(bad.status, 400)
+      assert.deepStrictEqual(decodeErrors(bad.body, bad.headers.get("content-type")), [
+        "parameter user must be a string or a number"
+      ])
+      assert.notInclude(bad.text, acme.apiKey)
+    })
+  )
+
+  it.effect("HEAD answers as GET without the body; every wire answer carries Cache-Control: no-store", () =>
+    Effect.gen(function* () {
+      const { baseUrl, port } = yield* Harness
+      const url = `${baseUrl}/apiv2/reseller.account.xml?${form(overviewParams("over@acme.example"))}`
+      const get = yield* fetchBytes(url)
+      const head = yield* fetchBytes(url, { method: "HEAD" })
+      assert.strictEqual(head.status, 200)
+      assert.strictEqual(head.body.byteLength, 0)
+      assert.strictEqual(head.headers.get("content-type"), get.headers.get("content-type"))
+      assert.strictEqual(head.headers.get("content-length"), String(get.body.byteLength))
+      const raw = yield* rawExchange(port, [
+        `HEAD /api/distributor.account.json?${form(overviewParams("over@acme.example"))} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`
+      ])
+      assert.match(raw.response, /^HTTP\/1\.1 200 /)
+      assert.isTrue(raw.response.endsWith("\r\n\r\n"), "no body after the headers")
+      const answers = [
+        get,
+        head,
+        yield* fetchBytes(`${baseUrl}/api/distributor.account.json?user=x`),
+        yield* fetchBytes(`${baseUrl}/api/distributor.account.json?${form({ ...overviewParams("x"), api_key: "no" })}`),
+        yield* fetchBytes(`${baseUrl}/api/distributor.account.json?${form(overviewParams("nobody@x"))}`),
+        yield* fetchBytes(`${baseUrl}/api/distributor.account.json`, { method: "DELETE" }),
+        yield* fetchBytes(`${baseUrl}/api/distributor.account.json`, {
+          method: "POST",
+          headers: { "content-type": "text/plain" },
+          body: "x"
+        }),
+        yield* fetchBytes(`${baseUrl}/api/distributor.account.csv`),
+        yield* fetchBytes(`${baseUrl}/api/reseller.account.xml`)
+      ]
+      assert.deepStrictEqual(
+        answers.map((a) => a.status),
+        [200, 200, 401, 401, 404, 405, 415, 404, 404]
+      )
+      for (const answer of answers) assert.strictEqual(answer.headers.get("cache-control"), "no-store")
+    })
+  )
+
+  it.effect("a missing api_key answers 401 naming it, in the path's format", () =>
+    Effect.gen(function* () {
+      const { baseUrl } = yield* Harness
+      for (const path of ["/api/distributor.account.json", "/apiv2/reseller.account.xml"]) {
+        const answer = yield* fetchBytes(`${baseUrl}${path}?api_user=acme&task=overview&user=under%40acme.example`)
+        assert.strictEqual(answer.status, 401)
+        assert.deepStrictEqual(decodeErrors(answer.body, answer.headers.get("content-type")), [
+          "missing parameter: api_key"
+        ])
+      }
+    })
+  )
+
+  it.effect(
+    "reads a form body in its declared charset: ISO-8859-1 and UTF-8; an unknown charset is a 415 naming it",
+    () =>
+      Effect.gen(function* () {
+        yield* seedKeyed
+        const { baseUrl } = yield* Harness
+        const url = `${baseUrl}/api/distributor.account.json`
+        const head = `api_user=Keyed&api_key=${encodeURIComponent(keyed.apiKey)}&task=overview&user=`
+        const post = (contentType: string, body: Buffer) =>
+          fetchBytes(url, { method: "POST", headers: { "content-type": contentType }, body: new Uint8Array(body) })
+        const latin1Escaped = yield* post(
+          "application/x-www-form-urlencoded; charset=ISO-8859-1",
+          Buffer.from(`${head}j%FCrgen%40keyed.example`)
+        )
+        const latin1Raw = yield* post(
+          "application/x-www-form-urlencoded; charset=iso-8859-1",
+          Buffer.concat([Buffer.from(`${head}j`), Buffer.from([0xfc]), Buffer.from("rgen@keyed.example")])
+        )
+        const utf8 = yield* post(
+          "application/x-www-form-urlencoded; charset=UTF-8",
+          Buffer.from(`${head}j%C3%BCrgen%40keyed.example`)
+        )
+        for (const answer of [latin1Escaped, latin1Raw, utf8]) assert.strictEqual(answer.status, 200, answer.text)
+        assert.deepStrictEqual(latin1Escaped.body, utf8.body)
+        const koi = yield* post("application/x-www-form-urlencoded; charset=KOI8-R", Buffer.from(`${head}x`))
+        assert.strictEqual(koi.status, 415)
+        assert.deepStrictEqual(decodeErrors(koi.body, koi.headers.get("content-type")), [
+          "Unsupported charset KOI8-R, use UTF-8 or ISO-8859-1"
+        ])
+      })
+  )
+
+  it.effect("an unknown path under .xml answers an XML error body; other unknown paths stay JSON", () =>
+    Effect.gen(function* () {
+      const { baseUrl } = yield* Harness
+      for (const path of ["/api/reseller.account.xml", "/apiv2/distributor.account.xml", "/nothing/here.xml"]) {
+        const answer = yield* fetchBytes(`${baseUrl}${path}`)
+        assert.strictEqual(answer.status, 404)
+        assert.strictEqual(answer.headers.get("content-type"), "text/xml; charset=ISO-8859-1")
+        assert.deepStrictEqual(decodeErrors(answer.body, answer.headers.get("content-type")), ["Not found"])
+      }
+      const json = yield* fetchBytes(`${baseUrl}/api/nothing.json`)
+      assert.strictEqual(json.status, 404)
+      assert.deepStrictEqual(JSON.parse(json.text), { message: "error", errors: ["Not found"] })
+    })
+  )
+
+  it.effect("a 404 for a name with a space hints at +, the same whether the + spelling exists or not", () =>
+    Effect.gen(function* () {
+      yield* seedKeyed
+      const { baseUrl } = yield* Harness
+      const url = `${baseUrl}/api/distributor.account.json?api_user=Keyed&api_key=${encodeURIComponent(keyed.apiKey)}&task=overview`
+      const exists = yield* fetchBytes(`${url}&user=a+b@keyed.example`)
+      const absent = yield* fetchBytes(`${url}&user=c+d@keyed.example`)
+      const encoded = yield* fetchBytes(`${url}&user=a%2Bb@keyed.example`)
+      assert.strictEqual(encoded.status, 200)
+      assert.strictEqual(exists.status, 404)
+      assert.strictEqual(absent.status, 404)
+      assert.deepStrictEqual(exists.body, absent.body)
+      assert.deepStrictEqual(decodeErrors(exists.body, exists.headers.get("content-type")), [
+        "User not found",
+        "user has a space: a + sent unencoded in a query string or form body reads as a space, send it as %2B"
+      ])
+      const plain = yield* fetchBytes(`${url}&user=c%40d.example`)
+      assert.deepStrictEqual(decodeErrors(plain.body, plain.headers.get("content-type")), ["User not found"])
+    })
+  )
+
+  it.effect("customer@example.com finds Customer@Example.COM; the reseller's name too is any case", () =>
+    Effect.gen(function* () {
+      yield* seedKeyed
+      const { baseUrl } = yield* Harness
+      const params = (apiUser: string, user: string) =>
+        form({ api_user: apiUser, api_key: keyed.apiKey, task: "overview", user })
+      const stored = yield* fetchBytes(
+        `${baseUrl}/api/distributor.account.xml?${params("Keyed", "Customer@Example.COM")}`
+      )
+      const lower = yield* fetchBytes(
+        `${baseUrl}/api/distributor.account.xml?${params("keyed", "customer@example.com")}`
+      )
+      assert.strictEqual(lower.status, 200, lower.text)
+      assert.deepStrictEqual(lower.body, stored.body)
+    })
+  )
+
+  it.effect(
+    "a key names its reseller: twelve key-only lookups of absent customers answer 404, the next valid call 200",
+    () =>
+      Effect.gen(function* () {
+        yield* seedKeyed
+        for (let i = 0; i < 12; i++) {
+          const absent = yield* keyOnly(`gone-${i}@keyed.example`)
+          assert.strictEqual(absent.status, 404)
+          assert.deepStrictEqual(decodeErrors(absent.body, absent.headers.get("content-type")), ["User not found"])
+        }
+        const valid = yield* keyOnly("customer@example.com")
+        assert.strictEqual(valid.status, 200, valid.text)
+      })
+  )
+
+  it.effect(
+    "a key-only call answers alike, in alike time, for another reseller's customer and an absent one",
+    () =>
+      Effect.gen(function* () {
+        yield* seedKeyed
+        const foreign = yield* keyOnly("theirs@other.example")
+        const absent = yield* keyOnly("nobody@nowhere.example")
+        assert.strictEqual(foreign.status, 404)
+        assert.deepStrictEqual(foreign.body, absent.body)
+        const time = (user: string) =>
+          Effect.gen(function* () {
+            const started = performance.now()
+            const answer = yield* keyOnly(user)
+            assert.strictEqual(answer.status, 404)
+            return performance.now() - started
+          })
+        const foreignTimes: Array<number> = []
+        const absentTimes: Array<number> = []
+        for (let i = 0; i < 150; i++) {
+          foreignTimes.push(yield* time("theirs@other.example"))
+          absentTimes.push(yield* time(`absent-${i}@nowhere.example`))
+        }
+        const median = (xs: Array<number>) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+        const ratio = median(foreignTimes) / median(absentTimes)
+        assert.isTrue(ratio > 0.5 && ratio < 2, `median ratio ${ratio}`)
+      }),
+    30_000
   )
 })

@@ -121,6 +121,31 @@ const suite = (kind: StoreKind) =>
         })
       )
 
+      it.effect("a PUT of another spelling addresses the same customer and reseller: one record per name", () =>
+        Effect.gen(function* () {
+          yield* ok("PUT", "/v1/packages/ci-silver", { credits: 50_000 })
+          yield* ok("PUT", "/v1/resellers/CI-Reseller", { apiKey: "ci-key-0123456789" })
+          assert.deepStrictEqual(yield* ok("PUT", "/v1/resellers/ci-reseller", { apiKey: "ci-key-0123456789" }), {
+            apiUser: "ci-reseller",
+            created: false
+          })
+          const customer = { reseller: "ci-reseller", package: "ci-silver", billingAnchor: "2020-01-01" }
+          yield* ok("PUT", "/v1/customers/Customer@CI.Example.COM", { ...customer, reputation: 99 })
+          yield* ok("PUT", "/v1/customers/customer@ci.example.com", { ...customer, reputation: 42 })
+          const found = yield* ok("GET", "/v1/customers/CUSTOMER@ci.example.com")
+          assert.strictEqual(found.user, "Customer@CI.Example.COM")
+          assert.strictEqual(found.reputation, 42)
+          const listed = yield* ok("GET", "/v1/customers?reseller=ci-RESELLER")
+          assert.deepStrictEqual(
+            listed.items.map((c: { user: string }) => c.user),
+            ["Customer@CI.Example.COM"]
+          )
+          assert.isTrue(
+            Exit.isSuccess(yield* wireOverview("CI-RESELLER", "ci-key-0123456789", "customer@ci.example.com"))
+          )
+        })
+      )
+
       it.effect("creates a reseller with a generated key shown once; the key works; rotation retires it", () =>
         Effect.gen(function* () {
           yield* seed("rk", 1, "rk-reseller-given")
@@ -134,7 +159,8 @@ const suite = (kind: StoreKind) =>
 
           const created = yield* ok("PUT", "/v1/resellers/rk-gen", {})
           assert.strictEqual(created.created, true)
-          assert.match(created.apiKey, /^ao_[A-Za-z0-9_-]{43}$/)
+          // A generated key names its reseller: ao_<api_user in base64url>.<32 random bytes>.
+          assert.match(created.apiKey, /^ao_cmstZ2Vu\.[A-Za-z0-9_-]{43}$/)
           const again = yield* ok("PUT", "/v1/resellers/rk-gen", {})
           assert.deepStrictEqual(again, { apiUser: "rk-gen", created: false })
 
