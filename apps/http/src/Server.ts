@@ -229,7 +229,8 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
         if (under !== undefined && path.indexOf("/", wireBases[under].length) < 0) {
           return send(request, response, path, started, id, unknownFormat, { close: hasBody(request) })
         }
-        if (path.endsWith(".xml")) {
+        // The router serves no path ending in .xml outside the operator API (where a name may end so).
+        if (path.endsWith(".xml") && !path.startsWith("/v1/")) {
           return send(request, response, path, started, id, notFoundXml, {
             close: hasBody(request),
             head: request.method === "HEAD"

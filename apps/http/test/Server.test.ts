@@ -729,6 +729,8 @@ layer(harness())("integrations: the clients integrators already have", (it) => {
         assert.strictEqual(answer.headers.get("content-type"), "text/xml; charset=ISO-8859-1")
         assert.deepStrictEqual(decodeErrors(answer.body, answer.headers.get("content-type")), ["Not found"])
       }
+      const operator = yield* fetchBytes(`${baseUrl}/v1/customers/report.xml`)
+      assert.notStrictEqual(operator.headers.get("content-type"), "text/xml; charset=ISO-8859-1", "the router answers")
       const json = yield* fetchBytes(`${baseUrl}/api/nothing.json`)
       assert.strictEqual(json.status, 404)
       assert.deepStrictEqual(JSON.parse(json.text), { message: "error", errors: ["Not found"] })
