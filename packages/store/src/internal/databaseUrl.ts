@@ -47,11 +47,15 @@ export const dataDirConfig: Config.Config<string> = nonEmpty("DATA_DIR").pipe(
 )
 
 /**
- * `DATABASE_URL`, read redacted since it may hold a password; when unset,
- * the SQLite file in `DATA_DIR` (`defaultDatabaseUrl` when that is unset too).
+ * `DATABASE_URL`, read redacted since it may hold a password; when unset
+ * or empty, the SQLite file in `DATA_DIR` (`defaultDatabaseUrl` when that
+ * is unset too).
  */
 export const config: Config.Config<Target> = Config.all({
-  url: Config.Redacted("DATABASE_URL").pipe(Config.option),
+  url: Config.Redacted("DATABASE_URL").pipe(
+    Config.option,
+    Config.map(Option.filter((url) => Redacted.value(url).trim() !== ""))
+  ),
   dataDir: nonEmpty("DATA_DIR")
 }).pipe(
   Config.map(({ url, dataDir }) =>

@@ -63,7 +63,7 @@ describe("databaseUrl", () => {
         _tag: "sqlite",
         filename: "/var/lib/ao/account-overview.db"
       })
-      assert.deepStrictEqual(yield* DatabaseUrl.config.parse(env({ DATA_DIR: "" })), {
+      assert.deepStrictEqual(yield* DatabaseUrl.config.parse(env({ DATA_DIR: "", DATABASE_URL: " " })), {
         _tag: "sqlite",
         filename: "./data/account-overview.db"
       })
