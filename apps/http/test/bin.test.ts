@@ -231,7 +231,7 @@ describe("account-overview-server's logs and failures (Commands.ts, main.ts)", (
     assert.strictEqual(records[0]!.dataDir, data)
     assert.strictEqual(records[1]!.file, join(data, "account-overview.db"))
     assert.isTrue(existsSync(join(data, "account-overview.db")))
-  })
+  }, 30_000)
 
   it("a start-up failure is one JSON error line that says why, with no stack trace and no password", async () => {
     const settings = await run(["serve"], { PORT: "70000", LOG_LEVEL: "info" })

@@ -72,50 +72,56 @@ describe("Docs (negotiateEncoding, matchesEtag, operatorOpenApi)", () => {
 })
 
 layer(serverLayer, { timeout: 60_000 })("/docs and /openapi.json over HTTP (operator/Docs.ts)", (it) => {
-  it.effect("/docs is compressed as the client accepts: br, gzip, or not at all, with the same bytes inside", () =>
-    Effect.gen(function* () {
-      const base = yield* baseUrl
-      const plain = yield* get(base, "/docs")
-      assert.strictEqual(plain.status, 200)
-      assert.isUndefined(plain.headers["content-encoding"])
-      assert.include(String(plain.headers["content-type"]), "text/html")
-      assert.isAbove(plain.body.length, 1_000_000)
+  it.effect(
+    "/docs is compressed as the client accepts: br, gzip, or not at all, with the same bytes inside",
+    () =>
+      Effect.gen(function* () {
+        const base = yield* baseUrl
+        const plain = yield* get(base, "/docs")
+        assert.strictEqual(plain.status, 200)
+        assert.isUndefined(plain.headers["content-encoding"])
+        assert.include(String(plain.headers["content-type"]), "text/html")
+        assert.isAbove(plain.body.length, 1_000_000)
 
-      const br = yield* get(base, "/docs", { "accept-encoding": "gzip, deflate, br" })
-      assert.strictEqual(br.status, 200)
-      assert.strictEqual(br.headers["content-encoding"], "br")
-      assert.include(String(br.headers["content-type"]), "text/html")
-      assert.strictEqual(br.headers.vary, "Accept-Encoding")
-      assert.isBelow(br.body.length, plain.body.length / 3)
-      assert.isTrue(brotliDecompressSync(br.body).equals(plain.body))
+        const br = yield* get(base, "/docs", { "accept-encoding": "gzip, deflate, br" })
+        assert.strictEqual(br.status, 200)
+        assert.strictEqual(br.headers["content-encoding"], "br")
+        assert.include(String(br.headers["content-type"]), "text/html")
+        assert.strictEqual(br.headers.vary, "Accept-Encoding")
+        assert.isBelow(br.body.length, plain.body.length / 3)
+        assert.isTrue(brotliDecompressSync(br.body).equals(plain.body))
 
-      const gz = yield* get(base, "/docs", { "accept-encoding": "gzip" })
-      assert.strictEqual(gz.headers["content-encoding"], "gzip")
-      assert.isBelow(gz.body.length, plain.body.length / 3)
-      assert.isTrue(gunzipSync(gz.body).equals(plain.body))
-    })
+        const gz = yield* get(base, "/docs", { "accept-encoding": "gzip" })
+        assert.strictEqual(gz.headers["content-encoding"], "gzip")
+        assert.isBelow(gz.body.length, plain.body.length / 3)
+        assert.isTrue(gunzipSync(gz.body).equals(plain.body))
+      }),
+    30_000
   )
 
-  it.effect("/docs and /openapi.json are cacheable: an ETag, Cache-Control, 304 with no body on If-None-Match", () =>
-    Effect.gen(function* () {
-      const base = yield* baseUrl
-      for (const path of ["/docs", "/openapi.json"]) {
-        const first = yield* get(base, path, { "accept-encoding": "br" })
-        const etag = String(first.headers.etag)
-        assert.match(etag, /^"[A-Za-z0-9_-]{27}"$/, path)
-        assert.strictEqual(first.headers["cache-control"], documentCacheControl)
-        const again = yield* get(base, path)
-        assert.strictEqual(again.headers.etag, etag, `${path}: one ETag whatever the coding`)
-        const cached = yield* get(base, path, { "if-none-match": etag, "accept-encoding": "br" })
-        assert.strictEqual(cached.status, 304, path)
-        assert.strictEqual(cached.body.length, 0)
-        assert.strictEqual(cached.headers.etag, etag)
-        assert.strictEqual(cached.headers["cache-control"], documentCacheControl)
-        const stale = yield* get(base, path, { "if-none-match": '"something-else"' })
-        assert.strictEqual(stale.status, 200)
-      }
-      const spec = JSON.parse((yield* get(base, "/openapi.json")).body.toString("utf8"))
-      assert.strictEqual(spec.info.version, serviceVersion)
-    })
+  it.effect(
+    "/docs and /openapi.json are cacheable: an ETag, Cache-Control, 304 with no body on If-None-Match",
+    () =>
+      Effect.gen(function* () {
+        const base = yield* baseUrl
+        for (const path of ["/docs", "/openapi.json"]) {
+          const first = yield* get(base, path, { "accept-encoding": "br" })
+          const etag = String(first.headers.etag)
+          assert.match(etag, /^"[A-Za-z0-9_-]{27}"$/, path)
+          assert.strictEqual(first.headers["cache-control"], documentCacheControl)
+          const again = yield* get(base, path)
+          assert.strictEqual(again.headers.etag, etag, `${path}: one ETag whatever the coding`)
+          const cached = yield* get(base, path, { "if-none-match": etag, "accept-encoding": "br" })
+          assert.strictEqual(cached.status, 304, path)
+          assert.strictEqual(cached.body.length, 0)
+          assert.strictEqual(cached.headers.etag, etag)
+          assert.strictEqual(cached.headers["cache-control"], documentCacheControl)
+          const stale = yield* get(base, path, { "if-none-match": '"something-else"' })
+          assert.strictEqual(stale.status, 200)
+        }
+        const spec = JSON.parse((yield* get(base, "/openapi.json")).body.toString("utf8"))
+        assert.strictEqual(spec.info.version, serviceVersion)
+      }),
+    30_000
   )
 })
