@@ -2,10 +2,13 @@
  * The service's settings, read once through Effect `Config` from the
  * environment. Every setting has a default or fails with a clear message.
  * `DATABASE_URL` is not among them: the store reads it (`Ledger.layerConfig`
- * of `@account-overview/store`, default `defaultDatabaseUrl`).
+ * of `@account-overview/store`, default `account-overview.db` in
+ * `DATA_DIR`); `DATA_DIR` is, as the store reads it (`dataDirConfig`).
  *
  * @since 0.1.0
  */
+import { resolve } from "node:path"
+import { dataDirConfig, defaultDataDir } from "@account-overview/store"
 import { Config, Context, Effect, Layer, type LogLevel, Option, Redacted, Schema } from "effect"
 
 /**
@@ -27,6 +30,8 @@ export interface ServerSettings {
   readonly port: number
   /** `HOST`, default `127.0.0.1`; set `0.0.0.0` in a container. */
   readonly host: string
+  /** `DATA_DIR`, default `./data`, as an absolute path: the SQLite file when `DATABASE_URL` is unset, the demo's token. */
+  readonly dataDir: string
   /** `LOG_LEVEL`: fatal, error, warn, info (default), debug, trace, none. */
   readonly logLevel: LogLevel.LogLevel
   /** `RATE_LIMIT_PER_MINUTE`: overview calls per reseller and minute, per instance; off when unset or 0. */
@@ -78,7 +83,7 @@ const millis = (name: string, fallback: number) =>
   Config.schema(nonNegativeInt, name).pipe(Config.withDefault(fallback))
 
 /**
- * The settings as one `Config`, from `PORT`, `HOST`, `LOG_LEVEL`, `RATE_LIMIT_PER_MINUTE`, `AUTH_FAILURE_LIMIT`, `ADMIN_TOKEN`,
+ * The settings as one `Config`, from `PORT`, `HOST`, `DATA_DIR`, `LOG_LEVEL`, `RATE_LIMIT_PER_MINUTE`, `AUTH_FAILURE_LIMIT`, `ADMIN_TOKEN`,
  * `TRUST_PROXY`, `HEADERS_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`,
  * `KEEP_ALIVE_TIMEOUT_MS` and `SHUTDOWN_TIMEOUT_MS`.
  *
@@ -90,6 +95,7 @@ export const settingsConfig: Config.Config<ServerSettings> = Config.all({
     Config.withDefault(3000)
   ),
   host: Config.String("HOST").pipe(Config.withDefault("127.0.0.1")),
+  dataDir: dataDirConfig,
   logLevel,
   rateLimitPerMinute: Config.schema(nonNegativeInt, "RATE_LIMIT_PER_MINUTE").pipe(
     Config.option,
@@ -119,6 +125,7 @@ export const settingsConfig: Config.Config<ServerSettings> = Config.all({
 export const defaultSettings: ServerSettings = {
   port: 3000,
   host: "127.0.0.1",
+  dataDir: resolve(defaultDataDir),
   logLevel: "Info",
   rateLimitPerMinute: Option.none(),
   authFailureLimit: 10,

@@ -1,7 +1,8 @@
+import { resolve } from "node:path"
 import { defaultDatabaseUrl } from "@account-overview/store"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Option } from "effect"
-import { settingsConfig } from "../src/Settings.js"
+import { defaultSettings, settingsConfig } from "../src/Settings.js"
 
 const parse = (env: Record<string, string>) => settingsConfig.parse(ConfigProvider.fromEnv({ env }))
 
@@ -53,6 +54,15 @@ describe("settingsConfig", () => {
         const error = yield* Effect.flip(parse({ [name]: value }))
         assert.include(error.message, name)
       }
+    })
+  )
+
+  it.effect("DATA_DIR is an absolute path: ./data under the working folder by default", () =>
+    Effect.gen(function* () {
+      assert.strictEqual((yield* parse({})).dataDir, resolve("data"))
+      assert.strictEqual(defaultSettings.dataDir, resolve("data"))
+      assert.strictEqual((yield* parse({ DATA_DIR: "var/ao" })).dataDir, resolve("var/ao"))
+      assert.strictEqual((yield* parse({ DATA_DIR: "/srv/ao" })).dataDir, "/srv/ao")
     })
   )
 })

@@ -34,11 +34,14 @@ import { migrate } from "./Migrations.js"
 const onSql = (options: LedgerLayerOptions | undefined): Layer.Layer<Ledger, Unavailable, SqlClient> =>
   Layer.effect(Ledger, options?.migrate === false ? SqlLedger.make : Effect.andThen(migrate, SqlLedger.make))
 
-// The `SqlClient` named by `DATABASE_URL`: what `layerConfig` and `migrateConfig` run on.
+// The `SqlClient` named by `DATABASE_URL`: what `layerConfig` and `migrateConfig` run on. Logs
+// which store it opens (the SQLite file as an absolute path; never PostgreSQL's user or password).
 const sqlClientConfig: Layer.Layer<SqlClient, Unavailable | Config.ConfigError> = Layer.unwrap(
-  Effect.map(DatabaseUrl.config, (target) =>
-    target._tag === "sqlite" ? layerSqlClientSqlite(target.filename) : layerSqlClientPg(target.url)
-  )
+  Effect.gen(function* () {
+    const target = yield* DatabaseUrl.config
+    yield* Effect.logInfo("opening the ledger").pipe(Effect.annotateLogs(DatabaseUrl.describe(target)))
+    return target._tag === "sqlite" ? layerSqlClientSqlite(target.filename) : layerSqlClientPg(target.url)
+  })
 )
 
 /**
@@ -153,9 +156,11 @@ export class Ledger extends Context.Service<
   /**
    * The ledger chosen by `DATABASE_URL`, read through Effect `Config` and
    * kept redacted: `sqlite:<path>` (also `sqlite://<path>`,
-   * `sqlite::memory:`), `postgres://…` or `postgresql://…`;
-   * `defaultDatabaseUrl` when unset. Migrated at start. Any other value is
-   * a `ConfigError` that does not repeat it.
+   * `sqlite::memory:`), `postgres://…` or `postgresql://…` (a schema the
+   * URL puts first on the `search_path` is created if absent); when unset,
+   * `account-overview.db` in `DATA_DIR` (`defaultDatabaseUrl` when that is
+   * unset too). Logs the store it opens at info level. Migrated at start.
+   * Any other value is a `ConfigError` that does not repeat it.
    *
    * @since 0.1.0
    * @category layers
