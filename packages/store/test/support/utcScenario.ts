@@ -21,10 +21,7 @@ export const utcScenario = (prefix: string) =>
     const reseller = `${prefix}-reseller`
     const apiKey = Redacted.make(`${prefix}-key-0123456789`)
     yield* ledger.upsertReseller(reseller, apiKey)
-    const anchors = [
-      ...Array.from({ length: 31 }, (_, i) => `2023-01-${String(i + 1).padStart(2, "0")}`),
-      "2024-02-29"
-    ]
+    const anchors = [...Array.from({ length: 31 }, (_, i) => `2023-01-${String(i + 1).padStart(2, "0")}`), "2024-02-29"]
     const users: Array<string> = []
     const events: Array<UsageEvent> = []
     for (const [i, anchor] of anchors.entries()) {
@@ -102,7 +99,9 @@ export const utcScenario = (prefix: string) =>
       Object.fromEntries(
         Object.entries(answers).map(([k, v]) => [
           k,
-          v === undefined ? null : { ...(v as object), package: (v as { package: string }).package.slice(prefix.length + 1) }
+          v === undefined
+            ? null
+            : { ...(v as object), package: (v as { package: string }).package.slice(prefix.length + 1) }
         ])
       )
     return { operator: strip(operatorAnswers), wire: wireAnswers }
