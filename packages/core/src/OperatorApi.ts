@@ -17,8 +17,10 @@ import {
   OpenApi
 } from "effect/http-api"
 import { CalendarDate } from "./CalendarDate.js"
+import { CustomerCycles, PackageAssignments, PackageChangeEffective, ResellerCycleReport } from "./Cycles.js"
 import { Customer, EventProblem, IngestResult, maxEventsPerBatch, Name, Package, Page, Price } from "./LedgerRecords.js"
 import { Count, Overview, Reputation } from "./Overview.js"
+import { TimeZone } from "./TimeZone.js"
 
 /**
  * The bearer token is missing or wrong.
@@ -191,7 +193,7 @@ export class ResellersGroup extends HttpApiGroup.make("resellers")
   .add(
     HttpApiEndpoint.put("set", "/:apiUser", {
       params: { apiUser: Name },
-      payload: Schema.Struct({ apiKey: Schema.optionalKey(Schema.String) }),
+      payload: Schema.Struct({ apiKey: Schema.optionalKey(Schema.String), timeZone: Schema.optionalKey(TimeZone) }),
       success: ResellerKeyResult,
       error: [OperatorInvalid, ...storeErrors]
     }).annotateMerge(
@@ -233,7 +235,13 @@ export class CustomersGroup extends HttpApiGroup.make("customers")
   .add(
     HttpApiEndpoint.put("set", "/:user", {
       params: { user: Name },
-      payload: Schema.Struct({ reseller: Name, package: Name, billingAnchor: CalendarDate, reputation: Reputation }),
+      payload: Schema.Struct({
+        reseller: Name,
+        package: Name,
+        billingAnchor: CalendarDate,
+        reputation: Reputation,
+        timeZone: Schema.optionalKey(TimeZone)
+      }),
       success: Customer,
       error: [OperatorInvalid, ...storeErrors]
     }).annotateMerge(documented("Create or update a customer")),
@@ -296,6 +304,52 @@ export class UsageGroup extends HttpApiGroup.make("usage")
   ) {}
 
 /**
+ * Billing history and package changes (since 0.2.0):
+ * `GET /v1/customers/{user}/cycles?from=&to=`,
+ * `POST /v1/customers/{user}/package`,
+ * `DELETE /v1/customers/{user}/package/scheduled`,
+ * `GET /v1/resellers/{apiUser}/cycles?closedOn=` (JSON) and
+ * `GET /v1/resellers/{apiUser}/cycles.csv?closedOn=` (CSV).
+ *
+ * @since 0.2.0
+ * @category groups
+ */
+export class BillingGroup extends HttpApiGroup.make("billing")
+  .add(
+    HttpApiEndpoint.get("cycles", "/v1/customers/:user/cycles", {
+      params: { user: Name },
+      query: { from: Schema.optionalKey(CalendarDate), to: Schema.optionalKey(CalendarDate) },
+      success: CustomerCycles,
+      error: [OperatorNotFound, OperatorInvalid, ...storeErrors]
+    }),
+    HttpApiEndpoint.post("changePackage", "/v1/customers/:user/package", {
+      params: { user: Name },
+      payload: Schema.Struct({ package: Name, effective: PackageChangeEffective }),
+      success: PackageAssignments,
+      error: [OperatorNotFound, OperatorInvalid, ...storeErrors]
+    }),
+    HttpApiEndpoint.delete("cancelPackageChange", "/v1/customers/:user/package/scheduled", {
+      params: { user: Name },
+      success: PackageAssignments,
+      error: [OperatorNotFound, ...storeErrors]
+    }),
+    HttpApiEndpoint.get("resellerCycles", "/v1/resellers/:apiUser/cycles", {
+      params: { apiUser: Name },
+      query: { closedOn: CalendarDate },
+      success: ResellerCycleReport,
+      error: [OperatorNotFound, OperatorInvalid, ...storeErrors]
+    }),
+    HttpApiEndpoint.get("resellerCyclesCsv", "/v1/resellers/:apiUser/cycles.csv", {
+      params: { apiUser: Name },
+      query: { closedOn: CalendarDate },
+      success: Schema.String.pipe(HttpApiSchema.asText({ contentType: "text/csv" })),
+      error: [OperatorNotFound, OperatorInvalid, ...storeErrors]
+    })
+  )
+  .middleware(OperatorAuth)
+  .middleware(OperatorRequestErrors) {}
+
+/**
  * The whole operator API. Requests are decoded reporting every bad field,
  * not only the first.
  *
@@ -307,6 +361,7 @@ export class OperatorApi extends HttpApi.make("account-overview-operator")
   .add(ResellersGroup)
   .add(CustomersGroup)
   .add(UsageGroup)
+  .add(BillingGroup)
   .annotate(HttpApi.ParseOptions, { errors: "all" })
   .annotateMerge(
     OpenApi.annotations({

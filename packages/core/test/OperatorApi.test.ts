@@ -7,15 +7,20 @@ describe("OperatorApi", () => {
     const spec = OpenApi.fromApi(OperatorApi)
     const routes = Object.entries(spec.paths).flatMap(([path, item]) =>
       Object.keys(item as object)
-        .filter((m) => ["get", "put", "post"].includes(m))
+        .filter((m) => ["get", "put", "post", "delete"].includes(m))
         .map((m) => `${m.toUpperCase()} ${path}`)
     )
     assert.deepStrictEqual(routes.sort(), [
+      "DELETE /v1/customers/{user}/package/scheduled",
       "GET /v1/customers",
       "GET /v1/customers/{user}",
+      "GET /v1/customers/{user}/cycles",
       "GET /v1/customers/{user}/overview",
       "GET /v1/packages",
+      "GET /v1/resellers/{apiUser}/cycles",
+      "GET /v1/resellers/{apiUser}/cycles.csv",
       "GET /v1/resellers/{apiUser}/overviews",
+      "POST /v1/customers/{user}/package",
       "POST /v1/resellers/{apiUser}/rotate-key",
       "POST /v1/usage",
       "PUT /v1/customers/{user}",

@@ -10,6 +10,7 @@ import * as Migrator from "effect/sql/Migrator"
 import type { SqlClient } from "effect/sql/SqlClient"
 import { logFailure, rootMessage } from "./internal/failure.js"
 import ledger from "./migrations/0001_ledger.js"
+import timeZones from "./migrations/0004_time_zones.js"
 
 /**
  * The table that records which migrations ran.
@@ -26,7 +27,8 @@ export const migrationsTable = "ledger_migrations"
  * @category migrations
  */
 export const migrations: Migrator.Loader = Migrator.fromRecord({
-  "0001_ledger": ledger
+  "0001_ledger": ledger,
+  "0004_time_zones": timeZones
 })
 
 const run = Migrator.make({})

@@ -14,6 +14,7 @@ import { HttpApiBuilder } from "effect/http-api"
 import type { Path } from "effect/Path"
 import type { Settings } from "../Settings.js"
 import { OperatorAuthLive } from "./Auth.js"
+import { BillingHandlers } from "./Billing.js"
 import { CustomersHandlers } from "./Customers.js"
 import { DocsRoutes } from "./Docs.js"
 import { PackagesHandlers } from "./Packages.js"
@@ -22,7 +23,7 @@ import { ResellersHandlers } from "./Resellers.js"
 import { UsageHandlers } from "./Usage.js"
 
 const ApiRoutes = HttpApiBuilder.layer(OperatorApi).pipe(
-  Layer.provide([PackagesHandlers, ResellersHandlers, CustomersHandlers, UsageHandlers]),
+  Layer.provide([PackagesHandlers, ResellersHandlers, CustomersHandlers, UsageHandlers, BillingHandlers]),
   Layer.provide([OperatorAuthLive, OperatorRequestErrorsLive])
 )
 
