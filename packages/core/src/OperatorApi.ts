@@ -321,33 +321,46 @@ export class BillingGroup extends HttpApiGroup.make("billing")
       query: { from: Schema.optionalKey(CalendarDate), to: Schema.optionalKey(CalendarDate) },
       success: CustomerCycles,
       error: [OperatorNotFound, OperatorInvalid, ...storeErrors]
-    }),
+    }).annotateMerge(
+      documented("A customer's billing cycles", {
+        description: "Each closed and current cycle between `from` and `to`."
+      })
+    ),
     HttpApiEndpoint.post("changePackage", "/v1/customers/:user/package", {
       params: { user: Name },
       payload: Schema.Struct({ package: Name, effective: PackageChangeEffective }),
       success: PackageAssignments,
       error: [OperatorNotFound, OperatorInvalid, ...storeErrors]
-    }),
+    }).annotateMerge(
+      documented("Change a customer's package", { description: "At once, or from the next cycle's first day." })
+    ),
     HttpApiEndpoint.delete("cancelPackageChange", "/v1/customers/:user/package/scheduled", {
       params: { user: Name },
       success: PackageAssignments,
       error: [OperatorNotFound, ...storeErrors]
-    }),
+    }).annotateMerge(documented("Cancel a scheduled package change")),
     HttpApiEndpoint.get("resellerCycles", "/v1/resellers/:apiUser/cycles", {
       params: { apiUser: Name },
       query: { closedOn: CalendarDate },
       success: ResellerCycleReport,
       error: [OperatorNotFound, OperatorInvalid, ...storeErrors]
-    }),
+    }).annotateMerge(
+      documented("A reseller's cycles closed on a date", { description: "The overage report for billing, in JSON." })
+    ),
     HttpApiEndpoint.get("resellerCyclesCsv", "/v1/resellers/:apiUser/cycles.csv", {
       params: { apiUser: Name },
       query: { closedOn: CalendarDate },
       success: Schema.String.pipe(HttpApiSchema.asText({ contentType: "text/csv" })),
       error: [OperatorNotFound, OperatorInvalid, ...storeErrors]
-    })
+    }).annotateMerge(documented("A reseller's cycles closed on a date, as CSV"))
   )
   .middleware(OperatorAuth)
-  .middleware(OperatorRequestErrors) {}
+  .middleware(OperatorRequestErrors)
+  .annotateMerge(
+    OpenApi.annotations({
+      description: "Billing: cycle history, package changes with effective dates, overage reports."
+    })
+  ) {}
 
 /**
  * The whole operator API. Requests are decoded reporting every bad field,
