@@ -1,4 +1,5 @@
 import {
+  addCalendarDays,
   type CalendarDate,
   type Customer,
   calendarDateFromEpochMillis,
@@ -110,11 +111,63 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
       )
     })
 
+  // PostgreSQL: the whole reading in one statement, one round trip
+  // (decision 0085): the overview row with the customer's usage rows of the
+  // days around `date`, as a JSON array of [day, requests, credits]; the
+  // cycle is computed and summed here. A cycle holds `date` and is at most
+  // 31 days long, so [date - 31, date + 31] covers it. Parameters: from, to,
+  // user, api_user (the key-only read: from, to, user).
+  const usageRows = (from: string, to: string) =>
+    sql`(SELECT json_agg(json_build_array(d.day, d.requests, d.credits)) FROM usage_daily d
+          WHERE d.customer_id = c.id AND d.day >= ${from} AND d.day <= ${to}) AS usage`
+  const [pgOverviewSql] = sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
+          p.name AS package_name, p.credits AS package_credits, p.overage_price, c.id AS customer_id, r.api_user,
+          ${usageRows("", "")}
+        FROM resellers r
+        LEFT JOIN customers c ON c.user_name = ${""} AND c.reseller_id = r.id
+        LEFT JOIN packages p ON p.id = c.package_id
+        WHERE r.api_user = ${""}`.compile()
+  const [pgKeyOnlySql] = sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
+          p.name AS package_name, p.credits AS package_credits, p.overage_price, c.id AS customer_id, r.api_user,
+          ${usageRows("", "")}
+        FROM customers c
+        JOIN resellers r ON r.id = c.reseller_id
+        LEFT JOIN packages p ON p.id = c.package_id
+        WHERE c.user_name = ${""}`.compile()
+
+  const pgOverviewReading = (
+    apiUser: string | undefined,
+    user: string,
+    date: CalendarDate
+  ): Effect.Effect<Option.Option<OverviewReading>, Rows.Failure> => {
+    const from = addCalendarDays(date, -31)
+    const to = addCalendarDays(date, 31)
+    return Effect.flatMap(
+      apiUser === undefined
+        ? sql.unsafe<Record<string, unknown>>(pgKeyOnlySql, [from, to, user])
+        : sql.unsafe<Record<string, unknown>>(pgOverviewSql, [from, to, user, apiUser]),
+      (rows) => {
+        const row = rows[0]
+        const source = Rows.overviewSourceOf(apiUser, row === undefined ? undefined : Rows.overviewValues(row))
+        if (source instanceof Rows.BadRow) return Effect.fail(source)
+        if (Option.isNone(source)) return Effect.succeed(Option.none())
+        const { customer, keyHash } = source.value
+        if (Option.isNone(customer)) return Effect.succeed(Option.some({ keyHash, customer: Option.none() }))
+        const cycle = cycleFor(customer.value.customer.billingAnchor, date)
+        const usage = Rows.cycleTotalsOf(row?.usage, cycle.start, cycle.end)
+        if (usage instanceof Rows.BadRow) return Effect.fail(usage)
+        return Effect.succeed(Option.some({ keyHash, customer: Option.some({ ...customer.value, cycle, usage }) }))
+      }
+    )
+  }
+
   // On this package's SQLite client the hot reads skip effect/sql (hotReads.ts).
   const onSql: HotReads.HotReads = {
     overviewSource: (apiUser, user) => Rows.storeFailure("Ledger.overviewSource")(overviewSource(apiUser, user)),
     overviewReading: (apiUser, user, date) =>
-      Rows.storeFailure("Ledger.overviewReading")(overviewReading(apiUser, user, date)),
+      Rows.storeFailure("Ledger.overviewReading")(
+        isPg ? pgOverviewReading(apiUser, user, date) : overviewReading(apiUser, user, date)
+      ),
     usageBetween: (user, from, to) => Rows.storeFailure("Ledger.usageBetween")(usageBetween(user, from, to))
   }
   const db = SqliteHandle.databaseOf(sql)
