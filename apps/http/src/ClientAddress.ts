@@ -91,10 +91,16 @@ export const parseTrustProxy = (text: string): TrustProxy | { readonly _tag: "In
     if (item === "") continue
     const slash = item.indexOf("/")
     const address = normalizeAddress(slash < 0 ? item : item.slice(0, slash))
-    if (address === undefined) return { _tag: "Invalid", message: `TRUST_PROXY: ${JSON.stringify(item)} is not an address or CIDR` }
+    if (address === undefined)
+      return { _tag: "Invalid", message: `TRUST_PROXY: ${JSON.stringify(item)} is not an address or CIDR` }
     const bits = family(address) === "ipv4" ? 32 : 128
     const prefix = slash < 0 ? bits : Number(item.slice(slash + 1))
-    if (!Number.isInteger(prefix) || prefix < 0 || prefix > bits || (slash >= 0 && !/^\d+$/.test(item.slice(slash + 1)))) {
+    if (
+      !Number.isInteger(prefix) ||
+      prefix < 0 ||
+      prefix > bits ||
+      (slash >= 0 && !/^\d+$/.test(item.slice(slash + 1)))
+    ) {
       return { _tag: "Invalid", message: `TRUST_PROXY: ${JSON.stringify(item)} has a bad prefix length` }
     }
     list.addSubnet(address, prefix, family(address))

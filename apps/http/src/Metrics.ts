@@ -115,7 +115,9 @@ export const makeRegistry = (): MetricsRegistry => {
     lines.push("# HELP store_errors_total Calls that failed because the store did not answer.")
     lines.push("# TYPE store_errors_total counter")
     lines.push(`store_errors_total ${storeErrors}`)
-    lines.push("# HELP throttle_store_errors_total Throttle operations that Redis did not answer, counted on the instance instead.")
+    lines.push(
+      "# HELP throttle_store_errors_total Throttle operations that Redis did not answer, counted on the instance instead."
+    )
     lines.push("# TYPE throttle_store_errors_total counter")
     lines.push(`throttle_store_errors_total ${throttleStoreErrors}`)
     lines.push("# HELP throttled_requests_total Calls answered 429, by throttle.")

@@ -11,16 +11,18 @@
  * - a call from an address that spent its failure budget, before anything
  *   is read, whatever it asks for;
  * - a call naming an `api_user` whose failure budget across addresses is
- *   spent, only from an address that itself failed recently: a correct key
- *   from a clean address is never refused by the failure throttle;
+ *   spent, only from an address that itself failed within the last minute:
+ *   a correct key from a clean address is never refused by the failure
+ *   throttle;
  * - an authenticated call past its reseller's rate (after the key check,
  *   so that a wrong key reads 401 whatever the reseller's traffic).
  *
  * @since 0.1.0
  */
-import { Context, Data, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
-import * as NodeRedis from "@effect/platform-node/NodeRedis"
+
 import { RateLimited } from "@account-overview/core"
+import * as NodeRedis from "@effect/platform-node/NodeRedis"
+import { Context, Data, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import * as RateLimiter from "effect/persistence/RateLimiter"
 import { Metrics } from "./Metrics.js"
 import { Settings } from "./Settings.js"
@@ -140,7 +142,9 @@ export class RedisUnavailable extends Schema.TaggedError<RedisUnavailable>("@acc
  * @since 0.2.0
  * @category models
  */
-export type Admission = { readonly _tag: "Refused"; readonly seconds: number } | { readonly _tag: "Admitted"; readonly failedRecently: boolean }
+export type Admission =
+  | { readonly _tag: "Refused"; readonly seconds: number }
+  | { readonly _tag: "Admitted"; readonly failedRecently: boolean }
 
 class StoreDown extends Data.TaggedError("StoreDown")<{ readonly cause: unknown }> {}
 
@@ -155,10 +159,13 @@ const seconds = (millis: number): number => Math.max(1, Math.ceil(millis / 1000)
 export class Throttles extends Context.Service<
   Throttles,
   {
-    /** Before any read: refuses an address that spent its failure budget; says whether it failed recently. */
-    readonly admitAddress: (address: string) => Effect.Effect<boolean, RateLimited>
-    /** A call naming `apiUser` from an address that failed recently: refused while the reseller's budget is spent. */
-    readonly admitReseller: (apiUser: string) => Effect.Effect<void, RateLimited>
+    /**
+     * Before any read: refuses a call from an address that spent its failure
+     * budget, or naming (`named`, the call's own `api_user`) a reseller whose
+     * budget across addresses is spent when the address failed within the
+     * last minute.
+     */
+    readonly admit: (address: string, named: string | undefined) => Effect.Effect<void, RateLimited>
     /** Counts a failed authentication against the address and, when the call named one, the reseller. */
     readonly recordFailure: (address: string, apiUser: string | undefined) => Effect.Effect<void>
     /** Takes one call of the reseller's rate (authenticated calls only); refused when its bucket is empty. */
@@ -177,24 +184,31 @@ export class Throttles extends Context.Service<
   static readonly make = Effect.fnUntraced(function* (shared: Option.Option<RateLimiter.RateLimiter>) {
     const settings = yield* Settings
     const metrics = yield* Metrics
-    const local = yield* RateLimiter.make.pipe(
-      Effect.provideService(RateLimiterStore, makeMemoryStore().store)
-    )
+    const local = yield* RateLimiter.make.pipe(Effect.provideService(RateLimiterStore, makeMemoryStore().store))
     const limit = settings.authFailureLimit
     const resellerLimit = limit * resellerFailureFactor
     const perMinute = Option.getOrUndefined(settings.rateLimitPerMinute)
     let degraded = false
 
     type Options = Parameters<RateLimiter.RateLimiter["consume"]>[0]
-    type Outcome = { readonly ok: true; readonly remaining: number; readonly resetMillis: number } | { readonly ok: false; readonly retryMillis: number }
+    type Outcome =
+      | { readonly ok: true; readonly remaining: number; readonly resetMillis: number }
+      | { readonly ok: false; readonly retryMillis: number }
 
     const outcome = (limiter: RateLimiter.RateLimiter, options: Options): Effect.Effect<Outcome, StoreDown> =>
       limiter.consume(options).pipe(
-        Effect.map((result): Outcome => ({ ok: true, remaining: result.remaining, resetMillis: Duration.toMillis(result.resetAfter) })),
-        Effect.catch((error): Effect.Effect<Outcome, StoreDown> =>
-          error.reason._tag === "RateLimitExceeded"
-            ? Effect.succeed({ ok: false, retryMillis: Duration.toMillis(error.reason.retryAfter) })
-            : Effect.fail(new StoreDown({ cause: error.reason }))
+        Effect.map(
+          (result): Outcome => ({
+            ok: true,
+            remaining: result.remaining,
+            resetMillis: Duration.toMillis(result.resetAfter)
+          })
+        ),
+        Effect.catch(
+          (error): Effect.Effect<Outcome, StoreDown> =>
+            error.reason._tag === "RateLimitExceeded"
+              ? Effect.succeed({ ok: false, retryMillis: Duration.toMillis(error.reason.retryAfter) })
+              : Effect.fail(new StoreDown({ cause: error.reason }))
         )
       )
 
@@ -232,25 +246,45 @@ export class Throttles extends Context.Service<
     }
 
     const look = (key: string, max: number) => consume({ key, limit: max, window, tokens: 0 })
+    const spent = (result: Outcome): number | undefined =>
+      !result.ok ? result.retryMillis : result.remaining <= 0 ? result.resetMillis : undefined
 
-    const admitAddress = (address: string): Effect.Effect<boolean, RateLimited> =>
-      Effect.flatMap(look(`fa:${address}`, limit), (result) => {
-        if (!result.ok) return refuse(result.retryMillis, "auth_failures")
-        return result.remaining <= 0 ? refuse(result.resetMillis, "auth_failures") : Effect.succeed(result.remaining < limit)
-      })
-
-    const admitReseller = (apiUser: string): Effect.Effect<void, RateLimited> =>
-      Effect.flatMap(look(`fu:${apiUser}`, resellerLimit), (result) => {
-        if (!result.ok) return refuse(result.retryMillis, "auth_failures")
-        return result.remaining <= 0 ? refuse(result.resetMillis, "auth_failures") : Effect.void
-      })
-
-    const recordFailure = (address: string, apiUser: string | undefined): Effect.Effect<void> => {
-      const onAddress = consume({ key: `fa:${address}`, limit, window })
-      return apiUser === undefined
-        ? Effect.asVoid(onAddress)
-        : Effect.asVoid(Effect.all([onAddress, consume({ key: `fu:${apiUser}`, limit: resellerLimit, window })]))
+    // The address's budget, and for a call naming its reseller that
+    // reseller's budget too (both looked at together: one round trip to
+    // Redis); a spent reseller budget refuses only an address marked as
+    // having failed within the last minute.
+    const admit = (address: string, named: string | undefined): Effect.Effect<void, RateLimited> => {
+      if (named === undefined) {
+        return Effect.flatMap(look(`fa:${address}`, limit), (result) => {
+          const wait = spent(result)
+          return wait === undefined ? Effect.void : refuse(wait, "auth_failures")
+        })
+      }
+      return Effect.flatMap(
+        Effect.all([look(`fa:${address}`, limit), look(`fu:${named}`, resellerLimit)], { concurrency: 2 }),
+        ([onAddress, onReseller]) => {
+          const wait = spent(onAddress)
+          if (wait !== undefined) return refuse(wait, "auth_failures")
+          const resellerWait = spent(onReseller)
+          if (resellerWait === undefined) return Effect.void
+          return Effect.flatMap(look(`fr:${address}`, 1), (marked) =>
+            spent(marked) === undefined ? Effect.void : refuse(resellerWait, "auth_failures")
+          )
+        }
+      )
     }
+
+    const recordFailure = (address: string, named: string | undefined): Effect.Effect<void> =>
+      Effect.asVoid(
+        Effect.all(
+          [
+            consume({ key: `fa:${address}`, limit, window }),
+            consume({ key: `fr:${address}`, limit: 1, window }),
+            ...(named === undefined ? [] : [consume({ key: `fu:${named}`, limit: resellerLimit, window })])
+          ],
+          { concurrency: "unbounded" }
+        )
+      )
 
     const takeRate = (reseller: string): Effect.Effect<void, RateLimited> =>
       perMinute === undefined
@@ -260,7 +294,7 @@ export class Throttles extends Context.Service<
             (result) => (result.ok ? Effect.void : refuse(result.retryMillis, "rate_limit"))
           )
 
-    return Throttles.of({ admitAddress, admitReseller, recordFailure, takeRate, rateOn: perMinute !== undefined })
+    return Throttles.of({ admit, recordFailure, takeRate, rateOn: perMinute !== undefined })
   })
 
   /**
@@ -272,44 +306,55 @@ export class Throttles extends Context.Service<
    * @category layers
    */
   static readonly layer: Layer.Layer<Throttles, RedisUnavailable, Settings | Metrics> = Layer.unwrap(
-    Effect.map(Effect.service(Settings), (settings): Layer.Layer<Throttles, RedisUnavailable, Settings | Metrics> =>
-      Option.match(settings.redisUrl, {
-        onNone: () => Layer.effect(Throttles, Throttles.make(Option.none())),
-        onSome: (url) => {
-          let started = false
-          const redis = NodeRedis.layer({
-            url: Redacted.value(url),
-            disableOfflineQueue: true,
-            socket: {
-              connectTimeout: 2_000,
-              // At start a failure fails the layer; later the client retries for ever, every 2 s at most.
-              reconnectStrategy: (retries: number, cause: Error) => (started ? Math.min(50 * 2 ** retries, 2_000) : cause)
-            }
-          }).pipe(
-            Layer.catchTag("RedisError", (error) =>
-              Layer.effectContext(
-                Effect.fail(
-                  new RedisUnavailable({
-                    message: `REDIS_URL: Redis did not answer at start (${error.cause instanceof Error ? error.cause.message : "no answer"})`
-                  })
+    Effect.map(
+      Effect.service(Settings),
+      (settings): Layer.Layer<Throttles, RedisUnavailable, Settings | Metrics> =>
+        Option.match(settings.redisUrl, {
+          onNone: () => Layer.effect(Throttles, Throttles.make(Option.none())),
+          onSome: (url) => {
+            let started = false
+            const redis = NodeRedis.layer({
+              url: Redacted.value(url),
+              disableOfflineQueue: true,
+              socket: {
+                connectTimeout: 2_000,
+                // At start a failure fails the layer; later the client retries for ever, every 2 s at most.
+                reconnectStrategy: (retries: number, cause: Error) =>
+                  started ? Math.min(50 * 2 ** retries, 2_000) : cause
+              }
+            }).pipe(
+              Layer.catchTag("RedisError", (error) =>
+                Layer.effectContext(
+                  Effect.fail(
+                    new RedisUnavailable({
+                      message: `REDIS_URL: Redis did not answer at start (${error.cause instanceof Error ? error.cause.message : "no answer"})`
+                    })
+                  )
                 )
               )
             )
-          )
-          return Layer.effect(
-            Throttles,
-            Effect.gen(function* () {
-              started = true
-              const limiter = yield* RateLimiter.RateLimiter
-              return yield* Throttles.make(Option.some(limiter))
-            })
-          ).pipe(
-            Layer.provide(RateLimiter.layer),
-            Layer.provide(RateLimiter.layerStoreRedis({ prefix: settings.redisKeyPrefix })),
-            Layer.provide(redis)
-          )
-        }
-      })
+            return Layer.effect(
+              Throttles,
+              Effect.gen(function* () {
+                started = true
+                // On shutdown the client is dropped at once: closing it politely
+                // waits for a Redis that may be gone.
+                const { client } = yield* NodeRedis.NodeRedis
+                yield* Effect.addFinalizer(() =>
+                  Effect.sync(() => {
+                    if (client.isOpen) client.destroy()
+                  })
+                )
+                const limiter = yield* RateLimiter.RateLimiter
+                return yield* Throttles.make(Option.some(limiter))
+              })
+            ).pipe(
+              Layer.provide(RateLimiter.layer),
+              Layer.provide(RateLimiter.layerStoreRedis({ prefix: settings.redisKeyPrefix })),
+              Layer.provide(redis)
+            )
+          }
+        })
     )
   )
 }

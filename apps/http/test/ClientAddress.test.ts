@@ -1,5 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { clientAddressOf, normalizeAddress, parseTrustProxy, type TrustProxy, trustNoProxy } from "../src/ClientAddress.js"
+import {
+  clientAddressOf,
+  normalizeAddress,
+  parseTrustProxy,
+  type TrustProxy,
+  trustNoProxy
+} from "../src/ClientAddress.js"
 
 const trust = (text: string): TrustProxy => {
   const parsed = parseTrustProxy(text)

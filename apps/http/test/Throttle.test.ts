@@ -28,37 +28,32 @@ describe("Throttles: failure budget per address", () => {
       yield* TestClock.setTime(t0 + 1)
       yield* t.recordFailure("a", undefined)
       yield* TestClock.setTime(t0 + 10)
-      assert.isUndefined(yield* refusal(t.admitAddress("a")))
+      assert.isUndefined(yield* refusal(t.admit("a", undefined)))
       yield* TestClock.setTime(t0 + 20)
       yield* t.recordFailure("a", undefined)
-      assert.strictEqual(yield* refusal(t.admitAddress("a")), 60)
+      assert.strictEqual(yield* refusal(t.admit("a", undefined)), 60)
       yield* TestClock.setTime(t0 + 30_500)
-      assert.strictEqual(yield* refusal(t.admitAddress("a")), 30)
-      assert.isUndefined(yield* refusal(t.admitAddress("b")))
+      assert.strictEqual(yield* refusal(t.admit("a", undefined)), 30)
+      assert.isUndefined(yield* refusal(t.admit("b", undefined)))
       yield* TestClock.setTime(t0 + 60_000)
-      assert.isUndefined(yield* refusal(t.admitAddress("a")))
+      assert.isUndefined(yield* refusal(t.admit("a", undefined)))
     }).pipe(Effect.provide(throttles({ authFailureLimit: 3 })))
   )
 
-  it.effect("says whether an address failed recently", () =>
-    Effect.gen(function* () {
-      const t = yield* Throttles
-      assert.isFalse(yield* t.admitAddress("clean"))
-      yield* t.recordFailure("dirty", "acme")
-      assert.isTrue(yield* t.admitAddress("dirty"))
-      assert.isFalse(yield* t.admitAddress("clean"))
-    }).pipe(Effect.provide(throttles({ authFailureLimit: 3 })))
-  )
-
-  it.effect("refuses a named reseller only past its budget across addresses", () =>
+  it.effect("refuses a named reseller past its budget across addresses, only from an address that failed", () =>
     Effect.gen(function* () {
       const t = yield* Throttles
       const budget = 3 * resellerFailureFactor
       for (let i = 0; i < budget - 1; i++) yield* t.recordFailure(`10.0.0.${i}`, "acme")
-      assert.isUndefined(yield* refusal(t.admitReseller("acme")))
+      assert.isUndefined(yield* refusal(t.admit("10.0.0.0", "acme")))
       yield* t.recordFailure("10.0.1.0", "acme")
-      assert.strictEqual(yield* refusal(t.admitReseller("acme")), 60)
-      assert.isUndefined(yield* refusal(t.admitReseller("other")))
+      assert.strictEqual(yield* refusal(t.admit("10.0.0.0", "acme")), 60)
+      // Forty seconds on, the address's own count has drained, its mark has not.
+      yield* TestClock.adjust("40 seconds")
+      assert.isDefined(yield* refusal(t.admit("10.0.0.1", "acme")))
+      assert.isUndefined(yield* refusal(t.admit("192.0.2.1", "acme")))
+      assert.isUndefined(yield* refusal(t.admit("10.0.0.0", "other")))
+      assert.isUndefined(yield* refusal(t.admit("10.0.0.0", undefined)))
     }).pipe(Effect.provide(throttles({ authFailureLimit: 3 })))
   )
 
@@ -133,9 +128,9 @@ describe("Throttles: a shared store that does not answer", () => {
         const t = yield* Throttles
         const metrics = yield* Metrics
         for (let i = 0; i < 3; i++) yield* t.recordFailure("192.0.2.1", undefined)
-        assert.strictEqual(yield* refusal(t.admitAddress("192.0.2.1")), 60)
-        assert.isFalse(yield* t.admitAddress("192.0.2.2"))
-        assert.match(metrics.render(), /^throttle_store_errors_total 5$/m)
+        assert.strictEqual(yield* refusal(t.admit("192.0.2.1", undefined)), 60)
+        assert.isUndefined(yield* refusal(t.admit("192.0.2.2", undefined)))
+        assert.match(metrics.render(), /^throttle_store_errors_total 8$/m)
       }).pipe(Effect.provide(throttles({ authFailureLimit: 3 }, Option.some(limiter))))
       assert.strictEqual(logs.filter((line) => line.includes("Redis does not answer")).length, 1)
     }).pipe(Effect.provide(Logger.layer([Logger.make((options) => logs.push(String(options.message)))])))

@@ -148,21 +148,24 @@ export class WireHandler extends Context.Service<
       })
 
       // One call's throttling (decision 0085): the address's failure budget
-      // before anything is read; `admit` learns the reseller the call speaks
-      // for and, for a reseller the call names itself, from an address that
-      // failed recently, checks the reseller's budget; an authenticated
-      // call (200, 404) then takes a token of its reseller's rate; a failed
-      // one is counted against the address and the named reseller.
-      const authorized = (call: WireCall, request: OverviewRequest) =>
-        Effect.flatMap(throttles.admitAddress(call.address), (failedRecently) => {
-          const named = request.apiUser !== apiKeyUser ? request.apiUser : undefined
+      // and the budget of the reseller the call names (never a key-only
+      // call's: that one comes from the customer asked for) before anything
+      // is read; `admit` learns the reseller the call speaks for; an
+      // authenticated call (200, 404) then takes a token of its reseller's
+      // rate; a failed one is counted against the address and the named
+      // reseller.
+      const authorized = (call: WireCall, request: OverviewRequest) => {
+        const named = request.apiUser !== apiKeyUser ? request.apiUser : undefined
+        return Effect.flatMap(throttles.admit(call.address, named), () => {
           let reseller: string | undefined
-          const admit = (speaksFor: string | undefined): Effect.Effect<void, RateLimited> => {
+          const admit = (speaksFor: string | undefined): Effect.Effect<void> => {
             reseller = speaksFor
-            return failedRecently && named !== undefined ? throttles.admitReseller(named) : Effect.void
+            return Effect.void
           }
           const rated = (answer: WireAnswer): Effect.Effect<WireAnswer, RateLimited> =>
-            !throttles.rateOn || reseller === undefined ? Effect.succeed(answer) : Effect.as(throttles.takeRate(reseller), answer)
+            !throttles.rateOn || reseller === undefined
+              ? Effect.succeed(answer)
+              : Effect.as(throttles.takeRate(reseller), answer)
           return Effect.matchCauseEffect(overviews.overview(request, request.user, { admit }), {
             onSuccess: (overview) => rated(ok(call, overview)),
             onFailure: (cause): Effect.Effect<WireAnswer, RateLimited> => {
@@ -170,7 +173,10 @@ export class WireHandler extends Context.Service<
               if (Option.isNone(error)) return internal(call, cause)
               switch (error.value._tag) {
                 case "AuthenticationFailed":
-                  return Effect.as(throttles.recordFailure(call.address, named), failureAnswer(error.value, call.format))
+                  return Effect.as(
+                    throttles.recordFailure(call.address, named),
+                    failureAnswer(error.value, call.format)
+                  )
                 case "CustomerNotFound":
                   return rated(failureAnswer(error.value, call.format))
                 case "Unavailable":
@@ -186,6 +192,7 @@ export class WireHandler extends Context.Service<
             }
           })
         }).pipe(Effect.catch((limited: RateLimited) => Effect.succeed(failureAnswer(limited, call.format))))
+      }
 
       const answer = (call: WireCall): Effect.Effect<WireAnswer> => {
         const decoded =

@@ -189,7 +189,8 @@ export const cycleTotalsOf = (value: unknown, start: string, end: string): Usage
   let requests = 0
   let credits = 0
   for (const entry of rows) {
-    if (!Array.isArray(entry) || entry.length !== 3) return bad("usage", "usage", "an array of [day, requests, credits]")
+    if (!Array.isArray(entry) || entry.length !== 3)
+      return bad("usage", "usage", "an array of [day, requests, credits]")
     const [day, r, c] = entry as [unknown, unknown, unknown]
     if (typeof day !== "string" || !isCalendarDate(day)) return bad("usage", "day", "a calendar date")
     const dayRequests = dbCount(r)
