@@ -21,7 +21,6 @@
  */
 
 import { RateLimited } from "@account-overview/core"
-import * as NodeRedis from "@effect/platform-node/NodeRedis"
 import { Context, Data, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
 import * as RateLimiter from "effect/persistence/RateLimiter"
 import { Metrics } from "./Metrics.js"
@@ -311,49 +310,56 @@ export class Throttles extends Context.Service<
       (settings): Layer.Layer<Throttles, RedisUnavailable, Settings | Metrics> =>
         Option.match(settings.redisUrl, {
           onNone: () => Layer.effect(Throttles, Throttles.make(Option.none())),
-          onSome: (url) => {
-            let started = false
-            const redis = NodeRedis.layer({
-              url: Redacted.value(url),
-              disableOfflineQueue: true,
-              socket: {
-                connectTimeout: 2_000,
-                // At start a failure fails the layer; later the client retries for ever, every 2 s at most.
-                reconnectStrategy: (retries: number, cause: Error) =>
-                  started ? Math.min(50 * 2 ** retries, 2_000) : cause
-              }
-            }).pipe(
-              Layer.catchTag("RedisError", (error) =>
-                Layer.effectContext(
-                  Effect.fail(
-                    new RedisUnavailable({
-                      message: `REDIS_URL: Redis did not answer at start (${error.cause instanceof Error ? error.cause.message : "no answer"})`
-                    })
+          // `redis` loads only when it is used: importing it costs every start ~1 s on a busy machine.
+          onSome: (url) =>
+            Layer.unwrap(
+              Effect.map(
+                Effect.promise(() => import("@effect/platform-node/NodeRedis")),
+                (NodeRedis) => {
+                  let started = false
+                  const redis = NodeRedis.layer({
+                    url: Redacted.value(url),
+                    disableOfflineQueue: true,
+                    socket: {
+                      connectTimeout: 2_000,
+                      // At start a failure fails the layer; later the client retries for ever, every 2 s at most.
+                      reconnectStrategy: (retries: number, cause: Error) =>
+                        started ? Math.min(50 * 2 ** retries, 2_000) : cause
+                    }
+                  }).pipe(
+                    Layer.catchTag("RedisError", (error) =>
+                      Layer.effectContext(
+                        Effect.fail(
+                          new RedisUnavailable({
+                            message: `REDIS_URL: Redis did not answer at start (${error.cause instanceof Error ? error.cause.message : "no answer"})`
+                          })
+                        )
+                      )
+                    )
                   )
-                )
+                  return Layer.effect(
+                    Throttles,
+                    Effect.gen(function* () {
+                      started = true
+                      // On shutdown the client is dropped at once: closing it politely
+                      // waits for a Redis that may be gone.
+                      const { client } = yield* NodeRedis.NodeRedis
+                      yield* Effect.addFinalizer(() =>
+                        Effect.sync(() => {
+                          if (client.isOpen) client.destroy()
+                        })
+                      )
+                      const limiter = yield* RateLimiter.RateLimiter
+                      return yield* Throttles.make(Option.some(limiter))
+                    })
+                  ).pipe(
+                    Layer.provide(RateLimiter.layer),
+                    Layer.provide(RateLimiter.layerStoreRedis({ prefix: settings.redisKeyPrefix })),
+                    Layer.provide(redis)
+                  )
+                }
               )
             )
-            return Layer.effect(
-              Throttles,
-              Effect.gen(function* () {
-                started = true
-                // On shutdown the client is dropped at once: closing it politely
-                // waits for a Redis that may be gone.
-                const { client } = yield* NodeRedis.NodeRedis
-                yield* Effect.addFinalizer(() =>
-                  Effect.sync(() => {
-                    if (client.isOpen) client.destroy()
-                  })
-                )
-                const limiter = yield* RateLimiter.RateLimiter
-                return yield* Throttles.make(Option.some(limiter))
-              })
-            ).pipe(
-              Layer.provide(RateLimiter.layer),
-              Layer.provide(RateLimiter.layerStoreRedis({ prefix: settings.redisKeyPrefix })),
-              Layer.provide(redis)
-            )
-          }
         })
     )
   )
