@@ -4,6 +4,7 @@
 // hold across them, and an instance keeps answering when Redis stops.
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
+import { tmpdir } from "node:os"
 import type { CalendarDate } from "@account-overview/core"
 import { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/store"
 import { assert, describe, it } from "@effect/vitest"
@@ -26,7 +27,7 @@ const startRedis = async (): Promise<OwnRedis> => {
   const port = await freePort()
   const child: ChildProcess = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", "/tmp"],
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmpdir()],
     { stdio: ["ignore", "pipe", "pipe"] }
   )
   await new Promise<void>((resolve, reject) => {
