@@ -39,7 +39,7 @@ Environment:
   PORT (3000), HOST (127.0.0.1), DATA_DIR (./data, made absolute at start),
   DATABASE_URL (${defaultDatabaseUrl}), in DATA_DIR when unset),
   LOG_LEVEL (info), RATE_LIMIT_PER_MINUTE (off), AUTH_FAILURE_LIMIT (10), ADMIN_TOKEN,
-  TRUST_PROXY (false), HEADERS_TIMEOUT_MS (10000), REQUEST_TIMEOUT_MS (30000),
+  TRUST_PROXY (none), REDIS_URL, REDIS_KEY_PREFIX, HEADERS_TIMEOUT_MS (10000), REQUEST_TIMEOUT_MS (30000),
   KEEP_ALIVE_TIMEOUT_MS (5000), SHUTDOWN_TIMEOUT_MS (10000)
 
 Logs are JSON lines on stdout (on stderr for seed-demo, whose stdout is its curl lines).

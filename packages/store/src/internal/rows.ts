@@ -241,6 +241,41 @@ export const totalsOf = (requestsValue: unknown, creditsValue: unknown): UsageTo
   return { requests, credits }
 }
 
+/**
+ * The usage of a cycle from the usage rows of the days around it (a JSON
+ * array of `[day, requests, credits]`, as text or parsed; null for none):
+ * the rows of the days from `start` to `end` summed.
+ */
+export const cycleTotalsOf = (value: unknown, start: string, end: string): UsageTotals | BadRow => {
+  let rows = value
+  if (typeof rows === "string") {
+    try {
+      rows = JSON.parse(rows)
+    } catch {
+      return bad("usage", "usage", "a JSON array")
+    }
+  }
+  if (rows === null || rows === undefined) return { requests: 0, credits: 0 }
+  if (!Array.isArray(rows)) return bad("usage", "usage", "an array of [day, requests, credits]")
+  let requests = 0
+  let credits = 0
+  for (const entry of rows) {
+    if (!Array.isArray(entry) || entry.length !== 3)
+      return bad("usage", "usage", "an array of [day, requests, credits]")
+    const [day, r, c] = entry as [unknown, unknown, unknown]
+    if (typeof day !== "string" || !isCalendarDate(day)) return bad("usage", "day", "a calendar date")
+    const dayRequests = dbCount(r)
+    if (dayRequests === undefined) return bad("usage", "requests", "a count")
+    const dayCredits = dbCount(c)
+    if (dayCredits === undefined) return bad("usage", "credits", "a count")
+    if (day >= start && day <= end) {
+      requests += dayRequests
+      credits += dayCredits
+    }
+  }
+  return totalsOf(requests, credits)
+}
+
 export type Failure = SqlError | Schema.SchemaError | BadRow
 
 /**
