@@ -33,11 +33,11 @@ describe("OperatorApi", () => {
   it("documents every operation with a summary, every group with a description, a server and a license", () => {
     const spec = OpenApi.fromApi(OperatorApi)
     const operations = Object.values(spec.paths).flatMap((item) =>
-      Object.entries(item as Record<string, { summary?: string }>).filter(([m]) => ["get", "put", "post"].includes(m))
+      Object.entries(item as Record<string, { summary?: string }>).filter(([m]) => ["get", "put", "post", "delete"].includes(m))
     )
-    assert.strictEqual(operations.length, 10)
+    assert.isAtLeast(operations.length, 15)
     for (const [, operation] of operations) assert.isString(operation.summary)
-    assert.strictEqual(new Set(operations.map(([, o]) => o.summary)).size, 10)
+    assert.strictEqual(new Set(operations.map(([, o]) => o.summary)).size, operations.length)
     assert.deepStrictEqual(spec.servers, [{ url: "/", description: "The service that serves this document" }])
     assert.strictEqual(spec.info.license?.name, "MIT")
     for (const tag of spec.tags) assert.isString(tag.description, tag.name)
