@@ -1,4 +1,11 @@
-import type { CalendarDate, Customer, Package, Reseller } from "@account-overview/core"
+import {
+  addCalendarDays,
+  type CalendarDate,
+  type Customer,
+  calendarDateFromEpochMillis,
+  type Package,
+  type Reseller
+} from "@account-overview/core"
 import { Effect, Option, Redacted, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { Fragment } from "effect/sql/Statement"
@@ -118,38 +125,89 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   const firstRow = (rows: ReadonlyArray<Record<string, unknown>>, columns: ReadonlyArray<string>) =>
     rows[0] === undefined ? undefined : columns.map((column) => rows[0]![column])
 
+  // PostgreSQL: the overview row and the usage in one statement, one round
+  // trip (decision 0085): the columns of `overviewSql`/`keyOnlySql` plus the
+  // customer's usage rows of the days around the date, as a JSON array of
+  // [day, requests, credits], from which the planned cycle is summed here.
+  // The window is [UTC date - 32, UTC date + 32] days: the local date of an
+  // instant is within one day of its UTC date and a cycle that holds it is at
+  // most 31 days long, so the window covers the cycle. Parameters: from, to,
+  // user, api_user (the key-only read: from, to, user).
+  const usageRows = sql`(SELECT json_agg(json_build_array(d.day, d.requests, d.credits)) FROM usage_daily d
+          WHERE d.customer_id = c.id AND d.day >= ${""} AND d.day <= ${""}) AS usage`
+  const [pgOverviewSql] = sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
+          p.name AS package_name, p.credits AS package_credits, p.overage_price, c.id AS customer_id, r.api_user,
+          ${assignmentColumns}, ${usageRows}
+        FROM resellers r
+        LEFT JOIN customers c ON c.user_name = ${""} AND c.reseller_id = r.id
+        LEFT JOIN packages p ON p.id = c.package_id
+        LEFT JOIN packages np ON np.id = c.next_package_id
+        WHERE r.api_user = ${""}`.compile()
+  const [pgKeyOnlySql] = sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
+          p.name AS package_name, p.credits AS package_credits, p.overage_price, c.id AS customer_id, r.api_user,
+          ${assignmentColumns}, ${usageRows}
+        FROM customers c
+        JOIN resellers r ON r.id = c.reseller_id
+        LEFT JOIN packages p ON p.id = c.package_id
+        LEFT JOIN packages np ON np.id = c.next_package_id
+        WHERE c.user_name = ${""}`.compile()
+
+  const overviewRows = (
+    apiUser: string | undefined,
+    user: string,
+    when: CalendarDate | number
+  ): Effect.Effect<ReadonlyArray<Record<string, unknown>>, Rows.Failure> => {
+    if (!isPg) {
+      return apiUser === undefined
+        ? sql.unsafe<Record<string, unknown>>(keyOnlySql, [user])
+        : sql.unsafe<Record<string, unknown>>(overviewSql, [user, apiUser])
+    }
+    const around = typeof when === "number" ? calendarDateFromEpochMillis(when) : when
+    const from = addCalendarDays(around, -32)
+    const to = addCalendarDays(around, 32)
+    return apiUser === undefined
+      ? sql.unsafe<Record<string, unknown>>(pgKeyOnlySql, [from, to, user])
+      : sql.unsafe<Record<string, unknown>>(pgOverviewSql, [from, to, user, apiUser])
+  }
+
+  // The usage of the planned cycle: on PostgreSQL summed from the row's
+  // `usage` column, elsewhere read by the customer's id.
+  const cycleUsage = (
+    row: Record<string, unknown> | undefined,
+    found: Option.Option.Value<Reading.Plan["customer"]>
+  ): Effect.Effect<UsageTotals, Rows.Failure> => {
+    if (!isPg) return usageById(found.id, found.cycle.start, found.cycle.end)
+    const usage = Rows.cycleTotalsOf(row?.usage, found.cycle.start, found.cycle.end)
+    return usage instanceof Rows.BadRow ? Effect.fail(usage) : Effect.succeed(usage)
+  }
+
   const overviewReading = (
     apiUser: string | undefined,
     user: string,
     when: CalendarDate | number
   ): Effect.Effect<Option.Option<OverviewReading>, Rows.Failure> =>
-    Effect.flatMap(
-      apiUser === undefined
-        ? sql.unsafe<Record<string, unknown>>(keyOnlySql, [user])
-        : sql.unsafe<Record<string, unknown>>(overviewSql, [user, apiUser]),
-      (rows) => {
-        const planned = Reading.plan(apiUser, firstRow(rows, Rows.overviewColumns), when)
-        if (planned instanceof Rows.BadRow) return Effect.fail(planned)
-        if (Option.isNone(planned)) return Effect.succeed(Option.none())
-        const { customer, keyHash } = planned.value
-        if (Option.isNone(customer)) return Effect.succeed(Option.some({ keyHash, customer: Option.none() }))
-        const found = customer.value
-        const pkg: Effect.Effect<Package | undefined, Rows.Failure> =
-          found.package !== undefined
-            ? Effect.succeed(found.package)
-            : Effect.flatMap(sql.unsafe<Record<string, unknown>>(packageAtSql, [found.id, found.date]), (rows) => {
-                const inForce = Rows.packageOf(firstRow(rows, ["name", "credits", "overage_price"]))
-                return inForce instanceof Rows.BadRow ? Effect.fail(inForce) : Effect.succeed(inForce)
-              })
-        return Effect.flatMap(pkg, (inForce) =>
-          inForce === undefined
-            ? Effect.succeed(Option.some({ keyHash, customer: Option.none() }))
-            : Effect.map(usageById(found.id, found.cycle.start, found.cycle.end), (usage) =>
-                Option.some(Reading.readingOf(keyHash, found, inForce, usage))
-              )
-        )
-      }
-    )
+    Effect.flatMap(overviewRows(apiUser, user, when), (rows) => {
+      const planned = Reading.plan(apiUser, firstRow(rows, Rows.overviewColumns), when)
+      if (planned instanceof Rows.BadRow) return Effect.fail(planned)
+      if (Option.isNone(planned)) return Effect.succeed(Option.none())
+      const { customer, keyHash } = planned.value
+      if (Option.isNone(customer)) return Effect.succeed(Option.some({ keyHash, customer: Option.none() }))
+      const found = customer.value
+      const pkg: Effect.Effect<Package | undefined, Rows.Failure> =
+        found.package !== undefined
+          ? Effect.succeed(found.package)
+          : Effect.flatMap(sql.unsafe<Record<string, unknown>>(packageAtSql, [found.id, found.date]), (rows) => {
+              const inForce = Rows.packageOf(firstRow(rows, ["name", "credits", "overage_price"]))
+              return inForce instanceof Rows.BadRow ? Effect.fail(inForce) : Effect.succeed(inForce)
+            })
+      return Effect.flatMap(pkg, (inForce) =>
+        inForce === undefined
+          ? Effect.succeed(Option.some({ keyHash, customer: Option.none() }))
+          : Effect.map(cycleUsage(rows[0], found), (usage) =>
+              Option.some(Reading.readingOf(keyHash, found, inForce, usage))
+            )
+      )
+    })
 
   // On this package's SQLite client the hot reads skip effect/sql (hotReads.ts).
   const onSql: HotReads.HotReads = {
