@@ -153,6 +153,7 @@ export const tracingConfig: Config.Config<Option.Option<TracingSettings>> = Conf
  * The settings as one `Config`, from `PORT`, `HOST`, `LOG_LEVEL`, `RATE_LIMIT_PER_MINUTE`, `AUTH_FAILURE_LIMIT`, `ADMIN_TOKEN`,
  * `TRUST_PROXY`, `HEADERS_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`,
  * `KEEP_ALIVE_TIMEOUT_MS` and `SHUTDOWN_TIMEOUT_MS`.
+ * Also `BUILD_COMMIT` and the OpenTelemetry variables of `tracingConfig`.
  *
  * @since 0.1.0
  * @category config
