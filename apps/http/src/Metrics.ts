@@ -47,6 +47,12 @@ export interface MetricsRegistry {
   readonly observeRequest: (route: string, status: number, seconds: number, method?: string) => void
   readonly storeError: () => void
   readonly throttled: (kind: ThrottleKind) => void
+  /**
+   * Counts one throttle operation the shared store (Redis) did not answer.
+   *
+   * @since 0.2.0
+   */
+  readonly throttleStoreError: () => void
   /** The Prometheus text exposition (format 0.0.4). */
   readonly render: () => string
 }
@@ -100,6 +106,7 @@ export const makeRegistry = (options: { readonly more?: () => string } = {}): Me
   // route -> method label ("" when the caller gave none) -> counts
   const requests = new Map<string, Map<string, Series>>()
   let storeErrors = 0
+  let throttleStoreErrors = 0
   const throttles: Record<ThrottleKind, number> = { auth_failures: 0, rate_limit: 0 }
 
   const observeRequest = (route: string, status: number, seconds: number, method?: string): void => {
@@ -161,6 +168,11 @@ export const makeRegistry = (options: { readonly more?: () => string } = {}): Me
     lines.push("# HELP store_errors_total Calls that failed because the store did not answer.")
     lines.push("# TYPE store_errors_total counter")
     lines.push(`store_errors_total ${storeErrors}`)
+    lines.push(
+      "# HELP throttle_store_errors_total Throttle operations that Redis did not answer, counted on the instance instead."
+    )
+    lines.push("# TYPE throttle_store_errors_total counter")
+    lines.push(`throttle_store_errors_total ${throttleStoreErrors}`)
     lines.push("# HELP throttled_requests_total Calls answered 429, by throttle.")
     lines.push("# TYPE throttled_requests_total counter")
     for (const kind of Object.keys(throttles) as Array<ThrottleKind>) {
@@ -173,6 +185,9 @@ export const makeRegistry = (options: { readonly more?: () => string } = {}): Me
     observeRequest,
     storeError: () => {
       storeErrors += 1
+    },
+    throttleStoreError: () => {
+      throttleStoreErrors += 1
     },
     throttled: (kind) => {
       throttles[kind] += 1

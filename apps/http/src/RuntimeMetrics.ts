@@ -17,6 +17,7 @@ import { readdirSync, readFileSync } from "node:fs"
 import { constants, type ELDHistogram, monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks"
 import { getHeapSpaceStatistics } from "node:v8"
 import { type Context, Metric, Option } from "effect"
+import { serviceVersion } from "./Version.js"
 
 /**
  * What `account_overview_build_info` says.
@@ -33,25 +34,6 @@ export interface BuildInfo {
   readonly commit: string
 }
 
-let packageVersion: string | undefined
-
-/**
- * The package's version, read once from its `package.json` (beside `src/`
- * and `dist/` alike).
- *
- * @since 0.2.0
- * @category build info
- */
-export const serviceVersion = (): string => {
-  if (packageVersion === undefined) {
-    const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-      readonly version?: unknown
-    }
-    packageVersion = typeof manifest.version === "string" ? manifest.version : "0.0.0"
-  }
-  return packageVersion
-}
-
 /**
  * The build info of this process, with the commit when it is known.
  *
@@ -59,7 +41,7 @@ export const serviceVersion = (): string => {
  * @category build info
  */
 export const buildInfoOf = (commit: Option.Option<string>): BuildInfo => ({
-  version: serviceVersion(),
+  version: serviceVersion,
   nodeVersion: process.version,
   commit: Option.getOrElse(commit, () => "unknown")
 })

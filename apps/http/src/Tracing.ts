@@ -14,8 +14,8 @@ import { wirePath } from "@account-overview/core"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { FetchHttpClient, HttpMiddleware, UrlParams } from "effect/http"
 import { OtlpExporter, OtlpSerialization, OtlpTracer } from "effect/observability"
-import { serviceVersion } from "./RuntimeMetrics.js"
 import { Settings, type TracingSettings } from "./Settings.js"
+import { serviceVersion } from "./Version.js"
 import { WireHandler } from "./wire/Handler.js"
 
 const quietPaths = new Set(["/healthz", "/readyz", "/metrics"])
@@ -25,7 +25,7 @@ const secretParam = /key|token|secret|password/i
 const exporter = (settings: TracingSettings, spanName: (method: string, path: string) => string) =>
   OtlpTracer.layer({
     url: settings.url,
-    resource: { serviceName: settings.serviceName, serviceVersion: serviceVersion() },
+    resource: { serviceName: settings.serviceName, serviceVersion },
     headers: Option.getOrUndefined(Option.map(settings.headers, Redacted.value))
   }).pipe(
     Layer.provide(settings.protocol === "http/json" ? OtlpSerialization.layerJson : OtlpSerialization.layerProtobuf),

@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import { Metrics, makeRegistry, methodLabel } from "../src/Metrics.js"
-import { serviceVersion } from "../src/RuntimeMetrics.js"
 import { Settings } from "../src/Settings.js"
+import { serviceVersion } from "../src/Version.js"
 import { parseExposition, promtool, promtoolCheck } from "./fixtures/Exposition.js"
 
 describe("makeRegistry", () => {
@@ -103,7 +103,7 @@ describe("Metrics.layer", () => {
       const [info] = families.get("account_overview_build_info")!.samples
       assert.deepStrictEqual(info, {
         name: "account_overview_build_info",
-        labels: { version: serviceVersion(), node_version: process.version, commit: "0123abc" },
+        labels: { version: serviceVersion, node_version: process.version, commit: "0123abc" },
         value: 1
       })
       const command = promtool()

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Metric, Option } from "effect"
 import { PrometheusMetrics } from "effect/observability"
-import { buildInfoOf, gcBuckets, serviceVersion, startRuntimeMetrics } from "../src/RuntimeMetrics.js"
+import { buildInfoOf, gcBuckets, startRuntimeMetrics } from "../src/RuntimeMetrics.js"
+import { serviceVersion } from "../src/Version.js"
 import { parseExposition } from "./fixtures/Exposition.js"
 
 const fresh = () => Context.make(Metric.MetricRegistry, new Map())
@@ -18,7 +19,7 @@ describe("buildInfoOf", () => {
     const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
       version: string
     }
-    assert.strictEqual(serviceVersion(), manifest.version)
+    assert.strictEqual(serviceVersion, manifest.version)
     assert.deepStrictEqual(buildInfoOf(Option.some("4f2c9e1")), {
       version: manifest.version,
       nodeVersion: process.version,

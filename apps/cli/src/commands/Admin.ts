@@ -1,9 +1,11 @@
 import {
   type CalendarDate,
   type Customer,
+  type CustomerCycle,
   calendarDateFromEpochMillis,
   type Overview,
-  type Package
+  type Package,
+  type ResellerCycleLine
 } from "@account-overview/core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -14,6 +16,8 @@ import type {
   CustomersListInput,
   CustomersOverviewInput,
   CustomersSetInput,
+  CyclesHistoryInput,
+  CyclesReportInput,
   ListOutput,
   OverviewOutput,
   OverviewsInput,
@@ -262,4 +266,43 @@ export const overviews = Effect.fn("overviews")(function* (input: OverviewsInput
         Effect.andThen(Effect.sync(() => writer.end()))
       )
   })
+})
+
+const cycleFields: ReadonlyArray<Field<CustomerCycle>> = [
+  { key: "start", header: "START", get: (c) => c.start },
+  { key: "end", header: "END", get: (c) => c.end },
+  { key: "processDate", header: "PROCESS DATE", get: (c) => c.processDate },
+  { key: "closed", header: "CLOSED", get: (c) => c.closed },
+  { key: "package", header: "PACKAGE", get: (c) => c.package },
+  { key: "creditsAllowed", header: "ALLOWED", get: (c) => c.creditsAllowed, align: "right" },
+  { key: "creditsUsed", header: "USED", get: (c) => c.creditsUsed, align: "right" },
+  { key: "creditsOverage", header: "OVERAGE", get: (c) => c.creditsOverage, align: "right" },
+  { key: "requests", header: "REQUESTS", get: (c) => c.requests, align: "right" }
+]
+
+export const cyclesHistory = Effect.fn("cyclesHistory")(function* (input: CyclesHistoryInput) {
+  const choice = yield* listChoice(input, cycleFields)
+  const history = yield* withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
+    client.billing.cycles(input.user, {
+      ...(Option.isSome(input.from) ? { from: input.from.value } : {}),
+      ...(Option.isSome(input.to) ? { to: input.to.value } : {})
+    })
+  )
+  printAll(listWriter(choice.output, choice.fields, colors()), history.items)
+})
+
+const reportFields: ReadonlyArray<Field<ResellerCycleLine>> = [
+  { key: "user", header: "USER", get: (l) => l.user },
+  { key: "timeZone", header: "TIME ZONE", get: (l) => l.timeZone },
+  ...(cycleFields as ReadonlyArray<Field<ResellerCycleLine>>).filter((f) => f.key !== "closed"),
+  { key: "overagePrice", header: "OVERAGE PRICE", get: (l) => l.overagePrice, align: "right" },
+  { key: "overageAmount", header: "OVERAGE AMOUNT", get: (l) => l.overageAmount, align: "right" }
+]
+
+export const cyclesReport = Effect.fn("cyclesReport")(function* (input: CyclesReportInput) {
+  const choice = yield* listChoice(input, reportFields)
+  const report = yield* withOperator(input, { subject: { kind: "reseller", name: input.reseller } }, (client) =>
+    client.billing.resellerCycles(input.reseller, { closedOn: input.closedOn })
+  )
+  printAll(listWriter(choice.output, choice.fields, colors()), report.items)
 })

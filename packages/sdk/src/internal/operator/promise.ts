@@ -57,7 +57,8 @@ export const promiseOperatorClient = (
   const single: OperatorCalls = {
     packages: service.packages,
     resellers: service.resellers,
-    customers: service.customers
+    customers: service.customers,
+    billing: service.billing
   }
   const calls = promised(single) as Promised<OperatorCalls>
   // Page after page through the Promise calls, so that each page request is refused once the
@@ -83,6 +84,7 @@ export const promiseOperatorClient = (
       listAll: (query = {}) => allPages(query.cursor, (cursor) => calls.customers.list({ ...query, cursor }))
     },
     ingest: wrap("usage", "ingest", service.ingest, (args) => args[1]?.signal),
+    billing: calls.billing,
     withResponse: promised(service.withResponse) as Promised<WithResponses<OperatorCalls>>,
     close: async () => {
       closed = true

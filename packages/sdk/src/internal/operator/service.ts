@@ -103,7 +103,11 @@ export const makeOperatorService = Effect.fnUntraced(function* (options: Operato
     },
     resellers: {
       set: (apiUser, input = {}) =>
-        call(api.resellers.set, { params: { apiUser }, payload: optional("apiKey", input.apiKey), ...extra }),
+        call(api.resellers.set, {
+          params: { apiUser },
+          payload: { ...optional("apiKey", input.apiKey), ...optional("timeZone", input.timeZone) },
+          ...extra
+        }),
       rotateKey: (apiUser) => call(api.resellers.rotateKey, { params: { apiUser }, ...extra }, { retries: 0 }),
       overviews: (apiUser, query = {}) =>
         call(api.resellers.overviews, {
@@ -124,7 +128,8 @@ export const makeOperatorService = Effect.fnUntraced(function* (options: Operato
             reseller: input.reseller,
             package: input.package,
             billingAnchor: input.billingAnchor as CalendarDate,
-            reputation: input.reputation
+            reputation: input.reputation,
+            ...optional("timeZone", input.timeZone)
           },
           ...extra
         }),
@@ -144,6 +149,36 @@ export const makeOperatorService = Effect.fnUntraced(function* (options: Operato
           query: optional("date", query.date as CalendarDate | undefined),
           ...extra
         })
+    },
+    billing: {
+      cycles: (user, query = {}) =>
+        call(api.billing.cycles, {
+          params: { user },
+          query: {
+            ...optional("from", query.from as CalendarDate | undefined),
+            ...optional("to", query.to as CalendarDate | undefined)
+          },
+          ...extra
+        }),
+      changePackage: (user, input) =>
+        call(api.billing.changePackage, {
+          params: { user },
+          payload: { package: input.package, effective: input.effective },
+          ...extra
+        }),
+      cancelPackageChange: (user) => call(api.billing.cancelPackageChange, { params: { user }, ...extra }),
+      resellerCycles: (apiUser, query) =>
+        call(api.billing.resellerCycles, {
+          params: { apiUser },
+          query: { closedOn: query.closedOn as CalendarDate },
+          ...extra
+        }),
+      resellerCyclesCsv: (apiUser, query) =>
+        call(api.billing.resellerCyclesCsv, {
+          params: { apiUser },
+          query: { closedOn: query.closedOn as CalendarDate },
+          ...extra
+        })
     }
   })
 
@@ -161,6 +196,7 @@ export const makeOperatorService = Effect.fnUntraced(function* (options: Operato
     },
     ingest: (events, ingestOptions) =>
       ingest((payload) => call(api.usage.ingest, { payload: payload as Array<unknown> }), events, ingestOptions),
+    billing: calls.billing,
     withResponse: mapCalls(operatorCalls({ responseMode: "decoded-and-response" }), (effect) =>
       Effect.map(
         effect as Effect.Effect<readonly [unknown, HttpClientResponse.HttpClientResponse], ClientError>,
