@@ -69,7 +69,22 @@ const timeoutMs = (fallback: string) =>
     Flag.optional
   )
 
+const profile = Flag.String("profile").pipe(
+  Flag.withMetavar("NAME"),
+  Flag.withDescription(
+    "Connection settings from this profile of the config file, $XDG_CONFIG_HOME/account-overview/config.json (env ACCOUNT_OVERVIEW_PROFILE)"
+  ),
+  Flag.optional
+)
+
+const fields = Flag.String("fields").pipe(
+  Flag.withMetavar("NAME,..."),
+  Flag.withDescription("Write only these fields of each JSON object, in this order (JSON output, on a terminal too)"),
+  Flag.optional
+)
+
 const connection = {
+  profile,
   baseUrl,
   apiUser: Flag.String("api-user").pipe(
     Flag.withMetavar("NAME"),
@@ -99,6 +114,7 @@ const connection = {
 }
 
 const admin = {
+  profile,
   baseUrl,
   adminTokenStdin: Flag.Boolean("admin-token-stdin").pipe(
     Flag.withDescription(
@@ -111,6 +127,7 @@ const admin = {
 
 /** The connection flags of `overview`. */
 export interface ConnectionInput {
+  readonly profile?: Option.Option<string> | undefined
   readonly baseUrl: Option.Option<string>
   readonly apiUser: Option.Option<string>
   readonly apiKey: Option.Option<string>
@@ -122,6 +139,7 @@ export interface ConnectionInput {
 
 /** The connection flags of every `admin` command. */
 export interface AdminInput {
+  readonly profile?: Option.Option<string> | undefined
   readonly baseUrl: Option.Option<string>
   readonly adminTokenStdin: boolean
   readonly timeoutMs: Option.Option<number>
@@ -148,7 +166,8 @@ const overviewConfig = {
     ),
     Flag.withDefault(8)
   ),
-  output: outputs(overviewOutputs, "ndjson", "json: one object for one user argument, an array otherwise")
+  output: outputs(overviewOutputs, "ndjson", "json: one object for one user argument, an array otherwise"),
+  fields
 }
 
 /** The parsed input of `overview`. */
@@ -178,6 +197,10 @@ const overview = Command.make(
     {
       command: `pass show acme/api-key | ${executable} overview alice@example.com --api-key-stdin --format xml --dialect v1`,
       description: "Key from stdin, the v1 distributor.account call in XML"
+    },
+    {
+      command: `${executable} overview alice@example.com --profile prod --fields user,credits_remain`,
+      description: "Settings from the prod profile, two fields of the JSON"
     }
   ])
 )
@@ -200,7 +223,8 @@ const packagesSetConfig = {
     ),
     Flag.optional
   ),
-  output: outputs(recordOutputs, "json")
+  output: outputs(recordOutputs, "json"),
+  fields
 }
 
 /** The parsed input of `set`. */
@@ -215,7 +239,7 @@ const packagesSet = Command.make(
   Command.withExamples([{ command: `${executable} admin packages set Silver --credits 50000 --overage-price 0.001` }])
 )
 
-const packagesListConfig = { ...admin, output: outputs(listOutputs, "ndjson") }
+const packagesListConfig = { ...admin, output: outputs(listOutputs, "ndjson"), fields }
 
 /** The parsed input of `admin packages list`. */
 export type PackagesListInput = Command.Command.Config.Infer<typeof packagesListConfig>
@@ -244,7 +268,8 @@ const resellersSetConfig = {
     Flag.withDescription("Read the reseller's new api_key from stdin instead of generating one"),
     Flag.withDefault(false)
   ),
-  output: outputs(recordOutputs, "json")
+  output: outputs(recordOutputs, "json"),
+  fields
 }
 
 /** The parsed input of `admin resellers set`. */
@@ -265,7 +290,7 @@ const resellersSet = Command.make(
   ])
 )
 
-const resellersRotateKeyConfig = { ...admin, apiUser: apiUserArgument, output: outputs(recordOutputs, "json") }
+const resellersRotateKeyConfig = { ...admin, apiUser: apiUserArgument, output: outputs(recordOutputs, "json"), fields }
 
 /** The parsed input of `admin resellers rotate-key`. */
 export type ResellersRotateKeyInput = Command.Command.Config.Infer<typeof resellersRotateKeyConfig>
@@ -300,7 +325,8 @@ const customersSetConfig = {
       () => "a number from 0 to 100"
     )
   ),
-  output: outputs(recordOutputs, "json")
+  output: outputs(recordOutputs, "json"),
+  fields
 }
 
 /** The parsed input of `admin customers set`. */
@@ -319,7 +345,7 @@ const customersSet = Command.make(
   ])
 )
 
-const customersGetConfig = { ...admin, user: userArgument, output: outputs(recordOutputs, "json") }
+const customersGetConfig = { ...admin, user: userArgument, output: outputs(recordOutputs, "json"), fields }
 
 /** The parsed input of `admin customers get`. */
 export type CustomersGetInput = Command.Command.Config.Infer<typeof customersGetConfig>
@@ -352,7 +378,8 @@ const customersListConfig = {
     Flag.withDescription("Start from this cursor (printed by an earlier --limit run)"),
     Flag.optional
   ),
-  output: outputs(listOutputs, "ndjson")
+  output: outputs(listOutputs, "ndjson"),
+  fields
 }
 
 /** The parsed input of `admin customers list`. */
@@ -366,7 +393,11 @@ const customersList = Command.make(
   Command.withDescription("List customers, following the pages to the end (or to --limit)"),
   Command.withExamples([
     { command: `${executable} admin customers list --reseller acme --output csv` },
-    { command: `${executable} admin customers list --limit 100`, description: "The first 100, then the cursor" }
+    { command: `${executable} admin customers list --limit 100`, description: "The first 100, then the cursor" },
+    {
+      command: `${executable} admin customers list --fields user,package`,
+      description: "Two fields of each customer, one JSON object a line"
+    }
   ])
 )
 
@@ -374,7 +405,8 @@ const customersOverviewConfig = {
   ...admin,
   user: userArgument,
   date: date("date", "The day whose billing cycle is shown (default: today, UTC)").pipe(Flag.optional),
-  output: outputs(overviewOutputs, "ndjson")
+  output: outputs(overviewOutputs, "ndjson"),
+  fields
 }
 
 /** The parsed input of `overview`. */
@@ -413,7 +445,12 @@ const usageImportConfig = {
     ),
     Flag.withDefault(10_000)
   ),
-  output: outputs(recordOutputs, "json", "the summary")
+  dryRun: Flag.Boolean("dry-run").pipe(
+    Flag.withDescription("Read and check every event, print the counts, send nothing (no service or token needed)"),
+    Flag.withDefault(false)
+  ),
+  output: outputs(recordOutputs, "json", "the summary"),
+  fields
 }
 
 /** The parsed input of `import`. */
@@ -429,7 +466,11 @@ const usageImport = Command.make(
   ),
   Command.withExamples([
     { command: `${executable} admin usage import events.ndjson` },
-    { command: `gunzip -c events.csv.gz | ${executable} admin usage import - --input-format csv` }
+    { command: `gunzip -c events.csv.gz | ${executable} admin usage import - --input-format csv` },
+    {
+      command: `${executable} admin usage import events.ndjson --dry-run`,
+      description: "Check a file and count its events without sending any"
+    }
   ])
 )
 
@@ -443,7 +484,8 @@ const overviewsConfig = {
   ...admin,
   reseller: Flag.String("reseller").pipe(Flag.withMetavar("API_USER"), Flag.withDescription("The reseller")),
   date: date("date", "The day whose billing cycles are shown (default: today, UTC)").pipe(Flag.optional),
-  output: outputs(overviewOutputs, "ndjson")
+  output: outputs(overviewOutputs, "ndjson"),
+  fields
 }
 
 /** The parsed input of `overviews`. */
@@ -463,7 +505,8 @@ const cyclesHistoryConfig = {
   user: userArgument,
   from: date("from", "The first day of the range (default: a year before --to)").pipe(Flag.optional),
   to: date("to", "The last day of the range (default: the customer's local today)").pipe(Flag.optional),
-  output: outputs(listOutputs, "ndjson")
+  output: outputs(listOutputs, "ndjson"),
+  fields
 }
 
 /** The parsed input of `admin cycles history`. */
@@ -482,7 +525,8 @@ const cyclesReportConfig = {
   ...admin,
   reseller: Flag.String("reseller").pipe(Flag.withMetavar("API_USER"), Flag.withDescription("The reseller")),
   closedOn: date("closed-on", "The day the cycles closed (their process date)"),
-  output: outputs(listOutputs, "ndjson")
+  output: outputs(listOutputs, "ndjson"),
+  fields
 }
 
 /** The parsed input of `admin cycles report`. */

@@ -12,6 +12,7 @@ import {
 import type { OverviewOutput } from "./Cli.js"
 import type { ExitCode } from "./CliFailure.js"
 import * as Csv from "./Csv.js"
+import { pick } from "./Fields.js"
 import { out as stdout } from "./Io.js"
 import { jsonArrayWriter } from "./Records.js"
 import { type Style, style, table, thousands } from "./Table.js"
@@ -54,8 +55,14 @@ export const errorObject = (user: string, failure: Failure) => ({
   }
 })
 
-const jsonOf = (outcome: Outcome) =>
-  outcome.ok ? wireObject(outcome.user, outcome.overview) : errorObject(outcome.user, outcome.failure)
+/** The keys of an overview's JSON object: what `--fields` may name. */
+export const overviewKeys: ReadonlyArray<string> = ["user", ...overviewFields.map(([, wire]) => wire)]
+
+/** An outcome as JSON: an overview with only `fields` (when given); a failure whole. */
+const jsonOf =
+  (fields: ReadonlyArray<string> | undefined) =>
+  (outcome: Outcome): object =>
+    outcome.ok ? pick(wireObject(outcome.user, outcome.overview), fields) : errorObject(outcome.user, outcome.failure)
 
 export interface OverviewWriterOptions {
   readonly output: OverviewOutput
@@ -69,6 +76,8 @@ export interface OverviewWriterOptions {
   readonly unicode: boolean
   /** Where the output goes (default: stdout). */
   readonly sink?: Sink | undefined
+  /** Only these keys of each overview, in this order (json, ndjson). */
+  readonly fields?: ReadonlyArray<string> | undefined
 }
 
 /** Takes output text or bytes. */
@@ -95,20 +104,21 @@ const xmlDocument = (outcome: Outcome, dialect: Dialect): Uint8Array =>
 export const overviewWriter = (options: OverviewWriterOptions): OverviewWriter => {
   const out: Sink = options.sink ?? stdout
   const writeBytes = out
+  const json = jsonOf(options.fields)
   switch (options.output) {
     case "ndjson":
       return {
-        write: (outcome) => out(`${JSON.stringify(jsonOf(outcome))}\n`),
+        write: (outcome) => out(`${JSON.stringify(json(outcome))}\n`),
         end: () => {}
       }
     case "json": {
       if (options.single) {
         return {
-          write: (outcome) => out(`${JSON.stringify(jsonOf(outcome), null, 2)}\n`),
+          write: (outcome) => out(`${JSON.stringify(json(outcome), null, 2)}\n`),
           end: () => {}
         }
       }
-      return jsonArrayWriter(jsonOf, out)
+      return jsonArrayWriter(json, out)
     }
     case "csv": {
       let header = false

@@ -31,6 +31,16 @@ const toJson = <A>(fields: ReadonlyArray<Field<A>>, a: A) => {
 
 const show = (value: Cell): string => (value === undefined ? "" : String(value))
 
+/** The keys of a record's fields: what `--fields` may name. */
+export const fieldKeys = <A>(fields: ReadonlyArray<Field<A>>): ReadonlyArray<string> => fields.map((f) => f.key)
+
+/** The fields named (checked by `chooseFields`), in that order; all of them without names. */
+export const onlyFields = <A>(
+  fields: ReadonlyArray<Field<A>>,
+  names: ReadonlyArray<string> | undefined
+): ReadonlyArray<Field<A>> =>
+  names === undefined ? fields : names.flatMap((name) => fields.filter((field) => field.key === name))
+
 export interface RecordsWriter<A> {
   readonly write: (a: A) => void
   readonly end: () => void

@@ -5,13 +5,16 @@ import * as Redacted from "effect/Redacted"
 import type { AdminInput, ConnectionInput } from "./Cli.js"
 import { type CliFailure, usageError } from "./CliFailure.js"
 import { printWarning, registerSecret } from "./Io.js"
+import { configPath, type Profile, type Profiles, readConfig, selectProfiles } from "./Profiles.js"
 import { readSecretLine } from "./Stdin.js"
 
 /**
- * The connection settings, from flags first, then the environment
+ * The connection settings, from flags first, then the profile named by
+ * `--profile` (or `ACCOUNT_OVERVIEW_PROFILE`), then the environment
  * (`ACCOUNT_OVERVIEW_BASE_URL`, `ACCOUNT_OVERVIEW_API_USER`,
- * `ACCOUNT_OVERVIEW_API_KEY`, `ACCOUNT_OVERVIEW_ADMIN_TOKEN`). The one place
- * that reads them.
+ * `ACCOUNT_OVERVIEW_API_KEY`, `ACCOUNT_OVERVIEW_ADMIN_TOKEN`), then the
+ * config file's `default` profile when none is named. The one place that
+ * reads them.
  */
 
 const nonEmpty = (name: string) =>
@@ -21,7 +24,10 @@ const environment = Config.all({
   baseUrl: nonEmpty("ACCOUNT_OVERVIEW_BASE_URL"),
   apiUser: nonEmpty("ACCOUNT_OVERVIEW_API_USER"),
   apiKey: nonEmpty("ACCOUNT_OVERVIEW_API_KEY").pipe(Config.map(Option.map((key) => Redacted.make(key)))),
-  adminToken: nonEmpty("ACCOUNT_OVERVIEW_ADMIN_TOKEN").pipe(Config.map(Option.map((key) => Redacted.make(key))))
+  adminToken: nonEmpty("ACCOUNT_OVERVIEW_ADMIN_TOKEN").pipe(Config.map(Option.map((key) => Redacted.make(key)))),
+  profile: nonEmpty("ACCOUNT_OVERVIEW_PROFILE"),
+  xdgConfigHome: nonEmpty("XDG_CONFIG_HOME"),
+  home: nonEmpty("HOME")
 })
 
 const readEnvironment = Effect.orDie(environment)
@@ -70,6 +76,39 @@ const baseUrlOf = (flag: Option.Option<string>, env: Option.Option<string>): Eff
     }
   )
 
+type Environment = Config.Success<typeof environment>
+
+/**
+ * The environment with the profiles laid over and under it: a named
+ * profile's settings replace the environment's, the default profile's fill
+ * what the environment leaves unset.
+ */
+const withProfiles = (env: Environment, profiles: Profiles) => {
+  const pick = <A>(get: (p: Profile) => A | undefined, fromEnv: Option.Option<A>): Option.Option<A> => {
+    const named = profiles.named === undefined ? undefined : get(profiles.named)
+    if (named !== undefined) return Option.some(named)
+    if (Option.isSome(fromEnv)) return fromEnv
+    return Option.fromUndefinedOr(profiles.fallback === undefined ? undefined : get(profiles.fallback))
+  }
+  return {
+    baseUrl: pick((p) => p.baseUrl, env.baseUrl),
+    apiUser: pick((p) => p.apiUser, env.apiUser),
+    apiKey: pick((p) => p.apiKey, env.apiKey),
+    adminToken: pick((p) => p.adminToken, env.adminToken),
+    timeoutMs: pick((p) => p.timeoutMs, Option.none())
+  }
+}
+
+/** The environment and the config file's profiles, for a `--profile` flag given or not. */
+const settingsFor = Effect.fnUntraced(function* (profileFlag: Option.Option<string> | undefined) {
+  const env = yield* readEnvironment
+  const name = Option.getOrUndefined(Option.orElse(profileFlag ?? Option.none(), () => env.profile))
+  const path = configPath(Option.getOrUndefined(env.xdgConfigHome), Option.getOrUndefined(env.home))
+  const file = path === undefined ? undefined : yield* readConfig(path)
+  const profiles = yield* selectProfiles(file, name, path)
+  return withProfiles(env, profiles)
+})
+
 /** Settings of the reseller API calls. */
 export interface Connection {
   readonly baseUrl: string
@@ -89,7 +128,7 @@ export const resolveConnection = Effect.fn("resolveConnection")(function* (
   input: ConnectionInput,
   stdinTaken: string | undefined
 ) {
-  const env = yield* readEnvironment
+  const env = yield* settingsFor(input.profile)
   const baseUrl = yield* baseUrlOf(input.baseUrl, env.baseUrl)
   const apiUser = Option.orElse(input.apiUser, () => env.apiUser)
   if (Option.isNone(apiUser)) return yield* usageError("no api user: give --api-user or set ACCOUNT_OVERVIEW_API_USER")
@@ -119,7 +158,7 @@ export const resolveConnection = Effect.fn("resolveConnection")(function* (
     apiKey,
     format: input.format,
     dialect: input.dialect,
-    timeoutMs: Option.getOrUndefined(input.timeoutMs)
+    timeoutMs: Option.getOrUndefined(Option.orElse(input.timeoutMs, () => env.timeoutMs))
   }
 })
 
@@ -134,7 +173,7 @@ export interface AdminConnection {
  * Resolves the operator connection; `stdinTaken` as for `resolveConnection`.
  */
 export const resolveAdmin = Effect.fn("resolveAdmin")(function* (input: AdminInput, stdinTaken: string | undefined) {
-  const env = yield* readEnvironment
+  const env = yield* settingsFor(input.profile)
   const baseUrl = yield* baseUrlOf(input.baseUrl, env.baseUrl)
   let adminToken: Redacted.Redacted<string>
   if (input.adminTokenStdin) {
@@ -149,7 +188,11 @@ export const resolveAdmin = Effect.fn("resolveAdmin")(function* (input: AdminInp
     return yield* usageError("no operator token: set ACCOUNT_OVERVIEW_ADMIN_TOKEN or give --admin-token-stdin")
   }
   registerSecret(Redacted.value(adminToken))
-  return { baseUrl, adminToken, timeoutMs: Option.getOrUndefined(input.timeoutMs) }
+  return {
+    baseUrl,
+    adminToken,
+    timeoutMs: Option.getOrUndefined(Option.orElse(input.timeoutMs, () => env.timeoutMs))
+  }
 })
 
 /** Whether `ACCOUNT_OVERVIEW_DEBUG=1` asks for stack traces of unexpected failures. */

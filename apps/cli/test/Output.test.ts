@@ -1,7 +1,14 @@
 import type { CalendarDate, Overview } from "@account-overview/core"
 import { assert, describe, it } from "@effect/vitest"
 import { ExitCode } from "../src/CliFailure.js"
-import { daysLeft, type Outcome, type OverviewWriterOptions, overviewWriter, usageBar } from "../src/Output.js"
+import {
+  daysLeft,
+  type Outcome,
+  type OverviewWriterOptions,
+  overviewKeys,
+  overviewWriter,
+  usageBar
+} from "../src/Output.js"
 import { style } from "../src/Table.js"
 
 const seed: Overview = {
@@ -84,6 +91,21 @@ describe("Output", () => {
     assert.strictEqual(lines.length, 2)
     assert.deepStrictEqual(JSON.parse(lines[0]!), wire)
     assert.deepStrictEqual(JSON.parse(lines[1]!).error.code, "not_found")
+  })
+
+  it("json and ndjson with fields: only those keys, in that order; a failure's entry whole", () => {
+    const lines = render({ output: "ndjson", fields: ["credits_remain", "user"] }, [ok("a@x"), notFound("b@x")])
+      .trimEnd()
+      .split("\n")
+    assert.deepStrictEqual(lines, [
+      '{"credits_remain":0,"user":"a@x"}',
+      '{"user":"b@x","error":{"code":"not_found","status":404,"messages":["User not found"]}}'
+    ])
+    assert.strictEqual(
+      render({ output: "json", single: true, fields: ["package"] }, [ok("a@x")]),
+      '{\n  "package": "Silver Package"\n}\n'
+    )
+    assert.deepStrictEqual(overviewKeys.slice(0, 3), ["user", "reputation", "requests"])
   })
 
   it("csv: a header row and RFC 4180 quoting; failures left to stderr", () => {

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { type Field, listWriter, writeRecord } from "../src/Records.js"
+import { type Field, fieldKeys, listWriter, onlyFields, writeRecord } from "../src/Records.js"
 
 interface Pack {
   readonly name: string
@@ -71,5 +71,19 @@ describe("Records", () => {
       table += chunk
     })
     assert.strictEqual(table, "name           Silver, plus\ncredits        50000\noverage price  0.001\n")
+  })
+
+  it("onlyFields keeps the fields named, in that order, for --fields", () => {
+    assert.deepStrictEqual(fieldKeys(fields), ["name", "credits", "overagePrice"])
+    const chosen = onlyFields(fields, ["overagePrice", "name"])
+    assert.deepStrictEqual(fieldKeys(chosen), ["overagePrice", "name"])
+    assert.strictEqual(onlyFields(fields, undefined), fields)
+    let text = ""
+    const writer = listWriter("ndjson", chosen, false, (chunk) => {
+      text += chunk
+    })
+    for (const item of packs) writer.write(item)
+    writer.end()
+    assert.strictEqual(text, '{"overagePrice":0.001,"name":"Silver, plus"}\n{"name":"Bronze"}\n')
   })
 })

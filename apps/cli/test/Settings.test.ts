@@ -1,8 +1,12 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { afterAll } from "vitest"
 import type { AdminInput, ConnectionInput } from "../src/Cli.js"
 import { ExitCode } from "../src/CliFailure.js"
 import { resolveAdmin, resolveConnection, secretsFromEnvironment } from "../src/Settings.js"
@@ -134,4 +138,78 @@ describe("Settings", () => {
     assert.includeMembers(found, ["s1", "s2"])
     assert.notInclude(found, "overview")
   })
+})
+
+describe("Settings: profiles of the config file", () => {
+  const home = mkdtempSync(join(tmpdir(), "ao-settings-"))
+  afterAll(() => rmSync(home, { recursive: true, force: true }))
+  mkdirSync(join(home, "account-overview"))
+  const config = join(home, "account-overview", "config.json")
+  writeFileSync(
+    config,
+    JSON.stringify({
+      profiles: {
+        default: { baseUrl: "http://default.example", apiUser: "default-user", timeoutMs: 700 },
+        prod: { baseUrl: "https://prod.example", apiUser: "prod-user", apiKey: "prod-key", adminToken: "prod-token" }
+      }
+    }),
+    { mode: 0o600 }
+  )
+  const xdg = { XDG_CONFIG_HOME: home }
+
+  it.effect("the default profile fills what the environment leaves unset", () =>
+    Effect.gen(function* () {
+      const connection = yield* resolveConnection(flags(), undefined).pipe(
+        withEnv({ ...xdg, ACCOUNT_OVERVIEW_API_USER: "env-user", ACCOUNT_OVERVIEW_API_KEY: "env-key" })
+      )
+      assert.strictEqual(connection.baseUrl, "http://default.example")
+      assert.strictEqual(connection.apiUser, "env-user")
+      assert.strictEqual(Redacted.value(connection.apiKey), "env-key")
+      assert.strictEqual(connection.timeoutMs, 700)
+    })
+  )
+
+  it.effect("a named profile wins over the environment; flags win over both", () =>
+    Effect.gen(function* () {
+      const named = yield* resolveConnection(flags({ profile: Option.some("prod") }), undefined).pipe(
+        withEnv({ ...xdg, ...env })
+      )
+      assert.strictEqual(named.baseUrl, "https://prod.example")
+      assert.strictEqual(named.apiUser, "prod-user")
+      assert.strictEqual(Redacted.value(named.apiKey), "prod-key")
+      assert.isUndefined(named.timeoutMs, "a named profile does not take the default profile's settings")
+      const byEnv = yield* resolveAdmin(adminFlags, undefined).pipe(
+        withEnv({ ...xdg, ...env, ACCOUNT_OVERVIEW_PROFILE: "prod", ACCOUNT_OVERVIEW_ADMIN_TOKEN: "env-token" })
+      )
+      assert.strictEqual(Redacted.value(byEnv.adminToken), "prod-token")
+      assert.strictEqual(byEnv.timeoutMs, 500, "the --timeout-ms flag")
+      const flagged = yield* resolveConnection(
+        flags({
+          profile: Option.some("prod"),
+          apiUser: Option.some("flag-user"),
+          baseUrl: Option.some("http://flag.example")
+        }),
+        undefined
+      ).pipe(withEnv(xdg))
+      assert.strictEqual(flagged.apiUser, "flag-user")
+      assert.strictEqual(flagged.baseUrl, "http://flag.example")
+    })
+  )
+
+  it.effect("a profile that is not there, or a config file others may read, is a usage error", () =>
+    Effect.gen(function* () {
+      assert.strictEqual(
+        yield* usage(resolveConnection(flags({ profile: Option.some("staging") }), undefined).pipe(withEnv(xdg))),
+        `no profile "staging" in ${config}; its profiles: default, prod`
+      )
+      chmodSync(config, 0o644)
+      assert.strictEqual(
+        yield* usage(
+          resolveAdmin(adminFlags, undefined).pipe(withEnv({ ...xdg, ...env, ACCOUNT_OVERVIEW_ADMIN_TOKEN: "t" }))
+        ),
+        `${config} holds a key or token and others may read it (mode 644): run chmod 600 ${config}`
+      )
+      chmodSync(config, 0o600)
+    })
+  )
 })

@@ -2,24 +2,29 @@
 // Where the CPU of one overview call goes inside the process, without HTTP: the built service's
 // WireHandler.answer (parameters, throttles, overview, encoding) over the demo data in a SQLite
 // file, against AccountOverviews.overview alone and WireHandler.answer over a constant overview
-// (the handler's own cost), each call run as its own fiber as the listener runs it. CPU time per
-// call (process.cpuUsage), medians of interleaved rounds; the last line is the same as JSON.
+// (the handler's own cost), each call run as its own fiber as the listener runs it; the handler
+// is built as the service builds it (layerWireSpans: tracing off unless OTEL_* says so), and the
+// constant one once more with tracing on, its spans exported over OTLP/HTTP to a local sink.
+// CPU time per call (process.cpuUsage), medians of interleaved rounds; the last line is the same
+// as JSON.
 //
 //   node apps/http/bench/handler.mjs [--calls 20000] [--rounds 7]
 //
 // Build first: pnpm exec turbo run build --filter=@account-overview/http...
 import { mkdtempSync, rmSync } from "node:fs"
+import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { AccountOverviews, parseCalendarDate } from "@account-overview/core"
 import { Ledger } from "@account-overview/store"
-import { Context, Effect, Layer, Redacted } from "effect"
+import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { demoApiKey, demoApiUser, seedDemo } from "../dist/Demo.js"
 import { Metrics } from "../dist/Metrics.js"
 import { Settings } from "../dist/Settings.js"
 import { overLedger } from "../dist/Store.js"
 import { Throttles } from "../dist/Throttle.js"
+import { layerTracer, layerWireSpans } from "../dist/Tracing.js"
 import { WireHandler } from "../dist/wire/Handler.js"
 
 const { values: args } = parseArgs({
@@ -46,11 +51,24 @@ const call = (format) => ({
   address: "127.0.0.1",
   requestId: "r"
 })
-const settings = Settings.layerTest({ logLevel: "Warn" })
-const handlerOver = (store) =>
-  WireHandler.layer.pipe(
+// The spans' destination when tracing is on: answers every export 200.
+const sink = createServer((request, response) => {
+  request.resume()
+  request.on("end", () => response.writeHead(200, { "content-type": "application/json" }).end("{}"))
+})
+await new Promise((resolve) => sink.listen(0, "127.0.0.1", resolve))
+const tracingOn = Option.some({
+  url: `http://127.0.0.1:${sink.address().port}/v1/traces`,
+  protocol: "http/protobuf",
+  serviceName: "bench",
+  headers: Option.none()
+})
+const handlerOver = (store, tracing = Option.none()) =>
+  layerWireSpans.pipe(
+    Layer.provide(WireHandler.layer),
     Layer.provideMerge(Layer.mergeAll(Throttles.layer, Metrics.layer, store)),
-    Layer.provide(settings)
+    Layer.provide(layerTracer(() => "bench")),
+    Layer.provide(Settings.layerTest({ logLevel: "Warn", tracing }))
   )
 
 const constant = {
@@ -80,10 +98,13 @@ const report = await Effect.runPromise(
       const real = yield* Layer.build(handlerOver(overLedger(Ledger.layerSqlite(join(dir, "bench.db")))))
       yield* Effect.provide(seedDemo, real)
       const stub = yield* Layer.build(handlerOver(stubbed))
+      const traced = yield* Layer.build(handlerOver(stubbed, tracingOn))
       const runReal = Effect.runSyncWith(real)
       const runStub = Effect.runSyncWith(stub)
+      const runTraced = Effect.runSyncWith(traced)
       const handler = Context.get(real, WireHandler)
       const stubHandler = Context.get(stub, WireHandler)
+      const tracedHandler = Context.get(traced, WireHandler)
       const overviews = Context.get(real, AccountOverviews)
       const credentials = { apiUser: demoApiUser, apiKey: Redacted.make(demoApiKey) }
       const json = call("json")
@@ -97,7 +118,8 @@ const report = await Effect.runPromise(
         "AccountOverviews.overview": () => runReal(overviews.overview(credentials, user)),
         "WireHandler.answer, v1 JSON": () => runReal(handler.answer(json)),
         "WireHandler.answer, v1 XML": () => runReal(handler.answer(xml)),
-        "WireHandler.answer, v1 JSON, constant overview": () => runStub(stubHandler.answer(json))
+        "WireHandler.answer, v1 JSON, constant overview": () => runStub(stubHandler.answer(json)),
+        "WireHandler.answer, v1 JSON, constant overview, traced": () => runTraced(tracedHandler.answer(json))
       }
       const samples = Object.fromEntries(Object.keys(steps).map((name) => [name, []]))
       for (const f of Object.values(steps)) cpuPerCall(f)
@@ -109,7 +131,8 @@ const report = await Effect.runPromise(
   )
 )
 rmSync(dir, { recursive: true, force: true })
+sink.close()
 
 console.log(`one overview call in-process, SQLite, CPU us per call, ${calls} calls x ${rounds} rounds, medians`)
-for (const [name, us] of Object.entries(report)) console.log(`  ${name.padEnd(48)} ${us.toFixed(2).padStart(7)} us`)
+for (const [name, us] of Object.entries(report)) console.log(`  ${name.padEnd(56)} ${us.toFixed(2).padStart(7)} us`)
 console.log(JSON.stringify({ bench: "http-handler", calls, rounds, cpuMicros: report }))

@@ -19,6 +19,7 @@ import { OperatorRoutes } from "./operator/Routes.js"
 import * as Server from "./Server.js"
 import type { Settings } from "./Settings.js"
 import { type RedisUnavailable, Throttles } from "./Throttle.js"
+import { layerTracer, layerWireSpans } from "./Tracing.js"
 import { WireHandler } from "./wire/Handler.js"
 
 /**
@@ -52,8 +53,10 @@ export const AppLayer: Layer.Layer<
 > = HttpRouter.serve(RouterRoutes, { disableLogger: true, disableListenLog: true }).pipe(
   Layer.provideMerge(logAddress),
   Layer.provideMerge(Server.layer),
+  Layer.provide(layerWireSpans),
   Layer.provide(WireHandler.layer),
   Layer.provide(Throttles.layer),
   Layer.provideMerge(Layer.mergeAll(Metrics.layer, Lifecycle.layer)),
-  Layer.provide(LogLayer)
+  Layer.provide(LogLayer),
+  Layer.provide(layerTracer((method, path) => `${method} ${Server.routeLabel(path)}`))
 )

@@ -1,11 +1,18 @@
 /**
- * The service's metrics in Prometheus text format: requests by route and
- * status, a latency histogram by route, store errors and throttled calls.
- * Hand-rolled counters: a few array increments per request on the hot path.
+ * The service's metrics in Prometheus text format: requests by method, route
+ * and status, a latency histogram by method and route, store errors and
+ * throttled calls — hand-rolled counters, a few map lookups and array
+ * increments per request on the hot path (decision 0095) — followed by the
+ * process and Node.js runtime metrics and the build info, which are Effect
+ * `Metric`s read when `/metrics` is scraped and written by
+ * `effect/observability`'s `PrometheusMetrics` (see `RuntimeMetrics.ts`).
  *
  * @since 0.1.0
  */
-import { Context, Layer } from "effect"
+import { Context, Effect, Layer, Metric } from "effect"
+import { PrometheusMetrics } from "effect/observability"
+import { buildInfoOf, startRuntimeMetrics } from "./RuntimeMetrics.js"
+import { Settings } from "./Settings.js"
 
 /**
  * The upper bounds of the latency histogram's buckets, in seconds.
@@ -33,8 +40,11 @@ export type ThrottleKind = "auth_failures" | "rate_limit"
  * @category models
  */
 export interface MetricsRegistry {
-  /** Counts one answered request; `route` is one of a fixed set of labels. */
-  readonly observeRequest: (route: string, status: number, seconds: number) => void
+  /**
+   * Counts one answered request; `route` is one of a fixed set of labels,
+   * `method` the request's (see `methodLabel`; no `method` label without it).
+   */
+  readonly observeRequest: (route: string, status: number, seconds: number, method?: string) => void
   readonly storeError: () => void
   readonly throttled: (kind: ThrottleKind) => void
   /**
@@ -53,33 +63,66 @@ interface Histogram {
   count: number
 }
 
+interface Series {
+  readonly byStatus: Map<number, number>
+  readonly latency: Histogram
+}
+
+/**
+ * The `method` label of a request method: the methods HTTP defines, every
+ * other one (and a missing one) `other`, so that the label has a bounded set
+ * of values whatever the clients send.
+ *
+ * @since 0.2.0
+ * @category labels
+ */
+export const methodLabel = (method: string | undefined): string => {
+  switch (method) {
+    case "GET":
+    case "HEAD":
+    case "POST":
+    case "PUT":
+    case "DELETE":
+    case "PATCH":
+    case "OPTIONS":
+    case "CONNECT":
+    case "TRACE":
+      return method
+    default:
+      return "other"
+  }
+}
+
 const escapeLabel = (value: string): string => value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")
 
 /**
- * A fresh registry.
+ * A fresh registry; `more` adds text to each exposition (the runtime
+ * metrics).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const makeRegistry = (): MetricsRegistry => {
-  const requests = new Map<string, Map<number, number>>()
-  const latency = new Map<string, Histogram>()
+export const makeRegistry = (options: { readonly more?: () => string } = {}): MetricsRegistry => {
+  // route -> method label ("" when the caller gave none) -> counts
+  const requests = new Map<string, Map<string, Series>>()
   let storeErrors = 0
   let throttleStoreErrors = 0
   const throttles: Record<ThrottleKind, number> = { auth_failures: 0, rate_limit: 0 }
 
-  const observeRequest = (route: string, status: number, seconds: number): void => {
-    let byStatus = requests.get(route)
-    if (byStatus === undefined) {
-      byStatus = new Map()
-      requests.set(route, byStatus)
+  const observeRequest = (route: string, status: number, seconds: number, method?: string): void => {
+    let byMethod = requests.get(route)
+    if (byMethod === undefined) {
+      byMethod = new Map()
+      requests.set(route, byMethod)
     }
-    byStatus.set(status, (byStatus.get(status) ?? 0) + 1)
-    let histogram = latency.get(route)
-    if (histogram === undefined) {
-      histogram = { buckets: latencyBuckets.map(() => 0), sum: 0, count: 0 }
-      latency.set(route, histogram)
+    const label = method === undefined ? "" : methodLabel(method)
+    let series = byMethod.get(label)
+    if (series === undefined) {
+      series = { byStatus: new Map(), latency: { buckets: latencyBuckets.map(() => 0), sum: 0, count: 0 } }
+      byMethod.set(label, series)
     }
+    series.byStatus.set(status, (series.byStatus.get(status) ?? 0) + 1)
+    const histogram = series.latency
     for (let i = 0; i < latencyBuckets.length; i++) {
       if (seconds <= latencyBuckets[i]!) {
         histogram.buckets[i]! += 1
@@ -90,27 +133,37 @@ export const makeRegistry = (): MetricsRegistry => {
     histogram.count += 1
   }
 
+  const labelsOf = (route: string, method: string) =>
+    `${method === "" ? "" : `method="${method}",`}route="${escapeLabel(route)}"`
+
   const render = (): string => {
     const lines: Array<string> = []
-    lines.push("# HELP http_requests_total HTTP requests answered, by route and status.")
+    lines.push("# HELP http_requests_total HTTP requests answered, by method, route and status.")
     lines.push("# TYPE http_requests_total counter")
-    for (const [route, byStatus] of requests) {
-      for (const [status, count] of byStatus) {
-        lines.push(`http_requests_total{route="${escapeLabel(route)}",status="${status}"} ${count}`)
+    for (const [route, byMethod] of requests) {
+      for (const [method, series] of byMethod) {
+        const labels = labelsOf(route, method)
+        for (const [status, count] of series.byStatus) {
+          lines.push(`http_requests_total{${labels},status="${status}"} ${count}`)
+        }
       }
     }
-    lines.push("# HELP http_request_duration_seconds Time from request received to response written, by route.")
+    lines.push(
+      "# HELP http_request_duration_seconds Time from request received to response written, by method and route."
+    )
     lines.push("# TYPE http_request_duration_seconds histogram")
-    for (const [route, histogram] of latency) {
-      const label = escapeLabel(route)
-      let cumulative = 0
-      for (let i = 0; i < latencyBuckets.length; i++) {
-        cumulative += histogram.buckets[i]!
-        lines.push(`http_request_duration_seconds_bucket{route="${label}",le="${latencyBuckets[i]}"} ${cumulative}`)
+    for (const [route, byMethod] of requests) {
+      for (const [method, { latency: histogram }] of byMethod) {
+        const labels = labelsOf(route, method)
+        let cumulative = 0
+        for (let i = 0; i < latencyBuckets.length; i++) {
+          cumulative += histogram.buckets[i]!
+          lines.push(`http_request_duration_seconds_bucket{${labels},le="${latencyBuckets[i]}"} ${cumulative}`)
+        }
+        lines.push(`http_request_duration_seconds_bucket{${labels},le="+Inf"} ${histogram.count}`)
+        lines.push(`http_request_duration_seconds_sum{${labels}} ${histogram.sum}`)
+        lines.push(`http_request_duration_seconds_count{${labels}} ${histogram.count}`)
       }
-      lines.push(`http_request_duration_seconds_bucket{route="${label}",le="+Inf"} ${histogram.count}`)
-      lines.push(`http_request_duration_seconds_sum{route="${label}"} ${histogram.sum}`)
-      lines.push(`http_request_duration_seconds_count{route="${label}"} ${histogram.count}`)
     }
     lines.push("# HELP store_errors_total Calls that failed because the store did not answer.")
     lines.push("# TYPE store_errors_total counter")
@@ -125,7 +178,7 @@ export const makeRegistry = (): MetricsRegistry => {
     for (const kind of Object.keys(throttles) as Array<ThrottleKind>) {
       lines.push(`throttled_requests_total{throttle="${kind}"} ${throttles[kind]}`)
     }
-    return `${lines.join("\n")}\n`
+    return `${lines.join("\n")}\n${options.more?.() ?? ""}`
   }
 
   return {
@@ -151,9 +204,29 @@ export const makeRegistry = (): MetricsRegistry => {
  */
 export class Metrics extends Context.Service<Metrics, MetricsRegistry>()("@account-overview/http/Metrics") {
   /**
-   * A fresh registry for this instance.
+   * A fresh registry for this instance, with the process and runtime
+   * metrics (their collectors stop with the layer) and the build info
+   * (`BUILD_COMMIT` from the settings).
    *
    * @since 0.1.0
    */
-  static readonly layer: Layer.Layer<Metrics> = Layer.sync(Metrics, () => Metrics.of(makeRegistry()))
+  static readonly layer: Layer.Layer<Metrics, never, Settings> = Layer.effect(
+    Metrics,
+    Effect.gen(function* () {
+      const settings = yield* Settings
+      const context = Context.make(Metric.MetricRegistry, new Map())
+      const runtime = yield* Effect.acquireRelease(
+        Effect.sync(() => startRuntimeMetrics(context, buildInfoOf(settings.buildCommit))),
+        (runtime) => Effect.sync(runtime.stop)
+      )
+      return Metrics.of(
+        makeRegistry({
+          more: () => {
+            runtime.collect()
+            return PrometheusMetrics.formatUnsafe(context)
+          }
+        })
+      )
+    })
+  )
 }

@@ -38,6 +38,7 @@ import { clientAddressOf } from "./ClientAddress.js"
 import { Lifecycle } from "./Lifecycle.js"
 import * as Log from "./Log.js"
 import { Metrics } from "./Metrics.js"
+import { operatorRouteTemplateOf } from "./operator/Templates.js"
 import { maxBodyBytes, Settings } from "./Settings.js"
 import { bodyEncodingOf, bodyParams, isBodyProblem, readBody } from "./wire/Body.js"
 import { errorAnswer, failureAnswer, type WireAnswer, WireHandler } from "./wire/Handler.js"
@@ -63,7 +64,8 @@ export const requestIdOf = (header: string | Array<string> | undefined): string 
   typeof header === "string" && requestIdPattern.test(header) ? header : randomUUID()
 
 /**
- * The metrics label of a path: a wire path, an operations path, or a group.
+ * The metrics label of a path: a wire path, an operations path, an operator
+ * API route template (`/v1/customers/:user`), or a group.
  *
  * @since 0.1.0
  * @category routes
@@ -78,7 +80,7 @@ export const routeLabel = (path: string): string => {
     case "/docs":
       return path
   }
-  if (path.startsWith("/v1/")) return "/v1"
+  if (path.startsWith("/v1/")) return operatorRouteTemplateOf(path) ?? "other"
   const dialect = wireBaseOf(path)
   return dialect === undefined ? "other" : `${wireBases[dialect]}*`
 }
@@ -166,7 +168,7 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
     if (options?.head === true) response.end()
     else response.end(answer.body)
     const ms = performance.now() - started
-    metrics.observeRequest(routeLabel(path), answer.status, ms / 1000)
+    metrics.observeRequest(routeLabel(path), answer.status, ms / 1000, request.method)
     if (debug) accessLog(request, path, answer.status, ms, id)
   }
 
@@ -234,7 +236,7 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
         if (lifecycle.isDraining()) response.shouldKeepAlive = false
         response.once("finish", () => {
           const ms = performance.now() - started
-          metrics.observeRequest(routeLabel(path), response.statusCode, ms / 1000)
+          metrics.observeRequest(routeLabel(path), response.statusCode, ms / 1000, request.method)
           if (debug) accessLog(request, path, response.statusCode, ms, id)
         })
         return delegate(request, response)

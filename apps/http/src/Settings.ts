@@ -55,6 +55,10 @@ export interface ServerSettings {
   readonly keepAliveTimeoutMs: number
   /** `SHUTDOWN_TIMEOUT_MS`: how long requests in flight may take to finish on shutdown, default 10000. */
   readonly shutdownTimeoutMs: number
+  /** `BUILD_COMMIT`: the source commit, shown by `account_overview_build_info` on `/metrics`. */
+  readonly buildCommit: Option.Option<string>
+  /** `OTEL_EXPORTER_OTLP_ENDPOINT` and the other OpenTelemetry variables: traces over OTLP/HTTP; off when unset. */
+  readonly tracing: Option.Option<TracingSettings>
 }
 
 const logLevels: Record<string, LogLevel.LogLevel> = {
@@ -97,9 +101,78 @@ const millis = (name: string, fallback: number) =>
   Config.schema(nonNegativeInt, name).pipe(Config.withDefault(fallback))
 
 /**
+ * Where and how traces are exported.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface TracingSettings {
+  /** The OTLP/HTTP traces URL (`<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`). */
+  readonly url: string
+  /** `OTEL_EXPORTER_OTLP_PROTOCOL`: `http/protobuf` (default) or `http/json`. */
+  readonly protocol: "http/protobuf" | "http/json"
+  /** `OTEL_SERVICE_NAME`, default `account-overview`. */
+  readonly serviceName: string
+  /** `OTEL_EXPORTER_OTLP_HEADERS` (`name=value,...`, values URL-encoded): sent with each export, never logged. */
+  readonly headers: Option.Option<Redacted.Redacted<Readonly<Record<string, string>>>>
+}
+
+const optionalUrl = (name: string) =>
+  Config.schema(Schema.Union([Schema.Literal(""), Schema.URL]), name).pipe(
+    Config.option,
+    Config.map(Option.flatMap((url) => (url === "" ? Option.none() : Option.some(url))))
+  )
+
+const protocol = (name: string) => Config.option(Config.Literals(["http/protobuf", "http/json"], name))
+
+const tracesUrl = (base: URL): string => {
+  const url = new URL(base)
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}/v1/traces`
+  return url.href
+}
+
+/**
+ * The tracing settings from the OpenTelemetry environment variables:
+ * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (the full URL) or
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` (a base URL, `/v1/traces` appended), the
+ * `..._PROTOCOL`, `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_SERVICE_NAME`; none
+ * when no endpoint is set or `OTEL_SDK_DISABLED` is true.
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export const tracingConfig: Config.Config<Option.Option<TracingSettings>> = Config.all({
+  traces: optionalUrl("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+  base: optionalUrl("OTEL_EXPORTER_OTLP_ENDPOINT"),
+  tracesProtocol: protocol("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"),
+  baseProtocol: protocol("OTEL_EXPORTER_OTLP_PROTOCOL"),
+  headers: Config.option(Config.Record(Schema.String, Schema.StringFromUriComponent, "OTEL_EXPORTER_OTLP_HEADERS")),
+  serviceName: Config.String("OTEL_SERVICE_NAME").pipe(Config.withDefault("account-overview")),
+  disabled: Config.Boolean("OTEL_SDK_DISABLED").pipe(Config.withDefault(false))
+}).pipe(
+  Config.map((c): Option.Option<TracingSettings> => {
+    if (c.disabled) return Option.none()
+    const url = Option.orElse(
+      Option.map(c.traces, (u) => u.href),
+      () => Option.map(c.base, tracesUrl)
+    )
+    return Option.map(url, (href) => ({
+      url: href,
+      protocol: Option.getOrElse(
+        Option.orElse(c.tracesProtocol, () => c.baseProtocol),
+        () => "http/protobuf" as const
+      ),
+      serviceName: c.serviceName.trim() === "" ? "account-overview" : c.serviceName,
+      headers: Option.map(c.headers, (headers) => Redacted.make(headers))
+    }))
+  })
+)
+
+/**
  * The settings as one `Config`, from `PORT`, `HOST`, `DATA_DIR`, `LOG_LEVEL`, `RATE_LIMIT_PER_MINUTE`, `AUTH_FAILURE_LIMIT`, `ADMIN_TOKEN`,
  * `TRUST_PROXY`, `REDIS_URL`, `REDIS_KEY_PREFIX`, `HEADERS_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`,
  * `KEEP_ALIVE_TIMEOUT_MS` and `SHUTDOWN_TIMEOUT_MS`.
+ * Also `BUILD_COMMIT` and the OpenTelemetry variables of `tracingConfig`.
  *
  * @since 0.1.0
  * @category config
@@ -138,7 +211,9 @@ export const settingsConfig: Config.Config<ServerSettings> = Config.all({
   headersTimeoutMs: millis("HEADERS_TIMEOUT_MS", 10_000),
   requestTimeoutMs: millis("REQUEST_TIMEOUT_MS", 30_000),
   keepAliveTimeoutMs: millis("KEEP_ALIVE_TIMEOUT_MS", 5_000),
-  shutdownTimeoutMs: millis("SHUTDOWN_TIMEOUT_MS", 10_000)
+  shutdownTimeoutMs: millis("SHUTDOWN_TIMEOUT_MS", 10_000),
+  buildCommit: Config.String("BUILD_COMMIT").pipe(Config.option, Config.map(Option.filter((c) => c.trim() !== ""))),
+  tracing: tracingConfig
 })
 
 /**
@@ -161,7 +236,9 @@ export const defaultSettings: ServerSettings = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
-  shutdownTimeoutMs: 10_000
+  shutdownTimeoutMs: 10_000,
+  buildCommit: Option.none(),
+  tracing: Option.none()
 }
 
 /**

@@ -83,12 +83,17 @@ const rawExchange = (port: number, chunks: ReadonlyArray<string | Buffer>, waitM
   )
 
 describe("routeLabel and requestIdOf", () => {
-  it("labels the wire paths, the operations paths and groups, from core's route table", () => {
+  it("labels the wire paths, the operations paths, the operator API's route templates and groups", () => {
     for (const { path } of paths) assert.strictEqual(routeLabel(path), path)
     assert.strictEqual(routeLabel("/api/distributor.account.csv"), "/api/distributor.account.*")
     assert.strictEqual(routeLabel("/apiv2/reseller.account.json/x"), "/apiv2/reseller.account.*")
     assert.strictEqual(routeLabel("/metrics"), "/metrics")
-    assert.strictEqual(routeLabel("/v1/resellers/acme"), "/v1")
+    assert.strictEqual(routeLabel("/v1/resellers/acme"), "/v1/resellers/:apiUser")
+    assert.strictEqual(routeLabel("/v1/customers/alice%40example.com/cycles"), "/v1/customers/:user/cycles")
+    assert.strictEqual(routeLabel("/v1/customers/bob/package/scheduled"), "/v1/customers/:user/package/scheduled")
+    assert.strictEqual(routeLabel("/v1/resellers/acme/cycles.csv"), "/v1/resellers/:apiUser/cycles.csv")
+    assert.strictEqual(routeLabel("/v1/resellers/acme/rotate-key"), "/v1/resellers/:apiUser/rotate-key")
+    assert.strictEqual(routeLabel("/v1/nowhere/at/all"), "other")
     assert.strictEqual(routeLabel("/elsewhere"), "other")
   })
 

@@ -1,7 +1,7 @@
 import { resolve } from "node:path"
 import { defaultDatabaseUrl } from "@account-overview/store"
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Option } from "effect"
+import { ConfigProvider, Effect, Option, Redacted } from "effect"
 import { defaultSettings, settingsConfig } from "../src/Settings.js"
 
 const parse = (env: Record<string, string>) => settingsConfig.parse(ConfigProvider.fromEnv({ env }))
@@ -85,6 +85,72 @@ describe("settingsConfig", () => {
       assert.strictEqual(defaultSettings.dataDir, resolve("data"))
       assert.strictEqual((yield* parse({ DATA_DIR: "var/ao" })).dataDir, resolve("var/ao"))
       assert.strictEqual((yield* parse({ DATA_DIR: "/srv/ao" })).dataDir, "/srv/ao")
+    })
+  )
+})
+
+describe("settingsConfig: build commit and tracing", () => {
+  it.effect("has no commit and no tracing by default; an empty endpoint is no endpoint", () =>
+    Effect.gen(function* () {
+      const settings = yield* parse({})
+      assert.isTrue(Option.isNone(settings.buildCommit))
+      assert.isTrue(Option.isNone(settings.tracing))
+      assert.isTrue(Option.isNone((yield* parse({ OTEL_EXPORTER_OTLP_ENDPOINT: "" })).tracing))
+      assert.deepStrictEqual((yield* parse({ BUILD_COMMIT: "9fceb02" })).buildCommit, Option.some("9fceb02"))
+    })
+  )
+
+  it.effect("turns tracing on with an endpoint: /v1/traces appended, protobuf, the service's name", () =>
+    Effect.gen(function* () {
+      const settings = yield* parse({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" })
+      const tracing = Option.getOrThrow(settings.tracing)
+      assert.strictEqual(tracing.url, "http://collector:4318/v1/traces")
+      assert.strictEqual(tracing.protocol, "http/protobuf")
+      assert.strictEqual(tracing.serviceName, "account-overview")
+      assert.isTrue(Option.isNone(tracing.headers))
+      const under = Option.getOrThrow(
+        (yield* parse({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://otel.example/ingest/" })).tracing
+      )
+      assert.strictEqual(under.url, "https://otel.example/ingest/v1/traces")
+    })
+  )
+
+  it.effect("takes the traces endpoint as given, the protocol, the name and the headers (redacted)", () =>
+    Effect.gen(function* () {
+      const settings = yield* parse({
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://traces:9999/custom",
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        OTEL_SERVICE_NAME: "billing-edge",
+        OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=s3cr%3Dt,x-team=ops"
+      })
+      const tracing = Option.getOrThrow(settings.tracing)
+      assert.strictEqual(tracing.url, "http://traces:9999/custom")
+      assert.strictEqual(tracing.protocol, "http/json")
+      assert.strictEqual(tracing.serviceName, "billing-edge")
+      const headers = Option.getOrThrow(tracing.headers)
+      assert.deepStrictEqual(Redacted.value(headers), { "x-api-key": "s3cr=t", "x-team": "ops" })
+      assert.notInclude(String(headers), "s3cr")
+      const traces = yield* parse({
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/protobuf"
+      })
+      assert.strictEqual(Option.getOrThrow(traces.tracing).protocol, "http/protobuf")
+    })
+  )
+
+  it.effect("OTEL_SDK_DISABLED turns it off; a bad endpoint or protocol fails naming the setting", () =>
+    Effect.gen(function* () {
+      const off = yield* parse({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_SDK_DISABLED: "true" })
+      assert.isTrue(Option.isNone(off.tracing))
+      for (const [name, value] of [
+        ["OTEL_EXPORTER_OTLP_ENDPOINT", "not a url"],
+        ["OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"]
+      ] as const) {
+        const error = yield* Effect.flip(parse({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", [name]: value }))
+        assert.include(error.message, name)
+      }
     })
   )
 })

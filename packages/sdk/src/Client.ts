@@ -11,6 +11,7 @@
 import type { Credentials, Dialect, Format, Overview } from "@account-overview/core"
 import type { AccountOverviewError } from "./Errors.js"
 import type { Transport } from "./Transport.js"
+import type { WithResponse } from "./WithResponse.js"
 
 /**
  * The waits between attempts: full-jitter exponential backoff, a random wait
@@ -62,7 +63,7 @@ export interface ClientOptions {
   readonly signal?: AbortSignal | undefined
   /** The HTTP transport; undici on Node, fetch elsewhere. */
   readonly transport?: Transport | undefined
-  /** The `User-Agent` header (default `account-overview-sdk/0.1.0`). */
+  /** The `User-Agent` header (default `account-overview-sdk/<this package's version>`). */
   readonly userAgent?: string | undefined
   /** The waits between attempts. */
   readonly backoff?: BackoffOptions | undefined
@@ -146,6 +147,13 @@ export interface AccountOverviewClient {
    * iteration goes on. Stopping the iteration aborts the calls in flight.
    */
   overviews(users: Iterable<string> | AsyncIterable<string>, options?: OverviewsOptions): AsyncIterable<OverviewResult>
+  /**
+   * The same calls, answering the parsed value with the response it came in
+   * (`{ data, response: { status, headers, requestId } }`).
+   */
+  readonly withResponse: {
+    overview(user: string, options?: OverviewOptions): Promise<WithResponse<Overview>>
+  }
   /** A client with some options changed; it shares this client's connection pool. */
   withOptions(partial: ClientOptions): AccountOverviewClient
   /** Closes the connection pool this client created (a no-op for a given transport). */

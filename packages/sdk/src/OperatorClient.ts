@@ -19,13 +19,14 @@ import type {
   ResellerKeyResult,
   UsageEvent
 } from "@account-overview/core"
-import { Config, Context, Effect, Layer, Redacted } from "effect"
+import { Config, Context, Effect, Layer, Redacted, type Stream } from "effect"
 import type { BackoffOptions } from "./Client.js"
 import type { ClientError, ConfigurationError } from "./Errors.js"
 import { promiseOperatorClient } from "./internal/operator/promise.js"
 import { makeOperatorService } from "./internal/operator/service.js"
 import { resolveOperatorSettings } from "./internal/operator/settings.js"
 import { env, processEnv } from "./internal/settings.js"
+import type { WithResponse } from "./WithResponse.js"
 
 /**
  * Options of the operator client.
@@ -47,6 +48,8 @@ export interface OperatorClientOptions {
   readonly backoff?: BackoffOptions | undefined
   /** Aborts every call of the client (Promise API). */
   readonly signal?: AbortSignal | undefined
+  /** The `User-Agent` header (default `account-overview-sdk/<this package's version>`). */
+  readonly userAgent?: string | undefined
   /** The fetch beneath effect's `FetchHttpClient`; `globalThis.fetch` when not given. */
   readonly fetch?: typeof globalThis.fetch | undefined
   /** Where the environment settings are read; `process.env` when there is one. */
@@ -148,12 +151,43 @@ export interface IngestSummary {
 type Op<A> = Effect.Effect<A, ClientError>
 
 /**
- * The operator API as Effects failing with the SDK's error classes.
+ * The query of `customers.list`.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category models
  */
-export interface OperatorClientService {
+export interface CustomersQuery {
+  readonly reseller?: string | undefined
+  /** Customers per page, 1 to 1000 (the service's default: 100). */
+  readonly limit?: number | undefined
+  /** Where to start: the `nextCursor` of an earlier page. */
+  readonly cursor?: string | undefined
+}
+
+/**
+ * The query of `resellers.overviews`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface OverviewsQuery {
+  /** `YYYY-MM-DD`: the day whose billing cycles are shown (default: today, UTC). */
+  readonly date?: string | undefined
+  /** Overviews per page, 1 to 1000 (the service's default: 100). */
+  readonly limit?: number | undefined
+  /** Where to start: the `nextCursor` of an earlier page. */
+  readonly cursor?: string | undefined
+}
+
+/**
+ * The single-request calls of the operator API as Effects failing with the
+ * SDK's error classes: what `OperatorClientService` has besides the
+ * paginating streams, `ingest` and `withResponse`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface OperatorCalls {
   readonly packages: {
     readonly set: (name: string, input: { readonly credits: number; readonly overagePrice?: number }) => Op<Package>
     readonly list: () => Op<ReadonlyArray<Package>>
@@ -164,29 +198,14 @@ export interface OperatorClientService {
       input?: { readonly apiKey?: string | undefined; readonly timeZone?: string | undefined }
     ) => Op<ResellerKey>
     readonly rotateKey: (apiUser: string) => Op<ResellerKey>
-    readonly overviews: (
-      apiUser: string,
-      query?: {
-        readonly date?: string | undefined
-        readonly limit?: number | undefined
-        readonly cursor?: string | undefined
-      }
-    ) => Op<Page<CustomerOverviewItem>>
+    readonly overviews: (apiUser: string, query?: OverviewsQuery) => Op<Page<CustomerOverviewItem>>
   }
   readonly customers: {
     readonly set: (user: string, input: CustomerInput) => Op<Customer>
     readonly get: (user: string) => Op<Customer>
-    readonly list: (query?: {
-      readonly reseller?: string | undefined
-      readonly limit?: number | undefined
-      readonly cursor?: string | undefined
-    }) => Op<Page<Customer>>
+    readonly list: (query?: CustomersQuery) => Op<Page<Customer>>
     readonly overview: (user: string, query?: { readonly date?: string | undefined }) => Op<Overview>
   }
-  readonly ingest: (
-    events: Iterable<UsageEvent> | AsyncIterable<UsageEvent>,
-    options?: IngestOptions
-  ) => Op<IngestSummary>
   /** Billing history and package changes (since 0.2.0). */
   readonly billing: {
     /** A customer's cycles overlapping `from`..`to` (defaults: the year up to its local today). */
@@ -208,14 +227,72 @@ export interface OperatorClientService {
   }
 }
 
-type Promised<S> = {
-  readonly [K in keyof S]: S[K] extends (...args: infer A) => Effect.Effect<infer R, ClientError>
-    ? (...args: A) => Promise<R>
-    : Promised<S[K]>
+/**
+ * The calls of `calls`, each answering its value with the response it came
+ * in (`{ data, response }`).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type WithResponses<S> = {
+  readonly [K in keyof S]: S[K] extends (...args: infer A) => Effect.Effect<infer R, infer E>
+    ? (...args: A) => Effect.Effect<WithResponse<R>, E>
+    : WithResponses<S[K]>
 }
 
 /**
- * The operator API as Promises rejecting with the SDK's error classes.
+ * The operator API as Effects failing with the SDK's error classes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OperatorClientService {
+  readonly packages: OperatorCalls["packages"]
+  readonly resellers: OperatorCalls["resellers"] & {
+    /**
+     * Every overview of the reseller's customers, page after page (`limit`:
+     * the page size), as one stream; a failed page fails the stream.
+     */
+    readonly overviewsAll: (apiUser: string, query?: OverviewsQuery) => Stream.Stream<CustomerOverviewItem, ClientError>
+  }
+  readonly customers: OperatorCalls["customers"] & {
+    /** Every customer (of `reseller`, when given), page after page (`limit`: the page size), as one stream. */
+    readonly listAll: (query?: CustomersQuery) => Stream.Stream<Customer, ClientError>
+  }
+  readonly ingest: (
+    events: Iterable<UsageEvent> | AsyncIterable<UsageEvent>,
+    options?: IngestOptions
+  ) => Op<IngestSummary>
+  /** Billing history and package changes (since 0.2.0). */
+  readonly billing: OperatorCalls["billing"]
+  /**
+   * The single-request calls, each answering its value with the response it
+   * came in: `yield* client.withResponse.customers.get(user)` gives
+   * `{ data, response: { status, headers, requestId } }`.
+   */
+  readonly withResponse: WithResponses<OperatorCalls>
+}
+
+/**
+ * The Promise form of a record of Effect calls: each call a Promise, each
+ * stream an async iterable.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Promised<S> = {
+  readonly [K in keyof S]: S[K] extends (...args: infer A) => Effect.Effect<infer R, ClientError>
+    ? (...args: A) => Promise<R>
+    : S[K] extends (...args: infer A) => Stream.Stream<infer R, ClientError>
+      ? (...args: A) => AsyncIterable<R>
+      : Promised<S[K]>
+}
+
+/**
+ * The operator API as Promises rejecting with the SDK's error classes; the
+ * paginating calls (`customers.listAll`, `resellers.overviewsAll`) as async
+ * iterables (`for await (const customer of operator.customers.listAll())`),
+ * which throw the same errors.
  *
  * @since 0.1.0
  * @category models

@@ -15,6 +15,7 @@ export * from "./HttpClientTransport.js"
 export * from "./OperatorClient.js"
 export * from "./Transport.js"
 export * from "./UndiciTransport.js"
+export * from "./WithResponse.js"
 
 const entry = makeEntry(() => undiciTransport())
 

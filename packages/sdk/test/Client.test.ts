@@ -272,4 +272,39 @@ describe("createClient overviews (covers internal/client.ts)", () => {
     })().catch((e: unknown) => e)
     assert.instanceOf(error, ConfigurationError)
   })
+
+  it("withResponse.overview gives the overview with the status, headers and request id of its answer", async () => {
+    let n = 0
+    const fake = recorder((request) => {
+      n += 1
+      return n === 1
+        ? { status: 503, headers: { "x-request-id": "first" }, body: new Uint8Array() }
+        : { ...answer(request), headers: { ...answer(request).headers, "x-request-id": "req-7", "x-extra": "yes" } }
+    })
+    const client = createClient({ env, transport: fake.transport, backoff: { baseMs: 1, capMs: 1 } })
+    const { data, response } = await client.withResponse.overview("customer@example.com")
+    assert.deepStrictEqual(data, overview)
+    assert.strictEqual(response.status, 200)
+    assert.strictEqual(response.requestId, "req-7", "the answer of the attempt that succeeded")
+    assert.strictEqual(response.headers["x-extra"], "yes")
+    assert.strictEqual(response.headers["content-type"], "application/json")
+    assert.strictEqual(fake.requests.length, 2)
+    assert.deepStrictEqual(await client.overview("customer@example.com"), overview, "the plain call is unchanged")
+  })
+
+  it("withResponse.overview rejects as the plain call does, the request id on the error", async () => {
+    const fake = recorder(() => ({
+      status: 404,
+      headers: { "content-type": "application/json", "x-request-id": "r-404" },
+      body: encodeErrorBody(["User not found"], "json")
+    }))
+    const client = createClient({ env, transport: fake.transport })
+    const error = await client.withResponse.overview("nobody").catch((e: unknown) => e)
+    assert.instanceOf(error, NotFoundError)
+    assert.strictEqual((error as NotFoundError).requestId, "r-404")
+    assert.strictEqual((error as NotFoundError).status, 404)
+    const derived = client.withOptions({ format: "xml" })
+    const invalid = await derived.withResponse.overview("").catch((e: unknown) => e)
+    assert.instanceOf(invalid, InvalidRequestError)
+  })
 })

@@ -1,19 +1,21 @@
 import { inspect } from "node:util"
-import type { UsageEvent } from "@account-overview/core"
+import type { Customer, UsageEvent } from "@account-overview/core"
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import {
   type AccountOverviewError,
   ConfigurationError,
   ConnectionError,
   createOperatorClient,
   DecodeError,
+  NotFoundError,
   OperatorClient,
   type OperatorClientOptions,
   ServerError,
   TimeoutError
 } from "../src/index.js"
-import { startServer, type TestServer } from "./support/servers.js"
+import { overview, startServer, type TestServer } from "./support/servers.js"
+import { packageVersion } from "./support/version.js"
 
 const adminToken = "operator-t0ken-value"
 const servers: Array<TestServer> = []
@@ -154,4 +156,221 @@ describe("operator client behaviour (covers internal/operator/*: settings, route
       assert.strictEqual(error.setting, "adminToken")
     })
   )
+})
+
+const customer = (n: number): Customer =>
+  ({
+    user: `c${n}@acme.example`,
+    reseller: "acme",
+    package: "Silver",
+    billingAnchor: "2024-01-31",
+    reputation: 100
+  }) as Customer
+
+/** Pages of `total` customers, `limit` a page (the query's), the cursor an offset; an empty page ends. */
+const pagesOf =
+  (total: number) => (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://x")
+    const offset = Number(url.searchParams.get("cursor") ?? "0")
+    const limit = Number(url.searchParams.get("limit") ?? "100")
+    const items = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => offset + i)
+    const next = offset + limit < total ? String(offset + limit) : undefined
+    if (url.pathname.endsWith("/overviews")) {
+      return json(res, 200, {
+        items: items.map((n) => ({ user: `c${n}@acme.example`, overview })),
+        ...(next === undefined ? {} : { nextCursor: next })
+      })
+    }
+    json(res, 200, { items: items.map(customer), ...(next === undefined ? {} : { nextCursor: next }) })
+  }
+
+describe("operator client: auto-pagination", () => {
+  it("customers.listAll follows the cursors to the end, as an async iterable", async () => {
+    const server = await serve(pagesOf(5))
+    const users: Array<string> = []
+    for await (const c of operatorFor(server).customers.listAll({ reseller: "acme", limit: 2 })) users.push(c.user)
+    assert.deepStrictEqual(users, [
+      "c0@acme.example",
+      "c1@acme.example",
+      "c2@acme.example",
+      "c3@acme.example",
+      "c4@acme.example"
+    ])
+    assert.deepStrictEqual(
+      server.requests.map((r) => r.url),
+      [
+        "/v1/customers?reseller=acme&limit=2",
+        "/v1/customers?reseller=acme&limit=2&cursor=2",
+        "/v1/customers?reseller=acme&limit=2&cursor=4"
+      ]
+    )
+  })
+
+  it("resellers.overviewsAll starts from a given cursor; breaking out of the loop sends no more requests", async () => {
+    const server = await serve(pagesOf(10))
+    const users: Array<string> = []
+    for await (const item of operatorFor(server).resellers.overviewsAll("acme", { limit: 3, cursor: "3" })) {
+      users.push(item.user)
+      assert.deepStrictEqual(item.overview, overview)
+      if (users.length === 4) break
+    }
+    assert.deepStrictEqual(users, ["c3@acme.example", "c4@acme.example", "c5@acme.example", "c6@acme.example"])
+    assert.deepStrictEqual(
+      server.requests.map((r) => r.url),
+      ["/v1/resellers/acme/overviews?limit=3&cursor=3", "/v1/resellers/acme/overviews?limit=3&cursor=6"]
+    )
+  })
+
+  it("a failed page throws the SDK's error from the loop; a closed client's iteration is refused", async () => {
+    const server = await serve((req, res, _r, n) =>
+      n === 0 ? pagesOf(4)(req, res) : json(res, 404, { _tag: "OperatorNotFound", message: "no reseller acme" })
+    )
+    const operator = operatorFor(server)
+    const seen: Array<string> = []
+    const error = await (async () => {
+      for await (const c of operator.customers.listAll({ limit: 2 })) seen.push(c.user)
+    })().catch((e: unknown) => e)
+    assert.instanceOf(error, NotFoundError)
+    assert.deepStrictEqual(seen, ["c0@acme.example", "c1@acme.example"])
+    await operator.close()
+    const closed = await (async () => {
+      for await (const _ of operator.customers.listAll()) {
+        // nothing
+      }
+    })().catch((e: unknown) => e)
+    assert.strictEqual((closed as AccountOverviewError).code, "aborted")
+    assert.strictEqual(server.requests.length, 2)
+  })
+
+  it("stops at an empty page even when it names a next cursor", async () => {
+    const server = await serve((_req, res) => json(res, 200, { items: [], nextCursor: "again" }))
+    const all: Array<unknown> = []
+    for await (const c of operatorFor(server).customers.listAll()) all.push(c)
+    assert.deepStrictEqual(all, [])
+    assert.strictEqual(server.requests.length, 1)
+  })
+
+  it.effect("the Effect service gives the same as Streams, failing with the SDK's errors", () =>
+    Effect.gen(function* () {
+      const server = yield* Effect.promise(() => serve(pagesOf(7)))
+      const layer = OperatorClient.layer({ baseUrl: server.url, adminToken, env: {} })
+      const operator = yield* Effect.provide(Effect.service(OperatorClient), layer)
+      const users = yield* Stream.runCollect(Stream.map(operator.customers.listAll({ limit: 3 }), (c) => c.user))
+      assert.deepStrictEqual(
+        users,
+        Array.from({ length: 7 }, (_, n) => `c${n}@acme.example`)
+      )
+      const overviews = yield* Stream.runCollect(operator.resellers.overviewsAll("acme", { limit: 4 }))
+      assert.strictEqual(overviews.length, 7)
+      assert.strictEqual(server.requests.length, 3 + 2)
+      const down = yield* Effect.promise(() => serve((_req, res) => json(res, 503, {})))
+      const failing = yield* Effect.provide(
+        Effect.service(OperatorClient),
+        OperatorClient.layer({ baseUrl: down.url, adminToken, env: {}, maxRetries: 0 })
+      )
+      const error = yield* Effect.flip(Stream.runDrain(failing.customers.listAll()))
+      assert.strictEqual(error._tag, "ServerError")
+    })
+  )
+})
+
+describe("operator client: raw responses and user-agent", () => {
+  const withHeaders =
+    (status: number, body: unknown) =>
+    (_req: unknown, res: import("node:http").ServerResponse, _r: unknown, n: number) =>
+      json(res, status, body, { "x-request-id": `op-${n}`, "x-served-by": "test" })
+
+  it("withResponse gives each call's value with the status, headers and request id of its answer", async () => {
+    const server = await serve(withHeaders(200, [{ name: "Gold", credits: 1 }]))
+    const operator = operatorFor(server)
+    const { data, response } = await operator.withResponse.packages.list()
+    assert.deepStrictEqual(data, [{ name: "Gold", credits: 1 }])
+    assert.strictEqual(response.status, 200)
+    assert.strictEqual(response.requestId, "op-0")
+    assert.strictEqual(response.headers["x-served-by"], "test")
+    assert.deepStrictEqual(await operator.packages.list(), [{ name: "Gold", credits: 1 }], "the plain call unchanged")
+  })
+
+  it("withResponse covers every single-request call, with the request line of the call", async () => {
+    const server = await serve((req, res, _r, n) => {
+      const path = new URL(req.url ?? "/", "http://x").pathname
+      const body =
+        path === "/v1/packages"
+          ? []
+          : path.startsWith("/v1/packages/")
+            ? { name: "Gold", credits: 1 }
+            : path.endsWith("/overviews")
+              ? { items: [] }
+              : path.startsWith("/v1/resellers/")
+                ? { apiUser: "acme", created: true }
+                : path.endsWith("/overview")
+                  ? overview
+                  : path === "/v1/customers"
+                    ? { items: [] }
+                    : customer(1)
+      json(res, 200, body, { "x-request-id": `r${n}` })
+    })
+    const raw = operatorFor(server).withResponse
+    const answers = [
+      await raw.packages.set("Gold", { credits: 1 }),
+      await raw.packages.list(),
+      await raw.resellers.set("acme"),
+      await raw.resellers.rotateKey("acme"),
+      await raw.resellers.overviews("acme"),
+      await raw.customers.set("c1@acme.example", {
+        reseller: "acme",
+        package: "Silver",
+        billingAnchor: "2024-01-31",
+        reputation: 100
+      }),
+      await raw.customers.get("c1@acme.example"),
+      await raw.customers.list(),
+      await raw.customers.overview("c1@acme.example")
+    ]
+    assert.deepStrictEqual(
+      answers.map((a) => a.response.requestId),
+      answers.map((_, n) => `r${n}`)
+    )
+    assert.deepStrictEqual(answers[8]!.data, overview)
+    assert.deepStrictEqual(
+      server.requests.map((r) => `${r.method} ${r.url.split("?")[0]}`),
+      [
+        "PUT /v1/packages/Gold",
+        "GET /v1/packages",
+        "PUT /v1/resellers/acme",
+        "POST /v1/resellers/acme/rotate-key",
+        "GET /v1/resellers/acme/overviews",
+        "PUT /v1/customers/c1%40acme.example",
+        "GET /v1/customers/c1%40acme.example",
+        "GET /v1/customers",
+        "GET /v1/customers/c1%40acme.example/overview"
+      ]
+    )
+  })
+
+  it.effect("the Effect service's withResponse fails as the plain call, the request id on the error", () =>
+    Effect.gen(function* () {
+      const server = yield* Effect.promise(() =>
+        serve(withHeaders(404, { _tag: "OperatorNotFound", message: "no customer x" }))
+      )
+      const operator = yield* Effect.provide(
+        Effect.service(OperatorClient),
+        OperatorClient.layer({ baseUrl: server.url, adminToken, env: {} })
+      )
+      const error = yield* Effect.flip(operator.withResponse.customers.get("x"))
+      assert.instanceOf(error, NotFoundError)
+      assert.strictEqual(error.requestId, "op-0")
+      assert.strictEqual(error.path, "/v1/customers/x")
+    })
+  )
+
+  it("sends the package's version as the user-agent, or the userAgent option", async () => {
+    const server = await serve((_req, res) => json(res, 200, []))
+    await operatorFor(server).packages.list()
+    await operatorFor(server, { userAgent: "my-tool/2.0" }).packages.list()
+    assert.deepStrictEqual(
+      server.requests.map((r) => r.headers["user-agent"]),
+      [`account-overview-sdk/${packageVersion}`, "my-tool/2.0"]
+    )
+  })
 })

@@ -10,6 +10,7 @@ import {
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type {
   CustomersGetInput,
   CustomersListInput,
@@ -17,29 +18,50 @@ import type {
   CustomersSetInput,
   CyclesHistoryInput,
   CyclesReportInput,
+  ListOutput,
   OverviewOutput,
   OverviewsInput,
   PackagesListInput,
   PackagesSetInput,
+  RecordOutput,
   ResellersRotateKeyInput,
   ResellersSetInput
 } from "../Cli.js"
 import { type CliFailure, usageError } from "../CliFailure.js"
+import { chooseFields, chooseOutput } from "../Fields.js"
 import { errLine, out, registerSecret, streams } from "../Io.js"
 import { withOperator } from "../Operator.js"
-import { overviewWriter } from "../Output.js"
-import { type Field, listWriter, type RecordsWriter, writeRecord } from "../Records.js"
+import { overviewKeys, overviewWriter } from "../Output.js"
+import { type Field, fieldKeys, listWriter, onlyFields, type RecordsWriter, writeRecord } from "../Records.js"
 import { readSecretLine } from "../Stdin.js"
 
 /**
  * The `account-overview admin ...` commands over the operator API.
  */
 
-const listOutput = <O extends string>(output: Option.Option<O>): O | "table" | "ndjson" =>
-  Option.getOrElse(output, () => (streams().stdoutIsTerminal ? ("table" as const) : ("ndjson" as const)))
+/** A listing's output and fields, from `--output` and `--fields`. */
+const listChoice = <A>(
+  input: { readonly output: Option.Option<ListOutput>; readonly fields: Option.Option<string> },
+  fields: ReadonlyArray<Field<A>>
+) =>
+  Effect.flatMap(chooseFields(input.fields, fieldKeys(fields)), (names) =>
+    Effect.map(chooseOutput<ListOutput>(input.output, names, { terminal: "table", piped: "ndjson" }), (output) => ({
+      output,
+      fields: onlyFields(fields, names)
+    }))
+  )
 
-const recordOutput = <O extends string>(output: Option.Option<O>): O | "table" | "json" =>
-  Option.getOrElse(output, () => (streams().stdoutIsTerminal ? ("table" as const) : ("json" as const)))
+/** A record's output and fields, from `--output` and `--fields`. */
+const recordChoice = <A>(
+  input: { readonly output: Option.Option<RecordOutput>; readonly fields: Option.Option<string> },
+  fields: ReadonlyArray<Field<A>>
+) =>
+  Effect.flatMap(chooseFields(input.fields, fieldKeys(fields)), (names) =>
+    Effect.map(chooseOutput<RecordOutput>(input.output, names, { terminal: "table", piped: "json" }), (output) => ({
+      output,
+      fields: onlyFields(fields, names)
+    }))
+  )
 
 const packageFields: ReadonlyArray<Field<Package>> = [
   { key: "name", header: "NAME", get: (p) => p.name },
@@ -69,40 +91,67 @@ const keyFields: ReadonlyArray<Field<KeyResult>> = [
 
 const colors = () => streams().stdoutColors
 
+/** The output and fields of overviews, from `--output` and `--fields`. */
+const overviewsChoice = (input: {
+  readonly output: Option.Option<OverviewOutput>
+  readonly fields: Option.Option<string>
+}) =>
+  Effect.flatMap(chooseFields(input.fields, overviewKeys), (fields) =>
+    Effect.map(
+      chooseOutput<OverviewOutput>(input.output, fields, { terminal: "table", piped: "ndjson" }),
+      (output) => ({
+        output,
+        fields
+      })
+    )
+  )
+
 /** Overviews as the operator API gives them (v1 names), in the chosen output. */
-const overviewsWriter = (output: Option.Option<OverviewOutput>, single: boolean, today: CalendarDate) => {
+const overviewsWriter = (
+  choice: { readonly output: OverviewOutput; readonly fields: ReadonlyArray<string> | undefined },
+  single: boolean,
+  today: CalendarDate
+) => {
   const io = streams()
   return overviewWriter({
-    output: Option.getOrElse(output, () => (io.stdoutIsTerminal ? "table" : "ndjson")),
+    output: choice.output,
     single,
     dialect: "v1",
     today,
     colors: io.stdoutColors,
-    unicode: io.stdoutIsTerminal
+    unicode: io.stdoutIsTerminal,
+    fields: choice.fields
   })
 }
 
-export const packagesSet = (input: PackagesSetInput): Effect.Effect<void, CliFailure> =>
-  withOperator(input, { subject: { kind: "package", name: input.name } }, (client) =>
+export const packagesSet = Effect.fn("packagesSet")(function* (input: PackagesSetInput) {
+  const choice = yield* recordChoice(input, packageFields)
+  const saved = yield* withOperator(input, { subject: { kind: "package", name: input.name } }, (client) =>
     client.packages.set(input.name, {
       credits: input.credits,
       ...(Option.isSome(input.overagePrice) ? { overagePrice: input.overagePrice.value } : {})
     })
-  ).pipe(Effect.map((saved) => writeRecord(recordOutput(input.output), packageFields, saved, colors())))
+  )
+  writeRecord(choice.output, choice.fields, saved, colors())
+})
 
 const printAll = <A>(writer: RecordsWriter<A>, items: ReadonlyArray<A>): void => {
   for (const item of items) writer.write(item)
   writer.end()
 }
 
-export const packagesList = (input: PackagesListInput): Effect.Effect<void, CliFailure> =>
-  withOperator(input, {}, (client) => client.packages.list()).pipe(
-    Effect.map((all) => printAll(listWriter(listOutput(input.output), packageFields, colors()), all))
-  )
+export const packagesList = Effect.fn("packagesList")(function* (input: PackagesListInput) {
+  const choice = yield* listChoice(input, packageFields)
+  const all = yield* withOperator(input, {}, (client) => client.packages.list())
+  printAll(listWriter(choice.output, choice.fields, colors()), all)
+})
 
-const writeKeyResult = (output: "table" | "json", result: KeyResult) => {
+const writeKeyResult = (
+  choice: { readonly output: RecordOutput; readonly fields: ReadonlyArray<Field<KeyResult>> },
+  result: KeyResult
+) => {
   if (result.apiKey !== undefined) registerSecret(result.apiKey)
-  if (output === "json") return writeRecord("json", keyFields, result, colors())
+  if (choice.output === "json") return writeRecord("json", choice.fields, result, colors())
   out(`${result.created ? "created" : "updated"} reseller "${result.apiUser}"\n`)
   if (result.apiKey !== undefined) {
     out(`api key: ${result.apiKey}\n`)
@@ -115,63 +164,75 @@ export const resellersSet = Effect.fn("resellersSet")(function* (input: Reseller
     return yield* usageError(
       "--admin-token-stdin and --api-key-stdin both read stdin; set ACCOUNT_OVERVIEW_ADMIN_TOKEN instead"
     )
+  const choice = yield* recordChoice(input, keyFields)
   const apiKey = input.apiKeyStdin ? yield* readSecretLine("api key") : undefined
   registerSecret(apiKey)
   const result = yield* withOperator(input, { subject: { kind: "reseller", name: input.apiUser } }, (client) =>
     client.resellers.set(input.apiUser, apiKey === undefined ? {} : { apiKey })
   )
-  writeKeyResult(recordOutput(input.output), result)
+  writeKeyResult(choice, result)
 })
 
-export const resellersRotateKey = (input: ResellersRotateKeyInput): Effect.Effect<void, CliFailure> =>
-  withOperator(input, { subject: { kind: "reseller", name: input.apiUser } }, (client) =>
+export const resellersRotateKey = Effect.fn("resellersRotateKey")(function* (input: ResellersRotateKeyInput) {
+  const choice = yield* recordChoice(input, keyFields)
+  const result = yield* withOperator(input, { subject: { kind: "reseller", name: input.apiUser } }, (client) =>
     client.resellers.rotateKey(input.apiUser)
-  ).pipe(Effect.map((result) => writeKeyResult(recordOutput(input.output), result)))
+  )
+  writeKeyResult(choice, result)
+})
 
-export const customersSet = (input: CustomersSetInput): Effect.Effect<void, CliFailure> =>
-  withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
+export const customersSet = Effect.fn("customersSet")(function* (input: CustomersSetInput) {
+  const choice = yield* recordChoice(input, customerFields)
+  const saved = yield* withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
     client.customers.set(input.user, {
       reseller: input.reseller,
       package: input.package,
       billingAnchor: input.billingAnchor as CalendarDate,
       reputation: input.reputation
     })
-  ).pipe(Effect.map((saved) => writeRecord(recordOutput(input.output), customerFields, saved, colors())))
+  )
+  writeRecord(choice.output, choice.fields, saved, colors())
+})
 
-export const customersGet = (input: CustomersGetInput): Effect.Effect<void, CliFailure> =>
-  withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
+export const customersGet = Effect.fn("customersGet")(function* (input: CustomersGetInput) {
+  const choice = yield* recordChoice(input, customerFields)
+  const found = yield* withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
     client.customers.get(input.user)
-  ).pipe(Effect.map((found) => writeRecord(recordOutput(input.output), customerFields, found, colors())))
+  )
+  writeRecord(choice.output, choice.fields, found, colors())
+})
 
 const pageSize = 1000
 
 export const customersList = (input: CustomersListInput): Effect.Effect<void, CliFailure> =>
-  withOperator(
-    input,
-    Option.isSome(input.reseller) ? { subject: { kind: "reseller", name: input.reseller.value } } : {},
-    Effect.fnUntraced(function* (client) {
-      const writer = listWriter(listOutput(input.output), customerFields, colors())
-      const limit = Option.getOrUndefined(input.limit)
-      let cursor = Option.getOrUndefined(input.cursor)
-      let printed = 0
-      for (;;) {
-        const want = limit === undefined ? pageSize : Math.min(pageSize, limit - printed)
-        const page = yield* client.customers.list({
-          ...(Option.isSome(input.reseller) ? { reseller: input.reseller.value } : {}),
-          limit: want,
-          ...(cursor === undefined ? {} : { cursor })
-        })
-        for (const customer of page.items) writer.write(customer)
-        printed += page.items.length
-        cursor = page.nextCursor
-        if (cursor === undefined || page.items.length === 0) break
-        if (limit !== undefined && printed >= limit) {
-          errLine(`next cursor: ${cursor}`)
-          break
+  Effect.flatMap(listChoice(input, customerFields), (choice) =>
+    withOperator(
+      input,
+      Option.isSome(input.reseller) ? { subject: { kind: "reseller", name: input.reseller.value } } : {},
+      Effect.fnUntraced(function* (client) {
+        const writer = listWriter(choice.output, choice.fields, colors())
+        const limit = Option.getOrUndefined(input.limit)
+        let cursor = Option.getOrUndefined(input.cursor)
+        let printed = 0
+        for (;;) {
+          const want = limit === undefined ? pageSize : Math.min(pageSize, limit - printed)
+          const page = yield* client.customers.list({
+            ...(Option.isSome(input.reseller) ? { reseller: input.reseller.value } : {}),
+            limit: want,
+            ...(cursor === undefined ? {} : { cursor })
+          })
+          for (const customer of page.items) writer.write(customer)
+          printed += page.items.length
+          cursor = page.nextCursor
+          if (cursor === undefined || page.items.length === 0) break
+          if (limit !== undefined && printed >= limit) {
+            errLine(`next cursor: ${cursor}`)
+            break
+          }
         }
-      }
-      writer.end()
-    })
+        writer.end()
+      })
+    )
   )
 
 const dayOf = (date: Option.Option<string>): Effect.Effect<CalendarDate> =>
@@ -181,36 +242,30 @@ const dayOf = (date: Option.Option<string>): Effect.Effect<CalendarDate> =>
   })
 
 export const customersOverview = Effect.fn("customersOverview")(function* (input: CustomersOverviewInput) {
+  const choice = yield* overviewsChoice(input)
   const day = yield* dayOf(input.date)
   const found: Overview = yield* withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
     client.customers.overview(input.user, Option.isSome(input.date) ? { date: day } : {})
   )
-  const writer = overviewsWriter(input.output, true, day)
+  const writer = overviewsWriter(choice, true, day)
   writer.write({ user: input.user, ok: true, overview: found })
   writer.end()
 })
 
 export const overviews = Effect.fn("overviews")(function* (input: OverviewsInput) {
+  const choice = yield* overviewsChoice(input)
   const day = yield* dayOf(input.date)
-  yield* withOperator(
-    input,
-    { subject: { kind: "reseller", name: input.reseller } },
-    Effect.fnUntraced(function* (client) {
-      const writer = overviewsWriter(input.output, false, day)
-      let cursor: string | undefined
-      for (;;) {
-        const page = yield* client.resellers.overviews(input.reseller, {
-          ...(Option.isSome(input.date) ? { date: day } : {}),
-          limit: pageSize,
-          ...(cursor === undefined ? {} : { cursor })
-        })
-        for (const item of page.items) writer.write({ user: item.user, ok: true, overview: item.overview })
-        cursor = page.nextCursor
-        if (cursor === undefined || page.items.length === 0) break
-      }
-      writer.end()
-    })
-  )
+  yield* withOperator(input, { subject: { kind: "reseller", name: input.reseller } }, (client) => {
+    const writer = overviewsWriter(choice, false, day)
+    return client.resellers
+      .overviewsAll(input.reseller, { ...(Option.isSome(input.date) ? { date: day } : {}), limit: pageSize })
+      .pipe(
+        Stream.runForEach((item) =>
+          Effect.sync(() => writer.write({ user: item.user, ok: true, overview: item.overview }))
+        ),
+        Effect.andThen(Effect.sync(() => writer.end()))
+      )
+  })
 })
 
 const cycleFields: ReadonlyArray<Field<CustomerCycle>> = [
@@ -225,13 +280,16 @@ const cycleFields: ReadonlyArray<Field<CustomerCycle>> = [
   { key: "requests", header: "REQUESTS", get: (c) => c.requests, align: "right" }
 ]
 
-export const cyclesHistory = (input: CyclesHistoryInput): Effect.Effect<void, CliFailure> =>
-  withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
+export const cyclesHistory = Effect.fn("cyclesHistory")(function* (input: CyclesHistoryInput) {
+  const choice = yield* listChoice(input, cycleFields)
+  const history = yield* withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
     client.billing.cycles(input.user, {
       ...(Option.isSome(input.from) ? { from: input.from.value } : {}),
       ...(Option.isSome(input.to) ? { to: input.to.value } : {})
     })
-  ).pipe(Effect.map((history) => printAll(listWriter(listOutput(input.output), cycleFields, colors()), history.items)))
+  )
+  printAll(listWriter(choice.output, choice.fields, colors()), history.items)
+})
 
 const reportFields: ReadonlyArray<Field<ResellerCycleLine>> = [
   { key: "user", header: "USER", get: (l) => l.user },
@@ -241,7 +299,10 @@ const reportFields: ReadonlyArray<Field<ResellerCycleLine>> = [
   { key: "overageAmount", header: "OVERAGE AMOUNT", get: (l) => l.overageAmount, align: "right" }
 ]
 
-export const cyclesReport = (input: CyclesReportInput): Effect.Effect<void, CliFailure> =>
-  withOperator(input, { subject: { kind: "reseller", name: input.reseller } }, (client) =>
+export const cyclesReport = Effect.fn("cyclesReport")(function* (input: CyclesReportInput) {
+  const choice = yield* listChoice(input, reportFields)
+  const report = yield* withOperator(input, { subject: { kind: "reseller", name: input.reseller } }, (client) =>
     client.billing.resellerCycles(input.reseller, { closedOn: input.closedOn })
-  ).pipe(Effect.map((report) => printAll(listWriter(listOutput(input.output), reportFields, colors()), report.items)))
+  )
+  printAll(listWriter(choice.output, choice.fields, colors()), report.items)
+})

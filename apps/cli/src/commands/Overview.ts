@@ -5,11 +5,12 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
-import type { OverviewInput } from "../Cli.js"
+import type { OverviewInput, OverviewOutput } from "../Cli.js"
 import { CliFailure, ExitCode, usageError, worst } from "../CliFailure.js"
 import { describe, endWith, unexpected } from "../FailureText.js"
+import { chooseFields, chooseOutput } from "../Fields.js"
 import { streams } from "../Io.js"
-import { overviewWriter } from "../Output.js"
+import { overviewKeys, overviewWriter } from "../Output.js"
 import { progress } from "../Progress.js"
 import { resolveConnection } from "../Settings.js"
 import * as Stdin from "../Stdin.js"
@@ -52,11 +53,12 @@ export const overview = Effect.fn("overview")(function* (input: OverviewInput) {
   const usersFile = Option.getOrUndefined(input.usersFile)
   if (input.users.length === 0 && usersFile === undefined)
     return yield* usageError("give at least one user name, or --users-file")
+  const fields = yield* chooseFields(input.fields, overviewKeys)
+  const output = yield* chooseOutput<OverviewOutput>(input.output, fields, { terminal: "table", piped: "ndjson" })
   const connection = yield* resolveConnection(input, usersFile === "-" ? "--users-file -" : undefined)
   const file = usersFile === undefined ? undefined : yield* Stdin.open(usersFile, "users file")
   const io = streams()
   const single = input.users.length === 1 && file === undefined
-  const output = Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? "table" : "ndjson"))
   const today = calendarDateFromEpochMillis(yield* Clock.currentTimeMillis)
   const sdk = yield* Effect.promise(() => import("@account-overview/sdk"))
   const context = { baseUrl: connection.baseUrl, credentials: `api user "${connection.apiUser}"` }
@@ -75,7 +77,8 @@ export const overview = Effect.fn("overview")(function* (input: OverviewInput) {
       dialect: connection.dialect,
       today,
       colors: io.stdoutColors,
-      unicode: io.stdoutIsTerminal
+      unicode: io.stdoutIsTerminal,
+      fields
     })
     let read = 0
     let done = 0

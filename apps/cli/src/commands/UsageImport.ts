@@ -3,14 +3,15 @@ import type { IngestSummary } from "@account-overview/sdk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type { UsageImportInput } from "../Cli.js"
+import type { RecordOutput, UsageImportInput } from "../Cli.js"
 import { CliFailure, ExitCode } from "../CliFailure.js"
 import { CsvHeaderError, formatOfPath, type Parsed, parseEvents } from "../Events.js"
 import { endWith, unexpected } from "../FailureText.js"
+import { chooseFields, chooseOutput } from "../Fields.js"
 import { errLine, streams } from "../Io.js"
 import { type OperatorClient, type OperatorError, withOperator } from "../Operator.js"
 import { progress } from "../Progress.js"
-import { type Field, writeRecord } from "../Records.js"
+import { type Field, fieldKeys, onlyFields, writeRecord } from "../Records.js"
 import * as Stdin from "../Stdin.js"
 
 /**
@@ -38,6 +39,28 @@ const summaryFields: ReadonlyArray<Field<Summary>> = [
   { key: "invalid", header: "Invalid", get: (s) => s.invalid },
   { key: "batches", header: "Batches", get: (s) => s.batches }
 ]
+
+/** What `--dry-run` prints: the events read, the bad ones, the requests a real run would send. */
+export interface DryRunSummary {
+  events: number
+  invalid: number
+  batches: number
+}
+
+const dryRunFields: ReadonlyArray<Field<DryRunSummary>> = [
+  { key: "events", header: "Events", get: (s) => s.events },
+  { key: "invalid", header: "Invalid", get: (s) => s.invalid },
+  { key: "batches", header: "Batches", get: (s) => s.batches }
+]
+
+/** The summary's output and fields, from `--output` and `--fields`. */
+const summaryChoice = <A>(input: UsageImportInput, fields: ReadonlyArray<Field<A>>) =>
+  Effect.flatMap(chooseFields(input.fields, fieldKeys(fields)), (names) =>
+    Effect.map(chooseOutput<RecordOutput>(input.output, names, { terminal: "table", piped: "json" }), (output) => ({
+      output,
+      fields: onlyFields(fields, names)
+    }))
+  )
 
 interface Pending {
   readonly line: number
@@ -102,7 +125,41 @@ const readFailure = (error: unknown): CliFailure =>
     ? new CliFailure({ exitCode: ExitCode.failed, message: error.message })
     : endWith(unexpected(error))
 
+/** `--dry-run`: the events read and checked as a real run reads them, counted, nothing sent. */
+const dryRun = Effect.fnUntraced(function* (input: UsageImportInput) {
+  const choice = yield* summaryChoice(input, dryRunFields)
+  const io = streams()
+  const source = yield* Stdin.open(input.file, "usage file")
+  const format = Option.getOrElse(input.inputFormat, () => formatOfPath(input.file))
+  const summary: DryRunSummary = { events: 0, invalid: 0, batches: 0 }
+  const bar = progress({ enabled: io.stderrColors, label: "check", unit: "bytes", total: source.size })
+  let bytes = 0
+  const counted = async function* () {
+    for await (const line of Stdin.numberedLines(source)) {
+      bytes += Buffer.byteLength(line.text) + 1
+      yield line
+    }
+  }
+  yield* Stream.fromAsyncIterable(parseEvents(counted(), format) as AsyncIterable<Parsed>, readFailure).pipe(
+    Stream.runForEach((parsed) =>
+      Effect.sync(() => {
+        if (parsed._tag === "Bad") {
+          summary.invalid += 1
+          bar.log(`error: line ${parsed.line}: ${parsed.reason}`)
+        } else summary.events += 1
+        if ((summary.events + summary.invalid) % 1_000 === 0) bar.update(bytes)
+      })
+    ),
+    Effect.ensuring(Effect.sync(() => bar.stop()))
+  )
+  summary.batches = Math.ceil(summary.events / input.batchSize)
+  writeRecord(choice.output, choice.fields, summary, io.stdoutColors)
+  if (summary.invalid > 0) return yield* new CliFailure({ exitCode: ExitCode.failed })
+})
+
 export const usageImport = Effect.fn("usageImport")(function* (input: UsageImportInput) {
+  if (input.dryRun) return yield* dryRun(input)
+  const choice = yield* summaryChoice(input, summaryFields)
   const io = streams()
   const source = yield* Stdin.open(input.file, "usage file")
   const format = Option.getOrElse(input.inputFormat, () => formatOfPath(input.file))
@@ -162,11 +219,6 @@ export const usageImport = Effect.fn("usageImport")(function* (input: UsageImpor
       })
     )
   )
-  writeRecord(
-    Option.getOrElse(input.output, () => (io.stdoutIsTerminal ? ("table" as const) : ("json" as const))),
-    summaryFields,
-    summary,
-    io.stdoutColors
-  )
+  writeRecord(choice.output, choice.fields, summary, io.stdoutColors)
   if (summary.invalid > 0 || summary.conflicts > 0) return yield* new CliFailure({ exitCode: ExitCode.failed })
 })

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { assert, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -376,5 +379,64 @@ layer(Seeded, { excludeTestServices: true, timeout: "60 seconds" })("admin", (it
         assert.strictEqual(unreachable.stderr, `error: cannot reach the service at ${nowhere}: connection refused\n`)
       }),
     30_000
+  )
+
+  it.effect(
+    "--fields on listings, records and overviews; an admin token from a named profile",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const env = adminEnv(server)
+        const listed = yield* cli(
+          ["admin", "customers", "list", "--reseller", "bulk-reseller", "--limit", "2", "--fields", "reputation,user"],
+          { env }
+        )
+        assert.strictEqual(listed.code, 0, listed.stderr)
+        assert.deepStrictEqual(
+          listed.stdout
+            .trimEnd()
+            .split("\n")
+            .map((line) => JSON.parse(line)),
+          [
+            { reputation: 50, user: "bulk-0000@example.com" },
+            { reputation: 50, user: "bulk-0001@example.com" }
+          ]
+        )
+        assert.deepStrictEqual(Object.keys(JSON.parse(listed.stdout.split("\n")[0]!)), ["reputation", "user"])
+        const record = yield* cli(["admin", "customers", "get", "bulk-0002@example.com", "--fields", "package"], {
+          env
+        })
+        assert.strictEqual(record.code, 0, record.stderr)
+        assert.strictEqual(record.stdout, '{\n  "package": "Bulk"\n}\n')
+        const overviews = yield* cli(
+          ["admin", "overviews", "--reseller", "bulk-reseller", "--fields", "user,credits_allowed"],
+          { env }
+        )
+        assert.strictEqual(overviews.code, 0, overviews.stderr)
+        const lines = overviews.stdout.trimEnd().split("\n")
+        assert.isAtLeast(lines.length, bulk, "every page of the reseller's overviews")
+        for (const line of lines) assert.deepStrictEqual(Object.keys(JSON.parse(line)), ["user", "credits_allowed"])
+        assert.strictEqual(lines[0], '{"user":"bulk-0000@example.com","credits_allowed":10}')
+        const refused = yield* cli(["admin", "packages", "list", "--fields", "name", "-o", "table"], { env })
+        assert.strictEqual(refused.code, 2)
+        assert.strictEqual(refused.stderr, "error: --fields goes with --output json or ndjson, not table\n")
+
+        const home = mkdtempSync(join(tmpdir(), "ao-profile-"))
+        mkdirSync(join(home, "account-overview"))
+        writeFileSync(
+          join(home, "account-overview", "config.json"),
+          JSON.stringify({
+            profiles: { ops: { baseUrl: server.baseUrl, adminToken: server.adminToken, timeoutMs: 20000 } }
+          }),
+          { mode: 0o600 }
+        )
+        const viaProfile = yield* cli(["admin", "packages", "list", "--profile", "ops", "--fields", "name"], {
+          env: { XDG_CONFIG_HOME: home }
+        })
+        assert.strictEqual(viaProfile.code, 0, viaProfile.stderr)
+        assert.include(viaProfile.stdout.trimEnd().split("\n"), '{"name":"Bulk"}')
+        rmSync(home, { recursive: true, force: true })
+      }),
+    60_000
   )
 })

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -391,6 +391,82 @@ layer(Seeded, { excludeTestServices: true, timeout: "30 seconds" })("overview", 
         const noFile = yield* cli(["overview", "--users-file", "/nonexistent/users.txt"], { env: env(server.baseUrl) })
         assert.strictEqual(noFile.code, 2)
         assert.strictEqual(noFile.stderr, 'error: cannot read users file "/nonexistent/users.txt": no such file\n')
+      }),
+    30_000
+  )
+
+  it.effect(
+    "--profile takes the connection from the config file; --fields picks and orders the JSON's keys",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const home = mkdtempSync(join(tmpdir(), "ao-profile-"))
+        mkdirSync(join(home, "account-overview"))
+        writeFileSync(
+          join(home, "account-overview", "config.json"),
+          JSON.stringify({ profiles: { local: { baseUrl: server.baseUrl, apiUser: reseller, apiKey } } }),
+          { mode: 0o600 }
+        )
+        const result = yield* cli(
+          ["overview", "alice@example.com", "bob@example.com", "--profile", "local", "--fields", "credits_used,user"],
+          { env: { XDG_CONFIG_HOME: home } }
+        )
+        assert.strictEqual(result.code, 0, result.stderr)
+        assert.strictEqual(result.stderr, "")
+        assert.strictEqual(
+          result.stdout,
+          '{"credits_used":100000,"user":"alice@example.com"}\n{"credits_used":1234,"user":"bob@example.com"}\n'
+        )
+        const byEnv = yield* cli(["overview", "alice@example.com", "--fields", "package", "-o", "json"], {
+          env: { XDG_CONFIG_HOME: home, ACCOUNT_OVERVIEW_PROFILE: "local" }
+        })
+        assert.strictEqual(byEnv.code, 0, byEnv.stderr)
+        assert.strictEqual(byEnv.stdout, '{\n  "package": "Silver Package"\n}\n')
+        rmSync(home, { recursive: true, force: true })
+      }),
+    30_000
+  )
+
+  it.effect(
+    "refuses a config file holding the key that others may read, an unknown profile or field, before any request",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const home = mkdtempSync(join(tmpdir(), "ao-profile-"))
+        mkdirSync(join(home, "account-overview"))
+        const path = join(home, "account-overview", "config.json")
+        writeFileSync(
+          path,
+          JSON.stringify({ profiles: { default: { baseUrl: server.baseUrl, apiUser: reseller, apiKey } } })
+        )
+        chmodSync(path, 0o644)
+        const open = yield* cli(["overview", "alice@example.com"], { env: { XDG_CONFIG_HOME: home } })
+        assert.strictEqual(open.code, 2)
+        assert.strictEqual(
+          open.stderr,
+          `error: ${path} holds a key or token and others may read it (mode 644): run chmod 600 ${path}\n`
+        )
+        assert.strictEqual(open.stdout, "")
+        chmodSync(path, 0o600)
+        const unknown = yield* cli(["overview", "alice@example.com", "--profile", "nope"], {
+          env: { XDG_CONFIG_HOME: home }
+        })
+        assert.strictEqual(unknown.code, 2)
+        assert.strictEqual(unknown.stderr, `error: no profile "nope" in ${path}; its profiles: default\n`)
+        const badField = yield* cli(["overview", "alice@example.com", "--fields", "user,secret_sauce"], {
+          env: { XDG_CONFIG_HOME: home }
+        })
+        assert.strictEqual(badField.code, 2)
+        assert.strictEqual(
+          badField.stderr,
+          `error: unknown field "secret_sauce" for --fields; the fields: ${wireFields.join(", ")}\n`
+        )
+        const withCsv = yield* cli(["overview", "alice@example.com", "--fields", "user", "-o", "csv"], {
+          env: { XDG_CONFIG_HOME: home }
+        })
+        assert.strictEqual(withCsv.code, 2)
+        assert.strictEqual(withCsv.stderr, "error: --fields goes with --output json or ndjson, not csv\n")
+        rmSync(home, { recursive: true, force: true })
       }),
     30_000
   )

@@ -242,4 +242,43 @@ layer(Seeded, { excludeTestServices: true, timeout: "30 seconds" })("admin usage
       }),
     30_000
   )
+
+  it.effect(
+    "--dry-run checks and counts the events, reports the bad lines, needs no service or token and sends nothing",
+    () =>
+      Effect.gen(function* () {
+        const file = join(dir, "dry.ndjson")
+        const at = nowIso()
+        writeFileSync(
+          file,
+          [
+            ...Array.from({ length: 12 }, (_, i) =>
+              JSON.stringify({ id: `dry-${i}`, user: "imp-bulk", requests: 1, credits: 1, occurredAt: at })
+            ),
+            JSON.stringify({ id: "dry-bad", user: "imp-bulk", requests: -1, credits: 1, occurredAt: at })
+          ].join("\n") + "\n"
+        )
+        const before = yield* creditsUsed("imp-bulk")
+        const result = yield* cli(["admin", "usage", "import", file, "--dry-run", "--batch-size", "5"])
+        assert.strictEqual(result.code, 1)
+        assert.deepStrictEqual(JSON.parse(result.stdout), { events: 12, invalid: 1, batches: 3 })
+        assert.match(result.stderr, /^error: line 13: requests: /)
+        assert.strictEqual(result.stderr.trimEnd().split("\n").length, 1)
+        assert.strictEqual(yield* creditsUsed("imp-bulk"), before, "nothing was stored")
+        const clean = join(dir, "dry-clean.csv")
+        writeFileSync(clean, `id,user,requests,credits,occurred_at\ndc-1,imp-bulk,1,2,${at}\n`)
+        const ok = yield* cli(["admin", "usage", "import", clean, "--dry-run", "--fields", "events"])
+        assert.strictEqual(ok.code, 0, ok.stderr)
+        assert.strictEqual(ok.stdout, '{\n  "events": 1\n}\n')
+        const table = yield* cli(
+          ["admin", "usage", "import", "-", "--dry-run", "-o", "table", "--input-format", "csv"],
+          {
+            stdin: `id,user,requests,credits,occurred_at\ndc-2,imp-bulk,1,2,${at}\n`
+          }
+        )
+        assert.strictEqual(table.code, 0, table.stderr)
+        assert.strictEqual(table.stdout, "events   1\ninvalid  0\nbatches  1\n")
+      }),
+    30_000
+  )
 })

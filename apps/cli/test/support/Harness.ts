@@ -48,11 +48,15 @@ export interface RunOptions {
   readonly timeoutMs?: number
 }
 
+/** An empty config folder: no run reads the machine's own config file. */
+export const emptyConfigHome = mkdtempSync(join(tmpdir(), "ao-cli-config-"))
+
 const baseEnv = (): Record<string, string | undefined> => {
   const env: Record<string, string | undefined> = { ...process.env }
   for (const name of Object.keys(env)) {
     if (name.startsWith("ACCOUNT_OVERVIEW_") || name === "FORCE_COLOR" || name === "NO_COLOR") delete env[name]
   }
+  env.XDG_CONFIG_HOME = emptyConfigHome
   return env
 }
 

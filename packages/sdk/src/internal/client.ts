@@ -4,9 +4,9 @@
  * through the Promise edge. Each entry point (Node, fetch) makes its
  * `createClient` here with its own default transport.
  */
-import type { Credentials, Overview } from "@account-overview/core"
+import type { Credentials } from "@account-overview/core"
 import { wirePath } from "@account-overview/core"
-import { Redacted } from "effect"
+import { type Effect, Redacted } from "effect"
 import type {
   AccountOverviewClient,
   ClientOptions,
@@ -14,9 +14,15 @@ import type {
   OverviewResult,
   OverviewsOptions
 } from "../Client.js"
-import { AbortedError, AccountOverviewError, ConfigurationError, InvalidRequestError } from "../Errors.js"
+import {
+  AbortedError,
+  AccountOverviewError,
+  type ClientError,
+  ConfigurationError,
+  InvalidRequestError
+} from "../Errors.js"
 import type { Transport } from "../Transport.js"
-import { makeOverviewCall } from "./engine.js"
+import { makeOverviewCall, type PreparedCall } from "./engine.js"
 import { combineSignals, runAsPromise } from "./promise.js"
 import { checkCount, type Env, env, fromEnv, processEnv, requireSetting, resolveEngineSettings } from "./settings.js"
 
@@ -43,18 +49,21 @@ export const makeCreateClient = (defaultTransport: () => Transport) => {
     const call = makeOverviewCall(settings, shared.transport)
     const clientSignal = options.signal
 
-    const overview = (user: string, callOptions?: OverviewOptions): Promise<Overview> => {
-      let prepared: ReturnType<typeof call.prepare>
-      try {
-        prepared = call.prepare(credentials, user, callOptions)
-      } catch (error) {
-        return Promise.reject(error)
+    const sending =
+      <A>(send: (prepared: PreparedCall) => Effect.Effect<A, ClientError>) =>
+      (user: string, callOptions?: OverviewOptions): Promise<A> => {
+        let prepared: ReturnType<typeof call.prepare>
+        try {
+          prepared = call.prepare(credentials, user, callOptions)
+        } catch (error) {
+          return Promise.reject(error)
+        }
+        if (prepared instanceof InvalidRequestError) return Promise.reject(prepared)
+        const { context } = prepared
+        const signal = combineSignals(clientSignal, callOptions?.signal)
+        return runAsPromise(send(prepared), signal, () => new AbortedError(context))
       }
-      if (prepared instanceof InvalidRequestError) return Promise.reject(prepared)
-      const { context } = prepared
-      const signal = combineSignals(clientSignal, callOptions?.signal)
-      return runAsPromise(call.send(prepared), signal, () => new AbortedError(context))
-    }
+    const overview = sending(call.send)
 
     async function* overviews(
       users: Iterable<string> | AsyncIterable<string>,
@@ -106,6 +115,7 @@ export const makeCreateClient = (defaultTransport: () => Transport) => {
     const client: AccountOverviewClient = {
       overview,
       overviews,
+      withResponse: { overview: sending(call.sendWithResponse) },
       withOptions: (partial) => {
         if (partial === null || typeof partial !== "object")
           throw new ConfigurationError("options", "must be an object")

@@ -30,6 +30,7 @@ import {
   TimeoutError
 } from "../Errors.js"
 import type { Transport, TransportResponse } from "../Transport.js"
+import type { ResponseInfo, WithResponse } from "../WithResponse.js"
 import { makeScrub, type Scrub, safeCause } from "./redact.js"
 import { parseRetryAfter, withRetries } from "./retry.js"
 import { type EngineSettings, type Method, resolveCallOverrides } from "./settings.js"
@@ -145,6 +146,13 @@ const transportFailure = (
   return new ConnectionError({ ...details(call.context, attempt), cause: safeCause(thrown, scrubFor(call)) })
 }
 
+/** What `withResponse` tells of a transport's answer. */
+export const responseInfoOf = (response: TransportResponse): ResponseInfo => ({
+  status: response.status,
+  headers: response.headers,
+  requestId: response.headers["x-request-id"] || undefined
+})
+
 /** The overview call of one engine (settings and transport). */
 export interface OverviewCall {
   /**
@@ -159,12 +167,20 @@ export interface OverviewCall {
   ) => PreparedCall | InvalidRequestError
   /** Sends a prepared call, with its retries. */
   readonly send: (call: PreparedCall) => Effect.Effect<Overview, ClientError>
+  /** `send`, with the response of the attempt that succeeded. */
+  readonly sendWithResponse: (call: PreparedCall) => Effect.Effect<WithResponse<Overview>, ClientError>
   /** `prepare` then `send`, as one effect (a bad option is a defect). */
   readonly run: (
     credentials: Credentials,
     user: string,
     options?: RemoteCallOptions | undefined
   ) => Effect.Effect<Overview, ClientError>
+  /** `run`, with the response of the attempt that succeeded. */
+  readonly runWithResponse: (
+    credentials: Credentials,
+    user: string,
+    options?: RemoteCallOptions | undefined
+  ) => Effect.Effect<WithResponse<Overview>, ClientError>
 }
 
 export const makeOverviewCall = (settings: EngineSettings, transport: Transport): OverviewCall => {
@@ -206,10 +222,15 @@ export const makeOverviewCall = (settings: EngineSettings, transport: Transport)
     }
   }
 
-  const attempts = (call: PreparedCall): Effect.Effect<Overview, ClientError> => {
+  function attempts(call: PreparedCall, withResponse: false): Effect.Effect<Overview, ClientError>
+  function attempts(call: PreparedCall, withResponse: true): Effect.Effect<WithResponse<Overview>, ClientError>
+  function attempts(
+    call: PreparedCall,
+    withResponse: boolean
+  ): Effect.Effect<Overview | WithResponse<Overview>, ClientError> {
     const deadlineAt = Date.now() + settings.deadlineMs
     const attempt = (n: number) =>
-      Effect.callback<Overview, ClientError>((resume) => {
+      Effect.callback<Overview | WithResponse<Overview>, ClientError>((resume) => {
         const limit = Math.min(call.timeoutMs, deadlineAt - Date.now())
         if (limit <= 0) {
           resume(
@@ -244,7 +265,10 @@ export const makeOverviewCall = (settings: EngineSettings, transport: Transport)
         sent.then(
           (response) => {
             clearTimeout(timer)
-            resume(classify(response, call, settings, n))
+            const overview = classify(response, call, settings, n)
+            resume(
+              withResponse ? Effect.map(overview, (data) => ({ data, response: responseInfoOf(response) })) : overview
+            )
           },
           (thrown: unknown) => {
             clearTimeout(timer)
@@ -259,13 +283,20 @@ export const makeOverviewCall = (settings: EngineSettings, transport: Transport)
     return withRetries(attempt, { maxRetries: settings.maxRetries, backoff: settings.backoff, deadlineAt })
   }
 
-  const send = (call: PreparedCall) => Effect.suspend(() => attempts(call))
+  const send = (call: PreparedCall) => Effect.suspend(() => attempts(call, false))
+  const sendWithResponse = (call: PreparedCall) => Effect.suspend(() => attempts(call, true))
 
   const run: OverviewCall["run"] = (credentials, user, options) =>
     Effect.suspend(() => {
       const call = prepare(credentials, user, options)
-      return call instanceof InvalidRequestError ? Effect.fail(call) : attempts(call)
+      return call instanceof InvalidRequestError ? Effect.fail(call) : attempts(call, false)
     })
 
-  return { prepare, send, run }
+  const runWithResponse: OverviewCall["runWithResponse"] = (credentials, user, options) =>
+    Effect.suspend(() => {
+      const call = prepare(credentials, user, options)
+      return call instanceof InvalidRequestError ? Effect.fail(call) : attempts(call, true)
+    })
+
+  return { prepare, send, sendWithResponse, run, runWithResponse }
 }

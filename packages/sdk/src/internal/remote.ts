@@ -12,6 +12,7 @@ import type { RemoteCallOptions, RemoteOptions } from "../Client.js"
 import { type AccountOverviewError, ConfigurationError, type RemoteOverviewError, toTaggedError } from "../Errors.js"
 import { httpClientTransportFromContext } from "../HttpClientTransport.js"
 import type { Transport } from "../Transport.js"
+import type { WithResponse } from "../WithResponse.js"
 import { makeOverviewCall } from "./engine.js"
 import { configured, env, resolveEngineSettings } from "./settings.js"
 
@@ -30,6 +31,18 @@ export class AccountOverviewsRemoteService extends Context.Service<
       user: string,
       options?: RemoteCallOptions
     ) => Effect.Effect<Overview, RemoteOverviewError>
+    /** The same calls, answering the overview with the response it came in. */
+    readonly withResponse: {
+      readonly overview: (
+        user: string,
+        options?: RemoteCallOptions
+      ) => Effect.Effect<WithResponse<Overview>, RemoteOverviewError>
+      readonly overviewWith: (
+        credentials: Credentials,
+        user: string,
+        options?: RemoteCallOptions
+      ) => Effect.Effect<WithResponse<Overview>, RemoteOverviewError>
+    }
   }
 >()("@account-overview/sdk/AccountOverviewsRemote") {}
 
@@ -48,7 +61,14 @@ const makeService = Effect.fnUntraced(function* <R>(
     overview: (user, callOptions) =>
       configuredCredentials === undefined
         ? Effect.failSync(noCredentials)
-        : call.run(configuredCredentials, user, callOptions)
+        : call.run(configuredCredentials, user, callOptions),
+    withResponse: {
+      overviewWith: call.runWithResponse,
+      overview: (user, callOptions) =>
+        configuredCredentials === undefined
+          ? Effect.failSync(noCredentials)
+          : call.runWithResponse(configuredCredentials, user, callOptions)
+    }
   })
 })
 

@@ -8,6 +8,7 @@ import { Effect } from "effect"
 import type { BackoffOptions, ClientOptions, OverviewOptions } from "../Client.js"
 import { ConfigurationError } from "../Errors.js"
 import { type Backoff, defaultBackoff } from "./retry.js"
+import { version } from "./version.js"
 
 export type Method = "GET" | "POST"
 
@@ -26,7 +27,7 @@ export const defaults = {
   deadlineMs: 60_000,
   maxRetries: 2,
   maxResponseBytes: 1024 * 1024,
-  userAgent: "account-overview-sdk/0.1.0"
+  userAgent: `account-overview-sdk/${version}`
 } as const
 
 /** The settings of the overview call, checked, defaults applied. */

@@ -1,6 +1,6 @@
 import type { UsageEvent } from "@account-overview/core"
 import { assert, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import {
   AbortedError,
   AuthenticationError,
@@ -137,6 +137,57 @@ layer(serviceLayer, { timeout: 120_000, excludeTestServices: true })(
           })
           assert.instanceOf(noToken, ConfigurationError)
           assert.include((noToken as Error).message, "ACCOUNT_OVERVIEW_ADMIN_TOKEN")
+          yield* promise(() => operator.close())
+        }),
+      60_000
+    )
+
+    it.effect(
+      "listAll and overviewsAll page through a real listing; withResponse gives the service's request id",
+      () =>
+        Effect.gen(function* () {
+          const url = yield* baseUrl
+          const operator = createOperatorClient({ baseUrl: url, adminToken, env: {} })
+          yield* promise(() => operator.packages.set("Paged", { credits: 10 }))
+          yield* promise(() => operator.resellers.set("pager", { apiKey: "pager-key-0123456789" }))
+          const users = Array.from({ length: 7 }, (_, i) => `p${i}@pager.example`)
+          for (const user of users) {
+            yield* promise(() =>
+              operator.customers.set(user, {
+                reseller: "pager",
+                package: "Paged",
+                billingAnchor: "2024-01-31",
+                reputation: 99
+              })
+            )
+          }
+          const listed = yield* promise(async () => {
+            const all: Array<string> = []
+            for await (const c of operator.customers.listAll({ reseller: "pager", limit: 3 })) all.push(c.user)
+            return all
+          })
+          assert.sameMembers(listed, users)
+          const overviews = yield* promise(async () => {
+            const all: Array<string> = []
+            for await (const item of operator.resellers.overviewsAll("pager", { limit: 2 })) all.push(item.user)
+            return all
+          })
+          assert.sameMembers(overviews, users)
+          const streamed = yield* Effect.flatMap(Effect.service(OperatorClient), (client) =>
+            Stream.runCollect(client.customers.listAll({ reseller: "pager", limit: 4 }))
+          ).pipe(Effect.provide(OperatorClient.layer({ baseUrl: url, adminToken, env: {} })))
+          assert.sameMembers(
+            streamed.map((c) => c.user),
+            users
+          )
+          const { data, response } = yield* promise(() => operator.withResponse.customers.get(users[0]!))
+          assert.strictEqual(data.user, users[0])
+          assert.strictEqual(response.status, 200)
+          assert.match(response.requestId ?? "", /^[0-9a-f-]{36}$/)
+          assert.strictEqual(response.headers["x-request-id"], response.requestId)
+          const missing = yield* failure(() => operator.customers.get("nobody@pager.example"))
+          assert.instanceOf(missing, NotFoundError)
+          assert.match((missing as NotFoundError).requestId ?? "", /^[0-9a-f-]{36}$/)
           yield* promise(() => operator.close())
         }),
       60_000

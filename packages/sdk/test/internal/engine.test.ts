@@ -24,6 +24,7 @@ import {
   watchUnhandledRejections,
   wireHandler
 } from "../support/servers.js"
+import { packageVersion } from "../support/version.js"
 
 const credentials = { apiUser: "reseller", apiKey: "k3y-value" }
 const fast = { baseMs: 5, capMs: 20, maxRetryAfterMs: 2_000 }
@@ -67,7 +68,7 @@ describe("the wire", () => {
     assert.strictEqual(request.method, "POST")
     assert.strictEqual(request.url, "/api/distributor.account.json")
     assert.strictEqual(request.headers["content-type"], "application/x-www-form-urlencoded")
-    assert.strictEqual(request.headers["user-agent"], "account-overview-sdk/0.1.0")
+    assert.strictEqual(request.headers["user-agent"], `account-overview-sdk/${packageVersion}`)
     const params = new URLSearchParams(request.body)
     assert.deepStrictEqual(Object.fromEntries(params), {
       api_user: "reseller",

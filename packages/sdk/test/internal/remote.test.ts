@@ -100,6 +100,20 @@ layer(shared)("AccountOverviewsRemote.layer", (it) => {
     })
   )
 
+  it.effect("withResponse gives the overview with its answer's status and headers, and fails as the plain call", () =>
+    Effect.gen(function* () {
+      const remote = yield* AccountOverviewsRemote
+      const { data, response } = yield* remote.withResponse.overview("ok")
+      assert.deepStrictEqual(data, overview)
+      assert.strictEqual(response.status, 200)
+      assert.strictEqual(response.headers["content-type"], contentType.json)
+      const other = yield* remote.withResponse.overviewWith(credentials, "ok")
+      assert.deepStrictEqual(other.data, overview)
+      const notFound = yield* Effect.flip(remote.withResponse.overview("unknown"))
+      assert.instanceOf(notFound, NotFoundError)
+    })
+  )
+
   it.effect("its errors are caught by tag", () =>
     Effect.gen(function* () {
       const remote = yield* AccountOverviewsRemote

@@ -12,6 +12,7 @@ import {
   resolveCallOverrides,
   resolveEngineSettings
 } from "../../src/internal/settings.js"
+import { packageVersion } from "../support/version.js"
 
 const refusal = (f: () => unknown): ConfigurationError => {
   try {
@@ -36,7 +37,7 @@ describe("settings", () => {
       maxRetries: 2,
       maxResponseBytes: 1024 * 1024,
       backoff: { baseMs: 250, capMs: 8_000, maxRetryAfterMs: 60_000 },
-      userAgent: "account-overview-sdk/0.1.0"
+      userAgent: `account-overview-sdk/${packageVersion}`
     })
   })
 

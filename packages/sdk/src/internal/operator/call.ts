@@ -4,13 +4,22 @@
  * policy, its failures as the SDK's error classes naming the request line
  * that the endpoint's declaration gives.
  */
-import { Effect } from "effect"
+import { Context, Effect } from "effect"
 import type { ClientError } from "../../Errors.js"
 import type { Scrub } from "../redact.js"
 import { withRetries } from "../retry.js"
 import { operatorError } from "./errors.js"
 import { type Route, requestLine } from "./routes.js"
 import type { OperatorSettings } from "./settings.js"
+
+/**
+ * Where an attempt's answer leaves its request id (the bearer middleware
+ * writes it, the attempt's error reads it): none outside an attempt.
+ */
+export const AnswerSeen = Context.Reference<{ requestId: string | undefined } | undefined>(
+  "@account-overview/sdk/internal/operator/AnswerSeen",
+  { defaultValue: () => undefined }
+)
 
 const paramsOf = (request: unknown): Readonly<Record<string, string>> | undefined =>
   typeof request === "object" && request !== null
@@ -45,12 +54,20 @@ export const makeCall = (
       const deadlineAt = Date.now() + settings.deadlineMs
       return withRetries(
         (n) =>
-          Effect.suspend(() =>
-            endpoint(request as Req).pipe(
+          Effect.suspend(() => {
+            const seen = { requestId: undefined as string | undefined }
+            return endpoint(request as Req).pipe(
               Effect.timeout(Math.max(1, Math.min(settings.timeoutMs, deadlineAt - Date.now()))),
-              Effect.mapError((failure) => operatorError(failure, { ...line, attempts: n + 1 }, scrub))
+              Effect.mapError((failure) =>
+                operatorError(
+                  failure,
+                  { ...line, attempts: n + 1, ...(seen.requestId === undefined ? {} : { requestId: seen.requestId }) },
+                  scrub
+                )
+              ),
+              Effect.provideService(AnswerSeen, seen)
             )
-          ),
+          }),
         { maxRetries: options?.retries ?? settings.maxRetries, backoff: settings.backoff, deadlineAt }
       )
     })

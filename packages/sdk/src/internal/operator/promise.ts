@@ -6,9 +6,16 @@
  */
 import type { Effect } from "effect"
 import { AbortedError, type ClientError } from "../../Errors.js"
-import type { OperatorClientService, PromiseOperatorClient } from "../../OperatorClient.js"
+import type {
+  OperatorCalls,
+  OperatorClientService,
+  Page,
+  Promised,
+  PromiseOperatorClient,
+  WithResponses
+} from "../../OperatorClient.js"
 import { combineSignals, runAsPromise } from "../promise.js"
-import { paramNames, type RequestLine, requestLine, routeOf } from "./routes.js"
+import { operatorRoutes, paramNames, type RequestLine, requestLine, routeOf } from "./routes.js"
 
 export const promiseOperatorClient = (
   service: OperatorClientService,
@@ -34,30 +41,51 @@ export const promiseOperatorClient = (
       )
     }
   }
+  // The single-request calls, group by group and name by name as OperatorApi names them (the
+  // streams beside them are not endpoints).
+  const promised = (calls: OperatorCalls | WithResponses<OperatorCalls>): object =>
+    Object.fromEntries(
+      Object.entries(calls).map(([group, methods]) => [
+        group,
+        Object.fromEntries(
+          Object.entries(methods as Record<string, (...args: Array<unknown>) => Effect.Effect<unknown, ClientError>>)
+            .filter(([name]) => operatorRoutes()[group]?.[name] !== undefined)
+            .map(([name, f]) => [name, wrap(group, name, f)])
+        )
+      ])
+    )
+  const single: OperatorCalls = {
+    packages: service.packages,
+    resellers: service.resellers,
+    customers: service.customers,
+    billing: service.billing
+  }
+  const calls = promised(single) as Promised<OperatorCalls>
+  // Page after page through the Promise calls, so that each page request is refused once the
+  // client is closed and aborted with its signal, as any call is.
+  async function* allPages<A>(first: string | undefined, page: (cursor: string | undefined) => Promise<Page<A>>) {
+    let cursor = first
+    for (;;) {
+      const result = await page(cursor)
+      yield* result.items
+      cursor = result.nextCursor
+      if (cursor === undefined || result.items.length === 0) return
+    }
+  }
   return {
-    packages: {
-      set: wrap("packages", "set", service.packages.set),
-      list: wrap("packages", "list", service.packages.list)
-    },
+    packages: calls.packages,
     resellers: {
-      set: wrap("resellers", "set", service.resellers.set),
-      rotateKey: wrap("resellers", "rotateKey", service.resellers.rotateKey),
-      overviews: wrap("resellers", "overviews", service.resellers.overviews)
+      ...calls.resellers,
+      overviewsAll: (apiUser, query = {}) =>
+        allPages(query.cursor, (cursor) => calls.resellers.overviews(apiUser, { ...query, cursor }))
     },
     customers: {
-      set: wrap("customers", "set", service.customers.set),
-      get: wrap("customers", "get", service.customers.get),
-      list: wrap("customers", "list", service.customers.list),
-      overview: wrap("customers", "overview", service.customers.overview)
+      ...calls.customers,
+      listAll: (query = {}) => allPages(query.cursor, (cursor) => calls.customers.list({ ...query, cursor }))
     },
     ingest: wrap("usage", "ingest", service.ingest, (args) => args[1]?.signal),
-    billing: {
-      cycles: wrap("billing", "cycles", service.billing.cycles),
-      changePackage: wrap("billing", "changePackage", service.billing.changePackage),
-      cancelPackageChange: wrap("billing", "cancelPackageChange", service.billing.cancelPackageChange),
-      resellerCycles: wrap("billing", "resellerCycles", service.billing.resellerCycles),
-      resellerCyclesCsv: wrap("billing", "resellerCyclesCsv", service.billing.resellerCyclesCsv)
-    },
+    billing: calls.billing,
+    withResponse: promised(service.withResponse) as Promised<WithResponses<OperatorCalls>>,
     close: async () => {
       closed = true
     }
