@@ -241,7 +241,9 @@ export class AppBookGroup extends HttpApiGroup.make("appBook")
     HttpApiEndpoint.get("book", "/resellers/:apiUser/customers", {
       params: { apiUser: Name },
       query: {
-        limit: Schema.optionalKey(Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: appBookMaxLimit })))),
+        limit: Schema.optionalKey(
+          Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: appBookMaxLimit })))
+        ),
         cursor: Schema.optionalKey(Schema.String)
       },
       success: Page(CustomerOverview),
