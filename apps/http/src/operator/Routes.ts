@@ -5,13 +5,13 @@
  *
  * @since 0.1.0
  */
-import { OperatorApi } from "@account-overview/core"
 import type { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/store"
 import { Layer } from "effect"
 import type { FileSystem } from "effect/FileSystem"
 import type { Etag, HttpPlatform, HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import type { Path } from "effect/Path"
+import { AppApiHandlers, ServedApi } from "../app/Handlers.js"
 import type { Settings } from "../Settings.js"
 import { OperatorAuthLive } from "./Auth.js"
 import { CustomersHandlers } from "./Customers.js"
@@ -20,12 +20,12 @@ import { OperatorRequestErrorsLive } from "./RequestErrors.js"
 import { ResellersHandlers } from "./Resellers.js"
 import { UsageHandlers } from "./Usage.js"
 
-const ApiRoutes = HttpApiBuilder.layer(OperatorApi, { openapiPath: "/openapi.json" }).pipe(
-  Layer.provide([PackagesHandlers, ResellersHandlers, CustomersHandlers, UsageHandlers]),
+const ApiRoutes = HttpApiBuilder.layer(ServedApi, { openapiPath: "/openapi.json" }).pipe(
+  Layer.provide([PackagesHandlers, ResellersHandlers, CustomersHandlers, UsageHandlers, AppApiHandlers]),
   Layer.provide([OperatorAuthLive, OperatorRequestErrorsLive])
 )
 
-const DocsRoute = HttpApiScalar.layer(OperatorApi, { path: "/docs" })
+const DocsRoute = HttpApiScalar.layer(ServedApi, { path: "/docs" })
 
 /**
  * The operator API (`/v1/...`), its OpenAPI document (`/openapi.json`) and a
