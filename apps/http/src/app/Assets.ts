@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url"
 import { brotliCompressSync, constants, gzipSync } from "node:zlib"
 import { Effect, Layer } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
-import type { HttpServerRequest } from "effect/http/HttpServerRequest"
+import { HttpServerRequest } from "effect/http/HttpServerRequest"
 
 /**
  * The page's Content-Security-Policy: everything from the service itself,
@@ -118,6 +118,18 @@ const notBuilt = HttpServerResponse.text("the page is not built: run the package
 })
 const noAsset = HttpServerResponse.text("not found", { status: 404, headers: pageHeaders })
 
+// `/` redirects to the page. A global middleware, as the operations' catch-all
+// 404 (`* /*`) also claims `/` in the router.
+const RootRedirect = HttpRouter.middleware(
+  (httpEffect) =>
+    Effect.flatMap(HttpServerRequest, (request) =>
+      request.method === "GET" && (request.url === "/" || request.url.startsWith("/?"))
+        ? Effect.succeed(toPage)
+        : httpEffect
+    ),
+  { global: true }
+)
+
 /**
  * The page's routes on the app's `HttpRouter`.
  *
@@ -128,8 +140,7 @@ export const AssetRoutes: Layer.Layer<never, never, HttpRouter.HttpRouter> = Lay
   Effect.sync(() => {
     const built = loadAssets()
     return Layer.mergeAll(
-      HttpRouter.add("GET", "/", toPage),
-      HttpRouter.add("GET", "/app", toPage),
+      RootRedirect,
       HttpRouter.add("GET", "/app/", (request) =>
         Effect.succeed(built === undefined ? notBuilt : send(request, built.index, "no-cache"))
       ),

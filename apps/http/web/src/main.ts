@@ -33,7 +33,7 @@ interface CustomerView {
 }
 
 const api = "/app/api"
-const firstPage = 500
+const firstPage = 100
 const laterPages = 2000
 const numbers = new Intl.NumberFormat("en-US")
 const fmt = (n: number): string => numbers.format(n)
@@ -212,8 +212,9 @@ const renderSessionNav = (): void => {
 // ---- the book -------------------------------------------------------------
 
 const startBook = async (): Promise<void> => {
-  resellers = await call<ReadonlyArray<string>>("GET", "/resellers")
-  reseller = session?.apiUser ?? resellers[0] ?? ""
+  const own = session?.apiUser
+  resellers = own === undefined ? await call<ReadonlyArray<string>>("GET", "/resellers") : [own]
+  reseller = own ?? resellers[0] ?? ""
   renderSessionNav()
   await loadBook()
   window.addEventListener("hashchange", route)
