@@ -9,7 +9,7 @@
 import { defaultDatabaseUrl, Ledger } from "@account-overview/store"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Console, Effect, Layer } from "effect"
-import { demoCurlLines, seedDemo } from "./Demo.js"
+import { demoCurlLines, demoPageLines, seedDemo } from "./Demo.js"
 import { LogLayer } from "./Log.js"
 import { main, teardown } from "./main.js"
 import { Settings } from "./Settings.js"
@@ -62,9 +62,11 @@ export const seedDemoCommand = Effect.gen(function* () {
   const result = yield* seedDemo
   yield* Console.error(`demo seeded: ${result.accepted} new usage events, ${result.duplicates.length} already there`)
   const host = settings.host === "0.0.0.0" || settings.host === "::" ? "127.0.0.1" : settings.host
-  for (const line of demoCurlLines(`http://${host.includes(":") ? `[${host}]` : host}:${settings.port}`)) {
+  const baseUrl = `http://${host.includes(":") ? `[${host}]` : host}:${settings.port}`
+  for (const line of demoCurlLines(baseUrl)) {
     yield* Console.log(line)
   }
+  for (const line of demoPageLines(baseUrl)) yield* Console.log(`\n${line}`)
 }).pipe(Effect.provide(Layer.merge(Ledger.layerConfig, logged)))
 
 /**

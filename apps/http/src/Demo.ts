@@ -155,3 +155,14 @@ export const demoCurlLines = (baseUrl: string): ReadonlyArray<string> => [
   `curl -s -X POST ${shellQuote(`${baseUrl}/api/distributor.account.json`)} -d api_user=${demoApiUser} -d api_key=${demoApiKey} -d task=overview -d user=umlaut@demo.example`,
   `curl -s -H ${shellQuote(`Authorization: Bearer ${demoApiKey}`)} ${shellQuote(`${baseUrl}/api/distributor.account.xml?api_user=${demoApiUser}&task=overview&user=over%40demo.example`)}`
 ]
+
+/**
+ * The lines that point at the page: its address and the demo reseller's
+ * sign-in.
+ *
+ * @since 0.2.0
+ * @category demo
+ */
+export const demoPageLines = (baseUrl: string): ReadonlyArray<string> => [
+  `The page: ${baseUrl}/app/ (sign in with API user "${demoApiUser}", API key "${demoApiKey}")`
+]

@@ -1,6 +1,6 @@
 import { type CalendarDate, cycleFor } from "@account-overview/core"
 import { assert, describe, it } from "@effect/vitest"
-import { demoApiKey, demoApiUser, demoCurlLines, demoCustomers, demoEvents } from "../src/Demo.js"
+import { demoApiKey, demoApiUser, demoCurlLines, demoCustomers, demoEvents, demoPageLines } from "../src/Demo.js"
 
 describe("Demo (seedDemo through bin.test.ts)", () => {
   it("puts every customer's usage in its current cycle, with ids that do not change within the cycle", () => {
@@ -26,5 +26,14 @@ describe("Demo (seedDemo through bin.test.ts)", () => {
     assert.include(json!, `-d api_user=${demoApiUser} -d api_key=${demoApiKey}`)
     assert.include(xml!, `'Authorization: Bearer ${demoApiKey}'`)
     assert.include(xml!, "/api/distributor.account.xml?api_user=demo&task=overview&user=over%40demo.example")
+  })
+})
+
+describe("demoPageLines", () => {
+  it("prints the page's address and the demo reseller's sign-in", () => {
+    const [line] = demoPageLines("http://127.0.0.1:3000")
+    assert.include(line, "http://127.0.0.1:3000/app/")
+    assert.include(line, `API user "${demoApiUser}"`)
+    assert.include(line, `API key "${demoApiKey}"`)
   })
 })
