@@ -66,7 +66,7 @@ export const seedDemoCommand = Effect.gen(function* () {
   for (const line of demoCurlLines(baseUrl)) {
     yield* Console.log(line)
   }
-  for (const line of demoPageLines(baseUrl)) yield* Console.log(`\n${line}`)
+  for (const line of demoPageLines(baseUrl)) yield* Console.error(line)
 }).pipe(Effect.provide(Layer.merge(Ledger.layerConfig, logged)))
 
 /**

@@ -9,7 +9,7 @@
  *
  * @since 0.2.0
  */
-import { Schema } from "effect"
+import { Context, Schema } from "effect"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSecurity, OpenApi } from "effect/http-api"
 import { CalendarDate } from "./CalendarDate.js"
 import { Name, Page } from "./LedgerRecords.js"
@@ -188,6 +188,24 @@ export interface AppCustomer extends Schema.Schema.Type<typeof AppCustomer> {}
 export const appBookMaxLimit = 2000
 
 /**
+ * The session a page call runs in, provided by the `AppSession` middleware:
+ * the reseller it speaks for (`undefined`: the operator), the hash of its
+ * token, its CSRF token and its expiry (epoch milliseconds).
+ *
+ * @since 0.2.0
+ * @category services
+ */
+export class AppCaller extends Context.Service<
+  AppCaller,
+  {
+    readonly apiUser: string | undefined
+    readonly tokenHash: string
+    readonly csrfToken: string
+    readonly expiresAt: number
+  }
+>()("@account-overview/core/AppCaller") {}
+
+/**
  * The session middleware: the `ao_session` cookie names the session; a
  * state-changing call also needs the `X-CSRF-Token` header and a same-origin
  * `Origin`.
@@ -195,10 +213,13 @@ export const appBookMaxLimit = 2000
  * @since 0.2.0
  * @category middleware
  */
-export class AppSession extends HttpApiMiddleware.Service<AppSession>()("@account-overview/core/AppSession", {
-  security: { session: HttpApiSecurity.apiKey({ in: "cookie", key: appSessionCookie }) },
-  error: [AppUnauthorized, AppForbidden, AppUnavailable]
-}) {}
+export class AppSession extends HttpApiMiddleware.Service<AppSession, { provides: AppCaller }>()(
+  "@account-overview/core/AppSession",
+  {
+    security: { session: HttpApiSecurity.apiKey({ in: "cookie", key: appSessionCookie }) },
+    error: [AppUnauthorized, AppForbidden, AppUnavailable]
+  }
+) {}
 
 const signInErrors = [AppUnauthorized, AppForbidden, AppRateLimited, AppUnavailable] as const
 
