@@ -82,7 +82,7 @@ export const ledgerSuite = (name: string, options: SuiteOptions) =>
         const rows = yield* sql<{ migration_id: unknown }>`SELECT migration_id FROM ledger_migrations`
         assert.deepStrictEqual(
           rows.map((r) => Number(r.migration_id)),
-          [1]
+          [1, 5]
         )
         yield* (yield* Ledger).ping()
       })
