@@ -7,6 +7,7 @@
 import { Schema } from "effect"
 import { CalendarDate, isCalendarDate } from "./CalendarDate.js"
 import { Count, Reputation } from "./Overview.js"
+import { TimeZone } from "./TimeZone.js"
 
 /**
  * The largest number of usage events one ingestion call takes.
@@ -67,7 +68,9 @@ export interface Package extends Schema.Schema.Type<typeof Package> {}
  * @category models
  */
 export const Reseller = Schema.Struct({
-  apiUser: Name
+  apiUser: Name,
+  /** The zone of its customers that name none (since 0.2.0); `UTC` when absent. */
+  timeZone: Schema.optionalKey(TimeZone)
 })
 
 /**
@@ -78,7 +81,8 @@ export interface Reseller extends Schema.Schema.Type<typeof Reseller> {}
 
 /**
  * A customer of a reseller: its package, billing anchor (only the day of
- * month matters) and reputation.
+ * month matters), reputation and time zone (since 0.2.0; absent: its
+ * reseller's, else `UTC`).
  *
  * @since 0.1.0
  * @category models
@@ -88,7 +92,8 @@ export const Customer = Schema.Struct({
   reseller: Name,
   package: Name,
   billingAnchor: CalendarDate,
-  reputation: Reputation
+  reputation: Reputation,
+  timeZone: Schema.optionalKey(TimeZone)
 })
 
 /**

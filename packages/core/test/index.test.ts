@@ -3,6 +3,7 @@ import * as AccountOverviews from "../src/AccountOverviews.js"
 import * as AppApi from "../src/AppApi.js"
 import * as Billing from "../src/Billing.js"
 import * as CalendarDate from "../src/CalendarDate.js"
+import * as Cycles from "../src/Cycles.js"
 import * as Errors from "../src/Errors.js"
 import * as Core from "../src/index.js"
 import * as Json from "../src/Json.js"
@@ -12,6 +13,7 @@ import * as OperatorApi from "../src/OperatorApi.js"
 import * as Overview from "../src/Overview.js"
 import * as OverviewRequest from "../src/OverviewRequest.js"
 import * as Params from "../src/Params.js"
+import * as TimeZone from "../src/TimeZone.js"
 import * as WireCodec from "../src/WireCodec.js"
 import * as WireRoutes from "../src/WireRoutes.js"
 import * as Xml from "../src/Xml.js"
@@ -21,6 +23,7 @@ const modules = {
   AppApi,
   Billing,
   CalendarDate,
+  Cycles,
   Errors,
   Json,
   LedgerRecords,
@@ -29,6 +32,7 @@ const modules = {
   Overview,
   OverviewRequest,
   Params,
+  TimeZone,
   WireCodec,
   WireRoutes,
   Xml

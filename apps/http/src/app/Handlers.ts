@@ -19,10 +19,12 @@ import {
   type CalendarDate,
   calendarDateFromEpochMillis,
   cycleFor,
-  OperatorApi
+  OperatorApi,
+  type RateLimited
 } from "@account-overview/core"
 import { Ledger, LedgerOverviews, LedgerPage, ResellerKeys } from "@account-overview/store"
 import { Clock, Effect, Layer, Option, Redacted } from "effect"
+import { HttpEffect, HttpServerResponse } from "effect/http"
 import { HttpServerRequest } from "effect/http/HttpServerRequest"
 import { HttpApiBuilder } from "effect/http-api"
 import { tokenMatches } from "../operator/Auth.js"
@@ -75,8 +77,25 @@ const operatorOff = new AppUnauthorized({ message: "the operator sign-in is swit
 const missing = new AppUnauthorized({ message: "give the API user and the API key, or the admin token" })
 const notFound = (what: string) => new AppNotFound({ message: `no such ${what}` })
 
-const limited = (seconds: number) =>
-  new AppRateLimited({ message: "too many failed sign-ins: try again later", retryAfterSeconds: seconds })
+// A refused sign-in: 429 with `Retry-After`, as the wire answers it.
+const admitted = <R>(admission: Effect.Effect<void, RateLimited, R>) =>
+  Effect.catchTag(admission, "RateLimited", (refused) =>
+    Effect.andThen(
+      HttpEffect.appendPreResponseHandler((_, response) =>
+        Effect.succeed(
+          response.status === 429
+            ? HttpServerResponse.setHeader(response, "retry-after", String(refused.retryAfterSeconds))
+            : response
+        )
+      ),
+      Effect.fail(
+        new AppRateLimited({
+          message: "too many failed sign-ins: try again later",
+          retryAfterSeconds: refused.retryAfterSeconds
+        })
+      )
+    )
+  )
 
 const isoOf = (millis: number): string => new Date(millis).toISOString()
 
@@ -110,15 +129,14 @@ const SessionHandlers = HttpApiBuilder.group(
             return yield* new AppUnauthorized({ message: "sign in from the page's own origin" })
           }
           const now = yield* Clock.currentTimeMillis
-          const address = `a:${clientAddress(request, settings.trustProxy)}`
+          const address = clientAddress(request, settings.trustProxy)
           let apiUser: string | undefined
           let keyHash: string
           if (payload.adminToken !== undefined && payload.apiUser === undefined) {
-            const blocked = throttles.authFailures.blockedFor(address, now)
-            if (blocked !== undefined) return yield* limited(blocked)
+            yield* admitted(throttles.admit(address, undefined))
             if (Option.isNone(adminDigest)) return yield* operatorOff
             if (!tokenMatches(adminDigest.value, payload.adminToken)) {
-              throttles.authFailures.recordFailure(address, now)
+              yield* throttles.recordFailure(address, undefined)
               return yield* wrongToken
             }
             keyHash = operatorKeyHash(payload.adminToken)
@@ -131,14 +149,12 @@ const SessionHandlers = HttpApiBuilder.group(
             ) {
               return yield* missing
             }
-            const user = `u:${payload.apiUser}`
-            const blocked =
-              throttles.authFailures.blockedFor(user, now) ?? throttles.authFailures.blockedFor(address, now)
-            if (blocked !== undefined) return yield* limited(blocked)
+            // As the wire counts (decision 0085): the address's budget and the
+            // named reseller's; a correct key from a clean address passes.
+            yield* admitted(throttles.admit(address, payload.apiUser))
             const verified = yield* verifyReseller(payload.apiUser, payload.apiKey)
             if (Option.isNone(verified)) {
-              throttles.authFailures.recordFailure(user, now)
-              throttles.authFailures.recordFailure(address, now)
+              yield* throttles.recordFailure(address, payload.apiUser)
               return yield* wrongCredentials
             }
             apiUser = payload.apiUser

@@ -27,6 +27,7 @@ import { Ledger, LedgerPage } from "@account-overview/store"
 import { Clock, Effect, Layer, Option, Redacted } from "effect"
 import { HttpServerRequest } from "effect/http/HttpServerRequest"
 import { HttpApiSecurity } from "effect/http-api"
+import { clientAddressOf, forwardedProtoOf, isTrustedPeer, type TrustProxy } from "../ClientAddress.js"
 import { Settings } from "../Settings.js"
 
 /**
@@ -84,51 +85,51 @@ const header = (request: HttpServerRequest, name: string): string | undefined =>
   return typeof value === "string" ? value : undefined
 }
 
+const socketOf = (request: HttpServerRequest) =>
+  request.source as { readonly socket?: { readonly encrypted?: boolean; readonly remoteAddress?: string } }
+
+const peerOf = (request: HttpServerRequest): string | undefined =>
+  socketOf(request).socket?.remoteAddress ?? Option.getOrUndefined(request.remoteAddress)
+
 /**
- * Whether the request reached the service over TLS, or through a trusted
- * proxy that says so (`X-Forwarded-Proto: https` with `TRUST_PROXY`).
+ * Whether the request reached the service over TLS, or through a proxy
+ * `TRUST_PROXY` trusts that says so (`X-Forwarded-Proto: https`, read as
+ * `ClientAddress.forwardedProtoOf` reads it).
  *
  * @since 0.2.0
  * @category requests
  */
-export const isSecureRequest = (request: HttpServerRequest, trustProxy: boolean): boolean => {
-  const source = request.source as { readonly socket?: { readonly encrypted?: boolean } }
-  if (source.socket?.encrypted === true) return true
-  if (!trustProxy) return false
-  const proto = header(request, "x-forwarded-proto")
-  return proto !== undefined && proto.split(",")[0]?.trim().toLowerCase() === "https"
+export const isSecureRequest = (request: HttpServerRequest, trustProxy: TrustProxy): boolean => {
+  if (socketOf(request).socket?.encrypted === true) return true
+  return forwardedProtoOf(trustProxy, peerOf(request), request.headers["x-forwarded-proto"]) === "https"
 }
 
 /**
- * The client's address, as the wire's throttles see it: the first
- * `X-Forwarded-For` hop with `TRUST_PROXY`, else the socket's.
+ * The client's address, as the wire's throttles see it
+ * (`ClientAddress.clientAddressOf` under `TRUST_PROXY`).
  *
  * @since 0.2.0
  * @category requests
  */
-export const clientAddress = (request: HttpServerRequest, trustProxy: boolean): string => {
-  if (trustProxy) {
-    const forwarded = header(request, "x-forwarded-for")
-    if (forwarded !== undefined && forwarded !== "") return (forwarded.split(",")[0] ?? "").trim()
-  }
-  const source = request.source as { readonly socket?: { readonly remoteAddress?: string } }
-  return source.socket?.remoteAddress ?? Option.getOrElse(request.remoteAddress, () => "")
-}
+export const clientAddress = (request: HttpServerRequest, trustProxy: TrustProxy): string =>
+  clientAddressOf(trustProxy, peerOf(request), request.headers["x-forwarded-for"])
 
 /**
  * Whether a request comes from the page's own origin: its `Origin` (when
  * sent; browsers send it on every state-changing request) names the host it
- * was sent to, and its `Sec-Fetch-Site` (when sent) is `same-origin`.
+ * was sent to (`X-Forwarded-Host` from a trusted proxy), and its
+ * `Sec-Fetch-Site` (when sent) is `same-origin`.
  *
  * @since 0.2.0
  * @category requests
  */
-export const isSameOrigin = (request: HttpServerRequest, trustProxy: boolean): boolean => {
+export const isSameOrigin = (request: HttpServerRequest, trustProxy: TrustProxy): boolean => {
   const site = header(request, "sec-fetch-site")
   if (site !== undefined && site !== "same-origin" && site !== "none") return false
   const origin = header(request, "origin")
   if (origin === undefined) return true
-  const host = (trustProxy ? header(request, "x-forwarded-host") : undefined) ?? header(request, "host")
+  const forwardedHost = isTrustedPeer(trustProxy, peerOf(request)) ? header(request, "x-forwarded-host") : undefined
+  const host = forwardedHost?.split(",")[0]?.trim() ?? header(request, "host")
   if (host === undefined) return false
   const scheme = isSecureRequest(request, trustProxy) ? "https" : "http"
   return origin === `${scheme}://${host}`
@@ -140,7 +141,7 @@ export const isSameOrigin = (request: HttpServerRequest, trustProxy: boolean): b
  * @since 0.2.0
  * @category cookies
  */
-export const cookieOptions = (request: HttpServerRequest, trustProxy: boolean, maxAgeSeconds: number) => ({
+export const cookieOptions = (request: HttpServerRequest, trustProxy: TrustProxy, maxAgeSeconds: number) => ({
   httpOnly: true,
   secure: isSecureRequest(request, trustProxy),
   sameSite: "strict" as const,

@@ -9,27 +9,34 @@ import type { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/st
 import { Layer } from "effect"
 import type { FileSystem } from "effect/FileSystem"
 import type { Etag, HttpPlatform, HttpRouter } from "effect/http"
-import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { HttpApiBuilder } from "effect/http-api"
 import type { Path } from "effect/Path"
 import { AppApiHandlers, ServedApi } from "../app/Handlers.js"
 import type { Settings } from "../Settings.js"
 import { OperatorAuthLive } from "./Auth.js"
+import { BillingHandlers } from "./Billing.js"
 import { CustomersHandlers } from "./Customers.js"
+import { DocsRoutes } from "./Docs.js"
 import { PackagesHandlers } from "./Packages.js"
 import { OperatorRequestErrorsLive } from "./RequestErrors.js"
 import { ResellersHandlers } from "./Resellers.js"
 import { UsageHandlers } from "./Usage.js"
 
-const ApiRoutes = HttpApiBuilder.layer(ServedApi, { openapiPath: "/openapi.json" }).pipe(
-  Layer.provide([PackagesHandlers, ResellersHandlers, CustomersHandlers, UsageHandlers, AppApiHandlers]),
+const ApiRoutes = HttpApiBuilder.layer(ServedApi).pipe(
+  Layer.provide([
+    PackagesHandlers,
+    ResellersHandlers,
+    CustomersHandlers,
+    UsageHandlers,
+    BillingHandlers,
+    AppApiHandlers
+  ]),
   Layer.provide([OperatorAuthLive, OperatorRequestErrorsLive])
 )
 
-const DocsRoute = HttpApiScalar.layer(ServedApi, { path: "/docs" })
-
 /**
  * The operator API (`/v1/...`), its OpenAPI document (`/openapi.json`) and a
- * browsable reference (`/docs`), to mount on the app's `HttpRouter`. Takes
+ * browsable reference (`/docs`, both compressed and cacheable: `Docs.ts`), to mount on the app's `HttpRouter`. Takes
  * the token from the settings (`ADMIN_TOKEN`; unset answers 503 on every
  * operator call).
  *
@@ -48,4 +55,4 @@ export const OperatorRoutes: Layer.Layer<
   | FileSystem
   | HttpPlatform.HttpPlatform
   | Path
-> = Layer.mergeAll(ApiRoutes, DocsRoute)
+> = Layer.mergeAll(ApiRoutes, DocsRoutes)

@@ -51,6 +51,13 @@ export const promiseOperatorClient = (
       overview: wrap("customers", "overview", service.customers.overview)
     },
     ingest: wrap("usage", "ingest", service.ingest, (args) => args[1]?.signal),
+    billing: {
+      cycles: wrap("billing", "cycles", service.billing.cycles),
+      changePackage: wrap("billing", "changePackage", service.billing.changePackage),
+      cancelPackageChange: wrap("billing", "cancelPackageChange", service.billing.cancelPackageChange),
+      resellerCycles: wrap("billing", "resellerCycles", service.billing.resellerCycles),
+      resellerCyclesCsv: wrap("billing", "resellerCyclesCsv", service.billing.resellerCyclesCsv)
+    },
     close: async () => {
       closed = true
     }

@@ -16,7 +16,12 @@ describe("operator routes", () => {
       "customers.get GET /v1/customers/:user",
       "customers.list GET /v1/customers",
       "customers.overview GET /v1/customers/:user/overview",
-      "usage.ingest POST /v1/usage"
+      "usage.ingest POST /v1/usage",
+      "billing.cycles GET /v1/customers/:user/cycles",
+      "billing.changePackage POST /v1/customers/:user/package",
+      "billing.cancelPackageChange DELETE /v1/customers/:user/package/scheduled",
+      "billing.resellerCycles GET /v1/resellers/:apiUser/cycles",
+      "billing.resellerCyclesCsv GET /v1/resellers/:apiUser/cycles.csv"
     ])
   })
 
