@@ -11,6 +11,7 @@ import type { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/st
 import { type Config, Effect, Layer } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import type { ServeError } from "effect/http/HttpServerError"
+import { AssetRoutes } from "./app/Assets.js"
 import { Lifecycle } from "./Lifecycle.js"
 import { LogLayer } from "./Log.js"
 import { Metrics } from "./Metrics.js"
@@ -23,12 +24,13 @@ import { layerTracer, layerWireSpans } from "./Tracing.js"
 import { WireHandler } from "./wire/Handler.js"
 
 /**
- * Every route of the Effect router: operations, then the operator API.
+ * Every route of the Effect router: operations, the operator API (with the
+ * page's API), the page's files.
  *
  * @since 0.1.0
  * @category layers
  */
-export const RouterRoutes = Layer.mergeAll(OpsRoutes, OperatorRoutes)
+export const RouterRoutes = Layer.mergeAll(OpsRoutes, OperatorRoutes, AssetRoutes)
 
 /**
  * Logs the address the server listens on.

@@ -137,3 +137,34 @@ export const clientAddressOf = (trust: TrustProxy, socket: string | undefined, f
   }
   return own
 }
+
+/**
+ * Whether the socket's peer is a proxy `trust` names: any peer for a hop
+ * count, a peer in the list for addresses or CIDRs, none without trust.
+ * Only such a peer's `X-Forwarded-*` headers are read.
+ *
+ * @since 0.2.0
+ * @category addresses
+ */
+export const isTrustedPeer = (trust: TrustProxy, socket: string | undefined): boolean => {
+  if (trust._tag === "None") return false
+  if (trust._tag === "Hops") return true
+  return isTrusted(trust.list, socket === undefined ? undefined : normalizeAddress(socket))
+}
+
+/**
+ * The scheme the trusted proxies say the client used (`X-Forwarded-Proto`,
+ * lower case), `undefined` when no trusted proxy says one. With a hop count
+ * `N` the entry the outermost trusted proxy wrote (the Nth from the right,
+ * the leftmost when fewer), with a list the leftmost.
+ *
+ * @since 0.2.0
+ * @category addresses
+ */
+export const forwardedProtoOf = (trust: TrustProxy, socket: string | undefined, proto: unknown): string | undefined => {
+  if (!isTrustedPeer(trust, socket) || typeof proto !== "string" || proto === "") return undefined
+  const entries = proto.split(",")
+  const entry = trust._tag === "Hops" ? entries[Math.max(0, entries.length - trust.hops)] : entries[0]
+  const scheme = entry?.trim().toLowerCase()
+  return scheme === "" ? undefined : scheme
+}

@@ -12,7 +12,7 @@ import { defaultDatabaseUrl, Ledger } from "@account-overview/store"
 import { Console, Effect, Layer, Option } from "effect"
 import { HttpServer } from "effect/http"
 import { AppLayer } from "./App.js"
-import { demoAdminToken, demoBanner, demoCurlLines, seedDemo } from "./Demo.js"
+import { demoAdminToken, demoBanner, demoCurlLines, demoPageLines, seedDemo } from "./Demo.js"
 import { LogSink } from "./Log.js"
 import { main, runLogged, withSettings } from "./main.js"
 import { Settings } from "./Settings.js"
@@ -83,9 +83,11 @@ export const seedDemoCommand = withSettings(
     const settings = yield* Settings
     const result = yield* seedDemo
     yield* Console.error(`demo seeded: ${result.accepted} new usage events, ${result.duplicates.length} already there`)
-    for (const line of demoCurlLines(`http://${publicHost(settings.host)}:${settings.port}`)) {
+    const baseUrl = `http://${publicHost(settings.host)}:${settings.port}`
+    for (const line of demoCurlLines(baseUrl)) {
       yield* Console.log(line)
     }
+    for (const line of demoPageLines(baseUrl)) yield* Console.error(line)
   }).pipe(Effect.provide(Ledger.layerConfig))
 )
 

@@ -160,6 +160,17 @@ export const demoCurlLines = (baseUrl: string): ReadonlyArray<string> => [
 ]
 
 /**
+ * The lines that point at the page: its address and the demo reseller's
+ * sign-in.
+ *
+ * @since 0.2.0
+ * @category demo
+ */
+export const demoPageLines = (baseUrl: string): ReadonlyArray<string> => [
+  `The page: ${baseUrl}/app/ (sign in with API user "${demoApiUser}", API key "${demoApiKey}")`
+]
+
+/**
  * The name of the file, in `DATA_DIR`, that keeps the demo's admin token.
  *
  * @since 0.2.0
@@ -281,6 +292,8 @@ export const demoBanner = (
     "The XML answer is ISO-8859-1: pipe it through `iconv -f latin1` on a UTF-8 terminal.",
     "",
     ...adminLines,
+    "",
+    ...demoPageLines(baseUrl),
     "",
     `Also: ${baseUrl}/healthz, /readyz, /metrics, /openapi.json`,
     ""

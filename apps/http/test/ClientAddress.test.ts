@@ -1,6 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import {
   clientAddressOf,
+  forwardedProtoOf,
+  isTrustedPeer,
   normalizeAddress,
   parseTrustProxy,
   type TrustProxy,
@@ -75,5 +77,17 @@ describe("clientAddressOf", () => {
     assert.strictEqual(clientAddressOf(proxies, "127.0.0.1", "6.6.6.6, 203.0.113.8, 10.0.0.7"), "203.0.113.8")
     // Garbage the nearest proxy passed on is the key itself, not skipped.
     assert.strictEqual(clientAddressOf(proxies, "127.0.0.1", "203.0.113.1, junk"), "junk")
+  })
+
+  it("reads X-Forwarded-Proto only from a trusted peer (the page's Secure cookie)", () => {
+    assert.isUndefined(forwardedProtoOf(trustNoProxy, "127.0.0.1", "https"))
+    assert.isFalse(isTrustedPeer(trustNoProxy, "127.0.0.1"))
+    assert.strictEqual(forwardedProtoOf(trust("1"), "10.0.0.1", "HTTPS"), "https")
+    assert.strictEqual(forwardedProtoOf(trust("2"), "10.0.0.1", "https, http"), "https")
+    const proxies = trust("10.0.0.0/8")
+    assert.isTrue(isTrustedPeer(proxies, "::ffff:10.1.2.3"))
+    assert.strictEqual(forwardedProtoOf(proxies, "10.1.2.3", "https"), "https")
+    assert.isUndefined(forwardedProtoOf(proxies, "203.0.113.9", "https"), "a peer outside the list")
+    assert.isUndefined(forwardedProtoOf(trust("1"), "10.0.0.1", undefined))
   })
 })

@@ -12,7 +12,8 @@ import {
   demoBanner,
   demoCurlLines,
   demoCustomers,
-  demoEvents
+  demoEvents,
+  demoPageLines
 } from "../src/Demo.js"
 
 describe("Demo (seedDemo through bin.test.ts)", () => {
@@ -100,10 +101,20 @@ describe("Demo's admin token (demoAdminToken, demoBanner)", () => {
     assert.include(kept, `ADMIN_TOKEN=${"t".repeat(43)}`)
     assert.include(kept, "/srv/ao/admin-token (mode 0600)")
     assert.include(kept, "http://127.0.0.1:3000/docs")
+    assert.include(kept, demoPageLines("http://127.0.0.1:3000")[0]!)
     const env = demoBanner("http://127.0.0.1:3000", { _tag: "Environment" })
     assert.include(
       env,
       `curl -s -H "Authorization: Bearer $ADMIN_TOKEN" 'http://127.0.0.1:3000/v1/customers?reseller=demo'`
     )
+  })
+})
+
+describe("demoPageLines", () => {
+  it("prints the page's address and the demo reseller's sign-in", () => {
+    const [line] = demoPageLines("http://127.0.0.1:3000")
+    assert.include(line, "http://127.0.0.1:3000/app/")
+    assert.include(line, `API user "${demoApiUser}"`)
+    assert.include(line, `API key "${demoApiKey}"`)
   })
 })

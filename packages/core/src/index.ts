@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 export * from "./AccountOverviews.js"
+export * from "./AppApi.js"
 export * from "./Billing.js"
 export * from "./CalendarDate.js"
 export * from "./Cycles.js"

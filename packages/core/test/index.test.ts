@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as AccountOverviews from "../src/AccountOverviews.js"
+import * as AppApi from "../src/AppApi.js"
 import * as Billing from "../src/Billing.js"
 import * as CalendarDate from "../src/CalendarDate.js"
 import * as Cycles from "../src/Cycles.js"
@@ -20,6 +21,7 @@ import * as Xml from "../src/Xml.js"
 
 const modules = {
   AccountOverviews,
+  AppApi,
   Billing,
   CalendarDate,
   Cycles,

@@ -31,11 +31,15 @@ import type {
   SqliteLedgerOptions,
   UsageTotals
 } from "./LedgerModels.js"
+import { LedgerPage } from "./LedgerPage.js"
 import { layerSqlClientPg, layerSqlClientSqlite } from "./LedgerSql.js"
 import { migrate } from "./Migrations.js"
 
-const onSql = (options: LedgerLayerOptions | undefined): Layer.Layer<Ledger, Unavailable, SqlClient> =>
-  Layer.effect(Ledger, options?.migrate === false ? SqlLedger.make : Effect.andThen(migrate, SqlLedger.make))
+const onSql = (options: LedgerLayerOptions | undefined): Layer.Layer<Ledger | LedgerPage, Unavailable, SqlClient> =>
+  Layer.merge(
+    Layer.effect(Ledger, options?.migrate === false ? SqlLedger.make : Effect.andThen(migrate, SqlLedger.make)),
+    LedgerPage.layerSql
+  )
 
 // The `SqlClient` named by `DATABASE_URL`: what `layerConfig` and `migrateConfig` run on. Logs
 // which store it opens (the SQLite file as an absolute path; never PostgreSQL's user or password).
@@ -204,7 +208,10 @@ export class Ledger extends Context.Service<
    * @since 0.1.0
    * @category layers
    */
-  static readonly layerSqlite = (filename: string, options?: SqliteLedgerOptions): Layer.Layer<Ledger, Unavailable> =>
+  static readonly layerSqlite = (
+    filename: string,
+    options?: SqliteLedgerOptions
+  ): Layer.Layer<Ledger | LedgerPage, Unavailable> =>
     onSql(options).pipe(Layer.provide(layerSqlClientSqlite(filename, options)))
 
   /**
@@ -218,7 +225,7 @@ export class Ledger extends Context.Service<
   static readonly layerPg = (
     url: string | Redacted.Redacted<string>,
     options?: PgLedgerOptions
-  ): Layer.Layer<Ledger, Unavailable> => onSql(options).pipe(Layer.provide(layerSqlClientPg(url, options)))
+  ): Layer.Layer<Ledger | LedgerPage, Unavailable> => onSql(options).pipe(Layer.provide(layerSqlClientPg(url, options)))
 
   /**
    * The ledger chosen by `DATABASE_URL`, read through Effect `Config` and
@@ -232,9 +239,9 @@ export class Ledger extends Context.Service<
    * @since 0.1.0
    * @category layers
    */
-  static readonly layerConfig: Layer.Layer<Ledger, Unavailable | Config.ConfigError> = Layer.effect(
-    Ledger,
-    Effect.andThen(migrate, SqlLedger.make)
+  static readonly layerConfig: Layer.Layer<Ledger | LedgerPage, Unavailable | Config.ConfigError> = Layer.merge(
+    Layer.effect(Ledger, Effect.andThen(migrate, SqlLedger.make)),
+    LedgerPage.layerSql
   ).pipe(Layer.provide(sqlClientConfig))
 
   /**

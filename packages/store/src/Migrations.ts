@@ -13,6 +13,7 @@ import { LedgerNamesCollide } from "./LedgerModels.js"
 import ledger from "./migrations/0001_ledger.js"
 import nameKeys from "./migrations/0002_name_keys.js"
 import timeZones from "./migrations/0004_time_zones.js"
+import pageSessions from "./migrations/0005_page_sessions.js"
 
 /**
  * The table that records which migrations ran.
@@ -31,7 +32,8 @@ export const migrationsTable = "ledger_migrations"
 export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0001_ledger": ledger,
   "0002_name_keys": nameKeys,
-  "0004_time_zones": timeZones
+  "0004_time_zones": timeZones,
+  "0005_page_sessions": pageSessions
 })
 
 const run = Migrator.make({})

@@ -9,6 +9,7 @@
 export * from "./Ledger.js"
 export * from "./LedgerModels.js"
 export * from "./LedgerOverviews.js"
+export * from "./LedgerPage.js"
 export * from "./LedgerSql.js"
 export * from "./Migrations.js"
 export * from "./ResellerKeys.js"

@@ -65,7 +65,8 @@ describe("Ledger.layerSqlite, Ledger.layerConfig and Ledger.migrateConfig (Ledge
       assert.deepStrictEqual(ran, [
         [1, "ledger"],
         [2, "name_keys"],
-        [4, "time_zones"]
+        [4, "time_zones"],
+        [5, "page_sessions"]
       ])
       const reseller = yield* Effect.provide(
         Effect.gen(function* () {

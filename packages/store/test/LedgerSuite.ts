@@ -148,7 +148,7 @@ export const ledgerSuite = (name: string, options: SuiteOptions) =>
         const rows = yield* sql<{ migration_id: unknown }>`SELECT migration_id FROM ledger_migrations`
         assert.deepStrictEqual(
           rows.map((r) => Number(r.migration_id)).sort((a, b) => a - b),
-          [1, 2, 4]
+          [1, 2, 4, 5]
         )
         yield* (yield* Ledger).ping()
       })

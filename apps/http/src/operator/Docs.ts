@@ -1,6 +1,7 @@
 /**
- * The operator API's documents: `/openapi.json`, the OpenAPI document of
- * core's `OperatorApi` with the service's version, and `/docs`, a
+ * The served API's documents: `/openapi.json`, the OpenAPI document of
+ * core's `OperatorApi` and the page's `AppApi` (`ServedApi`) with the
+ * service's version, and `/docs`, a
  * browsable reference of it. Both are sent compressed when the client
  * accepts it (`br`, else `gzip`) and are cacheable: an ETag of their
  * content, `Cache-Control: public, max-age=300`, and 304 to a request whose
@@ -12,19 +13,20 @@
 import { createHash } from "node:crypto"
 import { promisify } from "node:util"
 import { brotliCompress, constants, gzip } from "node:zlib"
-import { OperatorApi } from "@account-overview/core"
 import { Effect, Layer } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiScalar, OpenApi } from "effect/http-api"
+import { ServedApi } from "../app/Handlers.js"
 import { serviceVersion } from "../Version.js"
 
 /**
- * Core's `OperatorApi` with the service's version in its OpenAPI document.
+ * The served API (core's `OperatorApi` and the page's `AppApi`) with the
+ * service's version in its OpenAPI document.
  *
  * @since 0.2.0
  * @category documents
  */
-export const operatorApiDocumented = OperatorApi.annotate(OpenApi.Version, serviceVersion)
+export const operatorApiDocumented = ServedApi.annotate(OpenApi.Version, serviceVersion)
 
 /**
  * The OpenAPI document `/openapi.json` serves, made without a server.

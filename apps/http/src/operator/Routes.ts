@@ -5,13 +5,13 @@
  *
  * @since 0.1.0
  */
-import { OperatorApi } from "@account-overview/core"
 import type { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/store"
 import { Layer } from "effect"
 import type { FileSystem } from "effect/FileSystem"
 import type { Etag, HttpPlatform, HttpRouter } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import type { Path } from "effect/Path"
+import { AppApiHandlers, ServedApi } from "../app/Handlers.js"
 import type { Settings } from "../Settings.js"
 import { OperatorAuthLive } from "./Auth.js"
 import { BillingHandlers } from "./Billing.js"
@@ -22,8 +22,15 @@ import { OperatorRequestErrorsLive } from "./RequestErrors.js"
 import { ResellersHandlers } from "./Resellers.js"
 import { UsageHandlers } from "./Usage.js"
 
-const ApiRoutes = HttpApiBuilder.layer(OperatorApi).pipe(
-  Layer.provide([PackagesHandlers, ResellersHandlers, CustomersHandlers, UsageHandlers, BillingHandlers]),
+const ApiRoutes = HttpApiBuilder.layer(ServedApi).pipe(
+  Layer.provide([
+    PackagesHandlers,
+    ResellersHandlers,
+    CustomersHandlers,
+    UsageHandlers,
+    BillingHandlers,
+    AppApiHandlers
+  ]),
   Layer.provide([OperatorAuthLive, OperatorRequestErrorsLive])
 )
 

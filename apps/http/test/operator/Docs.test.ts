@@ -68,6 +68,7 @@ describe("Docs (negotiateEncoding, matchesEtag, operatorOpenApi)", () => {
     assert.strictEqual(spec.info.version, serviceVersion)
     assert.notStrictEqual(spec.info.version, "0.0.1")
     assert.isAbove(spec.servers?.length ?? 0, 0)
+    for (const path of ["/app/api/session", "/app/api/resellers"]) assert.property(spec.paths, path)
   })
 })
 
