@@ -31,7 +31,7 @@ import {
   type Package,
   type Unavailable
 } from "@account-overview/core"
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, Option, Result } from "effect"
 import { Ledger } from "./Ledger.js"
 import type { OverviewReading, UsageTotals } from "./LedgerModels.js"
 import { ResellerKeys } from "./ResellerKeys.js"
@@ -42,10 +42,26 @@ import { ResellerKeys } from "./ResellerKeys.js"
  * @since 0.1.0
  * @category models
  */
-export interface CustomerOverview {
-  readonly user: string
-  readonly overview: Overview
-}
+export type CustomerOverview =
+  | { readonly user: string; readonly overview: Overview }
+  | {
+      readonly user: string
+      /**
+       * Why this customer's overview could not be read while the store
+       * answers (its stored usage does not read back).
+       *
+       * @since 0.2.0
+       */
+      readonly problem: string
+    }
+
+/**
+ * The `problem` of a listed customer whose overview could not be read.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const unreadableOverview = "this customer's overview could not be read; the others are listed"
 
 /**
  * A page of overviews, with the cursor of the next page when there is one.
@@ -70,7 +86,7 @@ export class LedgerOverviews extends Context.Service<
   {
     /** The overview of `user` for the cycle that holds `date` (default: today, UTC); none when no such customer. */
     readonly overviewAt: (user: string, date?: CalendarDate) => Effect.Effect<Option.Option<Overview>, Unavailable>
-    /** Overviews of a reseller's customers, ordered by `user`, a page at a time. */
+    /** Overviews of a reseller's customers, ordered by `user`, a page at a time; one whose usage does not read back carries a `problem`. */
     readonly overviewsOfReseller: (
       apiUser: string,
       options: {
@@ -205,7 +221,15 @@ export class LedgerOverviews extends Context.Service<
           const items: Array<CustomerOverview> = []
           for (const customer of page.items) {
             const pkg = packages.get(customer.package)
-            if (pkg !== undefined) items.push({ user: customer.user, overview: yield* overviewOf(customer, pkg, date) })
+            if (pkg === undefined) continue
+            // One customer's unreadable usage is that customer's problem; the
+            // listing fails only when the store itself does not answer.
+            const read = yield* Effect.result(overviewOf(customer, pkg, date))
+            if (Result.isSuccess(read)) items.push({ user: customer.user, overview: read.success })
+            else {
+              yield* ledger.ping()
+              items.push({ user: customer.user, problem: unreadableOverview })
+            }
           }
           return page.nextCursor === undefined ? { items } : { items, nextCursor: page.nextCursor }
         })

@@ -9,6 +9,7 @@ import { Cause, Effect } from "effect"
 import * as Migrator from "effect/sql/Migrator"
 import type { SqlClient } from "effect/sql/SqlClient"
 import ledger from "./migrations/0001_ledger.js"
+import usageVoids from "./migrations/0003_usage_voids.js"
 
 /**
  * The table that records which migrations ran.
@@ -25,7 +26,8 @@ export const migrationsTable = "ledger_migrations"
  * @category migrations
  */
 export const migrations: Migrator.Loader = Migrator.fromRecord({
-  "0001_ledger": ledger
+  "0001_ledger": ledger,
+  "0003_usage_voids": usageVoids
 })
 
 const run = Migrator.make({})

@@ -56,7 +56,10 @@ describe("Ledger.layerSqlite, Ledger.layerConfig and Ledger.migrateConfig (Ledge
       const file = join(dir, "cfg", "ledger.db")
       const provider = ConfigProvider.fromEnv({ env: { DATABASE_URL: `sqlite:${file}` } })
       const ran = yield* Ledger.migrateConfig.pipe(Effect.provideService(ConfigProvider.ConfigProvider, provider))
-      assert.deepStrictEqual(ran, [[1, "ledger"]])
+      assert.deepStrictEqual(ran, [
+        [1, "ledger"],
+        [3, "usage_voids"]
+      ])
       const reseller = yield* Effect.provide(
         Effect.gen(function* () {
           const ledger = yield* Ledger

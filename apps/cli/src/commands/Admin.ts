@@ -20,7 +20,7 @@ import type {
   ResellersRotateKeyInput,
   ResellersSetInput
 } from "../Cli.js"
-import { type CliFailure, usageError } from "../CliFailure.js"
+import { type CliFailure, ExitCode, usageError } from "../CliFailure.js"
 import { errLine, out, registerSecret, streams } from "../Io.js"
 import { withOperator } from "../Operator.js"
 import { overviewWriter } from "../Output.js"
@@ -200,7 +200,19 @@ export const overviews = Effect.fn("overviews")(function* (input: OverviewsInput
           limit: pageSize,
           ...(cursor === undefined ? {} : { cursor })
         })
-        for (const item of page.items) writer.write({ user: item.user, ok: true, overview: item.overview })
+        for (const item of page.items) {
+          if ("overview" in item) writer.write({ user: item.user, ok: true, overview: item.overview })
+          else {
+            const failure = {
+              code: "unreadable",
+              status: undefined,
+              messages: [item.problem],
+              sentence: item.problem,
+              exitCode: ExitCode.failed
+            }
+            writer.write({ user: item.user, ok: false, failure })
+          }
+        }
         cursor = page.nextCursor
         if (cursor === undefined || page.items.length === 0) break
       }

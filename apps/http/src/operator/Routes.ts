@@ -19,9 +19,22 @@ import { PackagesHandlers } from "./Packages.js"
 import { OperatorRequestErrorsLive } from "./RequestErrors.js"
 import { ResellersHandlers } from "./Resellers.js"
 import { UsageHandlers } from "./Usage.js"
+import { UsageVoidsHandlers } from "./UsageVoids.js"
+
+/**
+ * The settings of the router the operator routes are mounted on: no limit
+ * of its own on a path parameter's length (its default, 100 characters,
+ * answered 404 for longer names). Names are bounded by core's `Name`
+ * (`maxNameLength`), so a name over it is a 400 naming the field in every
+ * operator path; the request line itself is bounded by Node's header size.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const routerConfig = { maxParamLength: Number.POSITIVE_INFINITY }
 
 const ApiRoutes = HttpApiBuilder.layer(OperatorApi, { openapiPath: "/openapi.json" }).pipe(
-  Layer.provide([PackagesHandlers, ResellersHandlers, CustomersHandlers, UsageHandlers]),
+  Layer.provide([PackagesHandlers, ResellersHandlers, CustomersHandlers, UsageHandlers, UsageVoidsHandlers]),
   Layer.provide([OperatorAuthLive, OperatorRequestErrorsLive])
 )
 

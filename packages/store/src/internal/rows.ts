@@ -1,4 +1,4 @@
-import { CalendarDate, isCalendarDate, Name, type Package, Unavailable } from "@account-overview/core"
+import { CalendarDate, isCalendarDate, maxNameLength, Name, type Package, Unavailable } from "@account-overview/core"
 import { Cause, Data, Effect, Option, Schema, SchemaGetter } from "effect"
 import type { SqlError } from "effect/sql/SqlError"
 import type { OverviewSource, UsageTotals } from "../LedgerModels.js"
@@ -41,6 +41,23 @@ export const TotalsRow = Schema.Struct({ requests: DbCount, credits: DbCount })
 
 export const IdRow = Schema.Struct({ id: Schema.String })
 
+export const EventIdRow = Schema.Struct({ event_id: Schema.String })
+
+export const VoidableEventRow = Schema.Struct({
+  id: Schema.String,
+  customer_id: DbNumber,
+  requests: DbCount,
+  credits: DbCount,
+  day: Schema.String
+})
+
+export const DailyRow = Schema.Struct({
+  customer_id: DbNumber,
+  day: Schema.String,
+  requests: DbCount,
+  credits: DbCount
+})
+
 export const CustomerIdRow = Schema.Struct({ id: DbNumber, user_name: Schema.String })
 
 export const StoredEventRow = Schema.Struct({
@@ -72,9 +89,9 @@ export class BadRow extends Data.TaggedError("BadRow")<{
 
 const controlCharacters = /[\u0000-\u001f\u007f]/
 
-/** core's `Name`: 1 to 255 characters, no control characters, no surrounding white space. */
+/** core's `Name`: 1 to `maxNameLength` characters, no control characters, no surrounding white space. */
 export const isName = (u: unknown): u is string =>
-  typeof u === "string" && u.length >= 1 && u.length <= 255 && u.trim() === u && !controlCharacters.test(u)
+  typeof u === "string" && u.length >= 1 && u.length <= maxNameLength && u.trim() === u && !controlCharacters.test(u)
 
 /** `DbNumber`: a number, bigint or numeric string whose value is finite. */
 export const dbNumber = (u: unknown): number | undefined => {
