@@ -18,6 +18,7 @@ describe("OperatorApi", () => {
       "GET /v1/resellers/{apiUser}/overviews",
       "POST /v1/resellers/{apiUser}/rotate-key",
       "POST /v1/usage",
+      "POST /v1/usage/voids",
       "PUT /v1/customers/{user}",
       "PUT /v1/packages/{name}",
       "PUT /v1/resellers/{apiUser}"

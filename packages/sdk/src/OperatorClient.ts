@@ -14,7 +14,8 @@ import type {
   Overview,
   Package,
   ResellerKeyResult,
-  UsageEvent
+  UsageEvent,
+  VoidResult
 } from "@account-overview/core"
 import { Config, Context, Effect, Layer, Redacted } from "effect"
 import type { BackoffOptions } from "./Client.js"
@@ -179,6 +180,16 @@ export interface OperatorClientService {
     events: Iterable<UsageEvent> | AsyncIterable<UsageEvent>,
     options?: IngestOptions
   ) => Op<IngestSummary>
+  /**
+   * Voids stored usage events by id (`POST /v1/usage/voids`, at most 10,000
+   * per call): each counts in no overview, as if it was never sent. An id
+   * voided before is a duplicate; an id that is not a stored event is an
+   * `InvalidRequestError` whose problems name it by index, and nothing is
+   * voided.
+   *
+   * @since 0.2.0
+   */
+  readonly voidEvents: (ids: ReadonlyArray<string>) => Op<VoidResult>
 }
 
 type Promised<S> = {

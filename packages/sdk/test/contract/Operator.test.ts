@@ -201,6 +201,48 @@ layer(serviceLayer, { timeout: 120_000, excludeTestServices: true })(
     )
 
     it.effect(
+      "voids events by id: the overview reads as if they were never sent; again is a duplicate; unknown is by index",
+      () =>
+        Effect.gen(function* () {
+          const url = yield* baseUrl
+          const operator = createOperatorClient({ baseUrl: url, adminToken, env: {} })
+          yield* promise(() => operator.packages.set("Voids", { credits: 100 }))
+          yield* promise(() => operator.resellers.set("voider", { apiKey: "voider-key-0123456789" }))
+          yield* promise(() =>
+            operator.customers.set("v@voider.example", {
+              reseller: "voider",
+              package: "Voids",
+              billingAnchor: "2020-01-01",
+              reputation: 90
+            })
+          )
+          yield* promise(() => operator.ingest(events("void", 5, "v@voider.example")))
+          assert.deepStrictEqual(yield* promise(() => operator.voidEvents(["void-1", "void-3"])), {
+            voided: 2,
+            duplicates: []
+          })
+          assert.deepStrictEqual(yield* promise(() => operator.voidEvents(["void-1"])), {
+            voided: 0,
+            duplicates: ["void-1"]
+          })
+          const unknown = yield* failure(() => operator.voidEvents(["void-2", "void-none"]))
+          assert.instanceOf(unknown, InvalidRequestError)
+          assert.deepStrictEqual(
+            (unknown as InvalidRequestError).problems.map((p) => [p.index, p.field]),
+            [[1, "id"]]
+          )
+          const overview = yield* promise(() => operator.customers.overview("v@voider.example"))
+          assert.strictEqual(overview.creditsUsed, 3)
+          const effectVoid = yield* Effect.gen(function* () {
+            return yield* (yield* OperatorClient).voidEvents(["void-4"])
+          }).pipe(Effect.provide(OperatorClient.layer({ baseUrl: url, adminToken, env: {} })))
+          assert.deepStrictEqual(effectVoid, { voided: 1, duplicates: [] })
+          yield* promise(() => operator.close())
+        }),
+      60_000
+    )
+
+    it.effect(
       "a refused batch reports its bad events by index in the whole stream; earlier batches stay stored",
       () =>
         Effect.gen(function* () {

@@ -51,6 +51,7 @@ export const promiseOperatorClient = (
       overview: wrap("customers", "overview", service.customers.overview)
     },
     ingest: wrap("usage", "ingest", service.ingest, (args) => args[1]?.signal),
+    voidEvents: wrap("usageVoids", "void", service.voidEvents),
     close: async () => {
       closed = true
     }

@@ -92,7 +92,8 @@ export const makeOperatorService = Effect.fnUntraced(function* (options: Operato
         })
     },
     ingest: (events, ingestOptions) =>
-      ingest((payload) => call(api.usage.ingest, { payload: payload as Array<unknown> }), events, ingestOptions)
+      ingest((payload) => call(api.usage.ingest, { payload: payload as Array<unknown> }), events, ingestOptions),
+    voidEvents: (ids) => call(api.usageVoids.void, { payload: { ids: [...ids] } })
   }
   return service
 })

@@ -16,7 +16,8 @@ describe("operator routes", () => {
       "customers.get GET /v1/customers/:user",
       "customers.list GET /v1/customers",
       "customers.overview GET /v1/customers/:user/overview",
-      "usage.ingest POST /v1/usage"
+      "usage.ingest POST /v1/usage",
+      "usageVoids.void POST /v1/usage/voids"
     ])
   })
 
