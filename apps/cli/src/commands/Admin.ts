@@ -18,7 +18,8 @@ import type {
   PackagesListInput,
   PackagesSetInput,
   ResellersRotateKeyInput,
-  ResellersSetInput
+  ResellersSetInput,
+  UsageVoidInput
 } from "../Cli.js"
 import { type CliFailure, ExitCode, usageError } from "../CliFailure.js"
 import { errLine, out, registerSecret, streams } from "../Io.js"
@@ -220,3 +221,14 @@ export const overviews = Effect.fn("overviews")(function* (input: OverviewsInput
     })
   )
 })
+
+export const usageVoid = (input: UsageVoidInput): Effect.Effect<void, CliFailure> =>
+  withOperator(input, {}, (client) => client.voidEvents(input.ids)).pipe(
+    Effect.map((result) => {
+      if (recordOutput(input.output) === "json") return out(`${JSON.stringify(result)}\n`)
+      out(`voided ${result.voided} event${result.voided === 1 ? "" : "s"}\n`)
+      if (result.duplicates.length > 0) {
+        out(`already voided: ${result.duplicates.map((id) => JSON.stringify(id)).join(", ")}\n`)
+      }
+    })
+  )
