@@ -225,7 +225,10 @@ export const overviews = Effect.fn("overviews")(function* (input: OverviewsInput
 export const usageVoid = (input: UsageVoidInput): Effect.Effect<void, CliFailure> =>
   withOperator(input, {}, (client) => client.voidEvents(input.ids)).pipe(
     Effect.map((result) => {
-      if (recordOutput(input.output) === "json") return out(`${JSON.stringify(result)}\n`)
+      if (recordOutput(input.output) === "json") {
+        out(`${JSON.stringify(result)}\n`)
+        return
+      }
       out(`voided ${result.voided} event${result.voided === 1 ? "" : "s"}\n`)
       if (result.duplicates.length > 0) {
         out(`already voided: ${result.duplicates.map((id) => JSON.stringify(id)).join(", ")}\n`)
