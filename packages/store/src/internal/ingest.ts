@@ -20,6 +20,19 @@ import * as Rows from "./rows.js"
  */
 export const chunkSize = 10_000
 
+/**
+ * Rows per insert statement on SQLite, whose statements run synchronously:
+ * about a few milliseconds each, with the event loop let run between them,
+ * so that a batch of 10,000 never holds it for long.
+ */
+export const sqliteWriteChunk = 1_000
+
+// A macrotask: pending I/O runs before the next statement.
+const yieldToIo = Effect.callback<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
 const transientReasons = new Set(["DeadlockError", "SerializationError", "LockTimeoutError"])
 const isTransient = (error: unknown): boolean =>
   typeof error === "object" &&
@@ -160,8 +173,9 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
   /** Inserts the first occurrence of each id; answers the ids this transaction inserted and the others as stored. */
   const write = Effect.fnUntraced(function* (unique: ReadonlyArray<Pending>) {
     const inserted = new Set<string>()
-    for (const chunk of chunks(unique, chunkSize)) {
+    for (const chunk of chunks(unique, isPg ? chunkSize : sqliteWriteChunk)) {
       for (const row of yield* insertEvents(chunk)) inserted.add(row.id)
+      if (!isPg) yield* yieldToIo
     }
     const stored = new Map<string, StoredEvent>()
     const others = unique.filter((e) => !inserted.has(e.id)).map((e) => e.id)
@@ -192,7 +206,8 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
     // The batch alone passes the bound: refused before the rollup is written
     // (the sums in JavaScript are exact up to the bound, which is below 2^53).
     for (const row of rollup) yield* checkDaily(row)
-    for (const chunk of chunks(rollup, chunkSize)) {
+    for (const chunk of chunks(rollup, isPg ? chunkSize : sqliteWriteChunk)) {
+      if (!isPg) yield* yieldToIo
       for (const row of yield* addDaily(chunk)) {
         yield* checkDaily({ customerId: row.customer_id, day: row.day, requests: row.requests, credits: row.credits })
       }
