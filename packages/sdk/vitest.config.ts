@@ -3,6 +3,9 @@ import { defineConfig } from "vitest/config"
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // A test's own deadline, not a measure: on a machine shared with other
+    // suites a test that spawns or serves may take seconds.
+    testTimeout: 60_000,
     reporters: ["default", "json"],
     outputFile: { json: "./.vitest-report.json" }
   }
