@@ -3,7 +3,8 @@ import {
   type Customer,
   calendarDateFromEpochMillis,
   type Overview,
-  type Package
+  type Package,
+  type VoidResult
 } from "@account-overview/core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -222,16 +223,18 @@ export const overviews = Effect.fn("overviews")(function* (input: OverviewsInput
   )
 })
 
+const writeVoidResult = (output: "table" | "json", result: VoidResult): void => {
+  if (output === "json") {
+    out(`${JSON.stringify(result)}\n`)
+    return
+  }
+  out(`voided ${result.voided} event${result.voided === 1 ? "" : "s"}\n`)
+  if (result.duplicates.length > 0) {
+    out(`already voided: ${result.duplicates.map((id) => JSON.stringify(id)).join(", ")}\n`)
+  }
+}
+
 export const usageVoid = (input: UsageVoidInput): Effect.Effect<void, CliFailure> =>
   withOperator(input, {}, (client) => client.voidEvents(input.ids)).pipe(
-    Effect.map((result) => {
-      if (recordOutput(input.output) === "json") {
-        out(`${JSON.stringify(result)}\n`)
-        return
-      }
-      out(`voided ${result.voided} event${result.voided === 1 ? "" : "s"}\n`)
-      if (result.duplicates.length > 0) {
-        out(`already voided: ${result.duplicates.map((id) => JSON.stringify(id)).join(", ")}\n`)
-      }
-    })
+    Effect.map((result) => writeVoidResult(recordOutput(input.output), result))
   )
