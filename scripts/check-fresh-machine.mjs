@@ -5,8 +5,11 @@
 // - every bin of the apps, run as a user runs it, says in one line on stderr which Node.js it
 //   needs and how to get it, prints nothing on stdout, and exits 1;
 // - the README's "Run it" command, in a fresh clone of the committed tree (HEAD), with a fresh
-//   npm cache: it prints curl lines, the first one answers 200 with a JSON overview, and
-//   Ctrl-C (SIGINT to its process group, as a terminal sends it) ends it and the service;
+//   npm cache, run as a terminal runs it (no shell of its own between): it says what it builds
+//   while it builds, prints curl lines, the first one answers 200 with a JSON overview, the
+//   operator API's one (with the admin token it printed) 200 with the demo's customers, and
+//   Ctrl-C (SIGINT to its process group, as a terminal sends it) ends it and the service with
+//   exit 0 and no `ELIFECYCLE`;
 // - the CLI's advice (`npx -y -p node@24 -p <the package> account-overview`) with its tarball.
 //
 // The README's "Test it" command is what `.ci/run` itself runs on such a machine. Without a
@@ -72,7 +75,9 @@ const oldPath = [dirname(old.path), ...pathDirs.filter((dir) => dir !== dirname(
 const freshEnv = Object.fromEntries(
   Object.entries(process.env).filter(
     ([key]) =>
-      !/^(npm_|pnpm_|PNPM_|NODE_OPTIONS$|NODE_PATH$|DATABASE_URL$|PG_URL$|ADMIN_TOKEN$|PORT$|HOST$|TURBO_)/.test(key)
+      !/^(npm_|pnpm_|PNPM_|NODE_OPTIONS$|NODE_PATH$|DATABASE_URL$|DATA_DIR$|PG_URL$|ADMIN_TOKEN$|PORT$|HOST$|TURBO_)/.test(
+        key
+      )
   )
 )
 freshEnv.PATH = oldPath
@@ -141,7 +146,8 @@ await check(`the README's "Run it" command in a fresh clone, on Node ${old.versi
   const port = await freePort()
   const env = { ...freshEnv, PORT: String(port), npm_config_cache: join(work, "npm-cache") }
   const started = Date.now()
-  const demo = startGroup("sh", ["-c", command], { cwd: clone, env })
+  // `exec`: the command is the group's leader, as when a terminal's shell runs it.
+  const demo = startGroup("sh", ["-c", `exec ${command}`], { cwd: clone, env })
   try {
     // Fetching Node 24 and pnpm, installing, building, seeding: minutes on a busy machine.
     const firstCurl = await demo
@@ -164,6 +170,26 @@ await check(`the README's "Run it" command in a fresh clone, on Node ${old.versi
     for (const field of ["package", "credits_allowed", "credits_used", "credits_remain", "billing_end_date"]) {
       assert(field in overview, `no ${field} in ${body}`)
     }
+    // Printed with the first one, so most likely already there: waitFor sees only lines to come.
+    const isOperatorCurl = (line) => line.startsWith("curl ") && line.includes("/v1/")
+    const operatorCurl =
+      demo.output().split("\n").find(isOperatorCurl) ??
+      (await demo.waitFor(isOperatorCurl, 30_000).catch((error) => {
+        throw new Error(`no curl line for the operator API (${error.message}); it printed:\n${tail(demo.output(), 25)}`)
+      }))
+    const operator = await run("sh", ["-c", `${operatorCurl} -w '\\n%{http_code}'`], {
+      env: freshEnv,
+      timeoutMs: 30_000
+    })
+    const operatorLines = operator.stdout.split("\n")
+    const operatorStatus = operatorLines.pop()
+    assert(operatorStatus === "200", `${operatorCurl}\nanswered ${operatorStatus}: ${operatorLines.join("\n")}`)
+    const customers = JSON.parse(operatorLines.join("\n")).items.length
+    assert(customers === 4, `the operator API listed ${customers} demo customers`)
+    assert(
+      demo.output().includes("building the service (first run: about a minute)…"),
+      `no progress line before the build:\n${tail(demo.output(), 25)}`
+    )
 
     demo.kill("SIGINT")
     const exit = await Promise.race([
@@ -172,7 +198,9 @@ await check(`the README's "Run it" command in a fresh clone, on Node ${old.versi
     ])
     assert(exit !== undefined, `still running 60 s after SIGINT:\n${tail(demo.output())}`)
     assert(!(await listening(port)), `port ${port} still answers after the demo ended`)
-    return `up after ${upAfter} s, ${overview.package}: ${overview.credits_used} of ${overview.credits_allowed} credits; Ctrl-C: exit ${exit.code ?? exit.signal}`
+    assert(exit.code === 0, `Ctrl-C ended it with ${exit.code ?? exit.signal}, not exit 0:\n${tail(demo.output())}`)
+    assert(!demo.output().includes("ELIFECYCLE"), `pnpm reported a failure:\n${tail(demo.output())}`)
+    return `up after ${upAfter} s, ${overview.package}: ${overview.credits_used} of ${overview.credits_allowed} credits; the operator API: ${customers} customers; Ctrl-C: exit 0`
   } finally {
     demo.kill("SIGKILL")
   }

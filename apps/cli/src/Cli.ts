@@ -481,11 +481,58 @@ const overviews = Command.make(
   Command.withExamples([{ command: `${executable} admin overviews --reseller acme --output csv` }])
 )
 
+const cyclesHistoryConfig = {
+  ...admin,
+  user: userArgument,
+  from: date("from", "The first day of the range (default: a year before --to)").pipe(Flag.optional),
+  to: date("to", "The last day of the range (default: the customer's local today)").pipe(Flag.optional),
+  output: outputs(listOutputs, "ndjson")
+}
+
+/** The parsed input of `admin cycles history`. */
+export type CyclesHistoryInput = Command.Command.Config.Infer<typeof cyclesHistoryConfig>
+
+const cyclesHistory = Command.make(
+  "history",
+  cyclesHistoryConfig,
+  lazy(loadAdmin, (m, input: CyclesHistoryInput) => m.cyclesHistory(input))
+).pipe(
+  Command.withDescription("List a customer's billing cycles with package, allowance, used, overage and requests"),
+  Command.withExamples([{ command: `${executable} admin cycles history alice@example.com --from 2025-01-01` }])
+)
+
+const cyclesReportConfig = {
+  ...admin,
+  reseller: Flag.String("reseller").pipe(Flag.withMetavar("API_USER"), Flag.withDescription("The reseller")),
+  closedOn: date("closed-on", "The day the cycles closed (their process date)"),
+  output: outputs(listOutputs, "ndjson")
+}
+
+/** The parsed input of `admin cycles report`. */
+export type CyclesReportInput = Command.Command.Config.Infer<typeof cyclesReportConfig>
+
+const cyclesReport = Command.make(
+  "report",
+  cyclesReportConfig,
+  lazy(loadAdmin, (m, input: CyclesReportInput) => m.cyclesReport(input))
+).pipe(
+  Command.withDescription("The overage report of a reseller's cycles that closed on a day, for billing"),
+  Command.withExamples([
+    { command: `${executable} admin cycles report --reseller acme --closed-on 2025-05-01 --output csv` }
+  ])
+)
+
+const cycles = Command.make("cycles").pipe(
+  Command.withDescription("Billing cycles: a customer's history, a reseller's overage report"),
+  Command.withSubcommands([cyclesHistory, cyclesReport]),
+  Command.withExamples([{ command: `${executable} admin cycles history alice@example.com` }])
+)
+
 const adminCommand = Command.make("admin").pipe(
   Command.withDescription(
     "Operate the ledger through the operator API (token: env ACCOUNT_OVERVIEW_ADMIN_TOKEN or --admin-token-stdin)"
   ),
-  Command.withSubcommands([packages, resellers, customers, usage, overviews]),
+  Command.withSubcommands([packages, resellers, customers, usage, overviews, cycles]),
   Command.withExamples([
     { command: `${executable} admin packages set Silver --credits 50000` },
     { command: `${executable} admin usage import events.ndjson` }

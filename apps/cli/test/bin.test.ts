@@ -20,7 +20,10 @@ const commands = [
   ["admin", "customers", "overview"],
   ["admin", "usage"],
   ["admin", "usage", "import"],
-  ["admin", "overviews"]
+  ["admin", "overviews"],
+  ["admin", "cycles"],
+  ["admin", "cycles", "history"],
+  ["admin", "cycles", "report"]
 ] as const
 
 const ansi = /\x1b\[/

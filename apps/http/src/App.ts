@@ -18,7 +18,7 @@ import { OpsRoutes } from "./Ops.js"
 import { OperatorRoutes, routerConfig } from "./operator/Routes.js"
 import * as Server from "./Server.js"
 import type { Settings } from "./Settings.js"
-import { Throttles } from "./Throttle.js"
+import { type RedisUnavailable, Throttles } from "./Throttle.js"
 import { WireHandler } from "./wire/Handler.js"
 
 /**
@@ -47,7 +47,7 @@ export const logAddress: Layer.Layer<never, never, HttpServer.HttpServer> = Laye
  */
 export const AppLayer: Layer.Layer<
   HttpServer.HttpServer | Metrics | Lifecycle,
-  ServeError | Config.ConfigError,
+  ServeError | Config.ConfigError | RedisUnavailable,
   Settings | Ledger | LedgerOverviews | ResellerKeys | AccountOverviews
 > = HttpRouter.serve(RouterRoutes, { disableLogger: true, disableListenLog: true, routerConfig }).pipe(
   Layer.provideMerge(logAddress),

@@ -7,6 +7,9 @@
  *
  * @since 0.1.0
  */
+import { randomBytes } from "node:crypto"
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 import {
   type CalendarDate,
   calendarDateFromEpochMillis,
@@ -15,7 +18,7 @@ import {
   type UsageEvent
 } from "@account-overview/core"
 import { Ledger } from "@account-overview/store"
-import { Clock, Effect, Redacted } from "effect"
+import { Clock, Effect, Redacted, Schema } from "effect"
 
 /**
  * The demo reseller's api_user.
@@ -155,3 +158,131 @@ export const demoCurlLines = (baseUrl: string): ReadonlyArray<string> => [
   `curl -s -X POST ${shellQuote(`${baseUrl}/api/distributor.account.json`)} -d api_user=${demoApiUser} -d api_key=${demoApiKey} -d task=overview -d user=umlaut@demo.example`,
   `curl -s -H ${shellQuote(`Authorization: Bearer ${demoApiKey}`)} ${shellQuote(`${baseUrl}/api/distributor.account.xml?api_user=${demoApiUser}&task=overview&user=over%40demo.example`)}`
 ]
+
+/**
+ * The name of the file, in `DATA_DIR`, that keeps the demo's admin token.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const demoAdminTokenFile = "admin-token"
+
+/**
+ * The demo's admin token could not be read or written.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class DemoTokenError extends Schema.TaggedError<DemoTokenError>("@account-overview/http/DemoTokenError")(
+  "DemoTokenError",
+  { message: Schema.String }
+) {}
+
+/**
+ * The demo's admin token and where it is kept.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface DemoAdminToken {
+  readonly token: Redacted.Redacted<string>
+  readonly file: string
+  /** Made by this call (the first run on this data folder). */
+  readonly created: boolean
+}
+
+const tokenPattern = /^[A-Za-z0-9_-]{32,}$/
+
+const systemMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/**
+ * The demo's admin token, kept in `dataDir`/`admin-token` with mode 0600:
+ * read when the file holds one (its mode is narrowed to 0600 when others
+ * could read it), else a new random one (32 bytes, base64url) written
+ * there, so that the demo's token stays the same from one run to the next
+ * on one data folder.
+ *
+ * @since 0.2.0
+ * @category demo
+ */
+export const demoAdminToken = Effect.fn("Demo.demoAdminToken")(function* (dataDir: string) {
+  const file = join(dataDir, demoAdminTokenFile)
+  const kept = yield* Effect.try({
+    try: () => {
+      try {
+        return { text: readFileSync(file, "utf8").trim(), mode: statSync(file).mode & 0o777 }
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined
+        throw error
+      }
+    },
+    catch: (error) => new DemoTokenError({ message: `cannot read ${file}: ${systemMessage(error)}` })
+  })
+  if (kept !== undefined && tokenPattern.test(kept.text)) {
+    if ((kept.mode & 0o077) !== 0) {
+      yield* Effect.try({
+        try: () => chmodSync(file, 0o600),
+        catch: (error) => new DemoTokenError({ message: `cannot narrow the mode of ${file}: ${systemMessage(error)}` })
+      })
+      yield* Effect.logWarning("the demo's admin token file could be read by others: its mode is now 0600").pipe(
+        Effect.annotateLogs({ file })
+      )
+    }
+    return { token: Redacted.make(kept.text, { label: "ADMIN_TOKEN" }), file, created: false } satisfies DemoAdminToken
+  }
+  const token = randomBytes(32).toString("base64url")
+  yield* Effect.try({
+    try: () => {
+      mkdirSync(dataDir, { recursive: true })
+      writeFileSync(file, `${token}\n`, { mode: 0o600 })
+      chmodSync(file, 0o600)
+    },
+    catch: (error) => new DemoTokenError({ message: `cannot write ${file}: ${systemMessage(error)}` })
+  })
+  return { token: Redacted.make(token, { label: "ADMIN_TOKEN" }), file, created: true } satisfies DemoAdminToken
+})
+
+/**
+ * What the demo prints once it listens on `baseUrl`: the curl lines of
+ * `demoCurlLines`, then the admin token of the operator API with a call
+ * that uses it (`$ADMIN_TOKEN` when the token is the environment's own,
+ * which is not printed).
+ *
+ * @since 0.2.0
+ * @category demo
+ */
+export const demoBanner = (
+  baseUrl: string,
+  admin:
+    | { readonly _tag: "Kept"; readonly token: Redacted.Redacted<string>; readonly file: string }
+    | { readonly _tag: "Environment" }
+): string => {
+  const v1 = shellQuote(`${baseUrl}/v1/customers?reseller=${demoApiUser}`)
+  const adminLines =
+    admin._tag === "Kept"
+      ? [
+          `The operator API (${baseUrl}/docs) takes this admin token, kept for the next runs in ${admin.file} (mode 0600):`,
+          "",
+          `  ADMIN_TOKEN=${Redacted.value(admin.token)}`,
+          "",
+          `curl -s -H ${shellQuote(`Authorization: Bearer ${Redacted.value(admin.token)}`)} ${v1}`
+        ]
+      : [
+          `The operator API (${baseUrl}/docs) takes your ADMIN_TOKEN (from the environment; not shown):`,
+          "",
+          `curl -s -H "Authorization: Bearer $ADMIN_TOKEN" ${v1}`
+        ]
+  return [
+    "",
+    `The Account Overview demo is up on ${baseUrl} (Ctrl-C stops it). Try:`,
+    "",
+    ...demoCurlLines(baseUrl),
+    "",
+    "The XML answer is ISO-8859-1: pipe it through `iconv -f latin1` on a UTF-8 terminal.",
+    "",
+    ...adminLines,
+    "",
+    `Also: ${baseUrl}/healthz, /readyz, /metrics, /openapi.json`,
+    ""
+  ].join("\n")
+}

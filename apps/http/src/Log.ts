@@ -96,6 +96,20 @@ export const LogLayer: Layer.Layer<never, never, Settings> = Layer.unwrap(
 )
 
 /**
+ * The JSON logger on the current `LogSink` at the default minimum level
+ * (info), before the settings are read: what a command logs from its first
+ * line on, a failure to read the settings included.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const StartupLogLayer: Layer.Layer<never> = Layer.unwrap(
+  Effect.gen(function* () {
+    return Logger.layer([jsonLogger(yield* LogSink)])
+  })
+)
+
+/**
  * Whether `level` passes the minimum level `minimum`.
  *
  * @since 0.1.0

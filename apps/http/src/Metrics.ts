@@ -37,6 +37,12 @@ export interface MetricsRegistry {
   readonly observeRequest: (route: string, status: number, seconds: number) => void
   readonly storeError: () => void
   readonly throttled: (kind: ThrottleKind) => void
+  /**
+   * Counts one throttle operation the shared store (Redis) did not answer.
+   *
+   * @since 0.2.0
+   */
+  readonly throttleStoreError: () => void
   /** The Prometheus text exposition (format 0.0.4). */
   readonly render: () => string
 }
@@ -59,6 +65,7 @@ export const makeRegistry = (): MetricsRegistry => {
   const requests = new Map<string, Map<number, number>>()
   const latency = new Map<string, Histogram>()
   let storeErrors = 0
+  let throttleStoreErrors = 0
   const throttles: Record<ThrottleKind, number> = { auth_failures: 0, rate_limit: 0 }
 
   const observeRequest = (route: string, status: number, seconds: number): void => {
@@ -108,6 +115,11 @@ export const makeRegistry = (): MetricsRegistry => {
     lines.push("# HELP store_errors_total Calls that failed because the store did not answer.")
     lines.push("# TYPE store_errors_total counter")
     lines.push(`store_errors_total ${storeErrors}`)
+    lines.push(
+      "# HELP throttle_store_errors_total Throttle operations that Redis did not answer, counted on the instance instead."
+    )
+    lines.push("# TYPE throttle_store_errors_total counter")
+    lines.push(`throttle_store_errors_total ${throttleStoreErrors}`)
     lines.push("# HELP throttled_requests_total Calls answered 429, by throttle.")
     lines.push("# TYPE throttled_requests_total counter")
     for (const kind of Object.keys(throttles) as Array<ThrottleKind>) {
@@ -120,6 +132,9 @@ export const makeRegistry = (): MetricsRegistry => {
     observeRequest,
     storeError: () => {
       storeErrors += 1
+    },
+    throttleStoreError: () => {
+      throttleStoreErrors += 1
     },
     throttled: (kind) => {
       throttles[kind] += 1

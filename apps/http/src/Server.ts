@@ -29,6 +29,7 @@ import { Effect, Exit, Layer, Scope } from "effect"
 import * as HttpServer from "effect/http/HttpServer"
 import { ServeError } from "effect/http/HttpServerError"
 import * as NetAddress from "effect/net/NetAddress"
+import { clientAddressOf } from "./ClientAddress.js"
 import { Lifecycle } from "./Lifecycle.js"
 import * as Log from "./Log.js"
 import { Metrics } from "./Metrics.js"
@@ -118,16 +119,8 @@ export const makeRequestListener = Effect.fnUntraced(function* () {
   const answers = { json: fixed("json"), xml: fixed("xml") }
   const unknownFormat = row("UnknownFormat", "json")
 
-  const addressOf = (request: Http.IncomingMessage): string => {
-    if (trustProxy) {
-      const forwarded = request.headers["x-forwarded-for"]
-      if (typeof forwarded === "string" && forwarded !== "") {
-        const comma = forwarded.indexOf(",")
-        return (comma < 0 ? forwarded : forwarded.slice(0, comma)).trim()
-      }
-    }
-    return request.socket.remoteAddress ?? ""
-  }
+  const addressOf = (request: Http.IncomingMessage): string =>
+    clientAddressOf(trustProxy, request.socket.remoteAddress, request.headers["x-forwarded-for"])
 
   const accessLog = (request: Http.IncomingMessage, path: string, status: number, ms: number, id: string) =>
     sink(

@@ -2,11 +2,15 @@
  * The service's settings, read once through Effect `Config` from the
  * environment. Every setting has a default or fails with a clear message.
  * `DATABASE_URL` is not among them: the store reads it (`Ledger.layerConfig`
- * of `@account-overview/store`, default `defaultDatabaseUrl`).
+ * of `@account-overview/store`, default `account-overview.db` in
+ * `DATA_DIR`); `DATA_DIR` is, as the store reads it (`dataDirConfig`).
  *
  * @since 0.1.0
  */
+import { resolve } from "node:path"
+import { dataDirConfig, defaultDataDir } from "@account-overview/store"
 import { Config, Context, Effect, Layer, type LogLevel, Option, Redacted, Schema } from "effect"
+import { parseTrustProxy, type TrustProxy, trustNoProxy } from "./ClientAddress.js"
 
 /**
  * The largest request body the wire endpoints read, in bytes (64 KiB).
@@ -27,6 +31,8 @@ export interface ServerSettings {
   readonly port: number
   /** `HOST`, default `127.0.0.1`; set `0.0.0.0` in a container. */
   readonly host: string
+  /** `DATA_DIR`, default `./data`, as an absolute path: the SQLite file when `DATABASE_URL` is unset, the demo's token. */
+  readonly dataDir: string
   /** `LOG_LEVEL`: fatal, error, warn, info (default), debug, trace, none. */
   readonly logLevel: LogLevel.LogLevel
   /** `RATE_LIMIT_PER_MINUTE`: overview calls per reseller and minute, per instance; off when unset or 0. */
@@ -35,8 +41,12 @@ export interface ServerSettings {
   readonly authFailureLimit: number
   /** `ADMIN_TOKEN`: the operator API's bearer token; the operator API answers 503 when unset. */
   readonly adminToken: Option.Option<Redacted.Redacted<string>>
-  /** `TRUST_PROXY`: take the client address from `X-Forwarded-For` (default false). */
-  readonly trustProxy: boolean
+  /** `TRUST_PROXY`: a hop count or proxy addresses/CIDRs to read the client address from `X-Forwarded-For` behind (default none; `true` is 1 hop). */
+  readonly trustProxy: TrustProxy
+  /** `REDIS_URL`: a Redis that the throttles of every instance share; per-instance memory when unset. */
+  readonly redisUrl: Option.Option<Redacted.Redacted<string>>
+  /** `REDIS_KEY_PREFIX`: the prefix of the throttles' Redis keys, default `account-overview:throttle:`. */
+  readonly redisKeyPrefix: string
   /** `HEADERS_TIMEOUT_MS`: time to receive a request's headers, default 10000. */
   readonly headersTimeoutMs: number
   /** `REQUEST_TIMEOUT_MS`: time to receive a whole request, default 30000. */
@@ -74,12 +84,21 @@ const logLevel = Config.schema(LogLevelName, "LOG_LEVEL").pipe(
 
 const nonNegativeInt = Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(0)))
 
+const TrustProxyText = Schema.String.pipe(
+  Schema.check(
+    Schema.makeFilter((s: string) => {
+      const parsed = parseTrustProxy(s)
+      return parsed._tag !== "Invalid" || parsed.message
+    })
+  )
+)
+
 const millis = (name: string, fallback: number) =>
   Config.schema(nonNegativeInt, name).pipe(Config.withDefault(fallback))
 
 /**
- * The settings as one `Config`, from `PORT`, `HOST`, `LOG_LEVEL`, `RATE_LIMIT_PER_MINUTE`, `AUTH_FAILURE_LIMIT`, `ADMIN_TOKEN`,
- * `TRUST_PROXY`, `HEADERS_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`,
+ * The settings as one `Config`, from `PORT`, `HOST`, `DATA_DIR`, `LOG_LEVEL`, `RATE_LIMIT_PER_MINUTE`, `AUTH_FAILURE_LIMIT`, `ADMIN_TOKEN`,
+ * `TRUST_PROXY`, `REDIS_URL`, `REDIS_KEY_PREFIX`, `HEADERS_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`,
  * `KEEP_ALIVE_TIMEOUT_MS` and `SHUTDOWN_TIMEOUT_MS`.
  *
  * @since 0.1.0
@@ -90,6 +109,7 @@ export const settingsConfig: Config.Config<ServerSettings> = Config.all({
     Config.withDefault(3000)
   ),
   host: Config.String("HOST").pipe(Config.withDefault("127.0.0.1")),
+  dataDir: dataDirConfig,
   logLevel,
   rateLimitPerMinute: Config.schema(nonNegativeInt, "RATE_LIMIT_PER_MINUTE").pipe(
     Config.option,
@@ -103,7 +123,18 @@ export const settingsConfig: Config.Config<ServerSettings> = Config.all({
     Config.option,
     Config.map(Option.filter((token) => Redacted.value(token).length > 0))
   ),
-  trustProxy: Config.Boolean("TRUST_PROXY").pipe(Config.withDefault(false)),
+  trustProxy: Config.schema(TrustProxyText, "TRUST_PROXY").pipe(
+    Config.withDefault(""),
+    Config.map((text) => {
+      const parsed = parseTrustProxy(text)
+      return parsed._tag === "Invalid" ? trustNoProxy : parsed
+    })
+  ),
+  redisUrl: Config.Redacted("REDIS_URL").pipe(
+    Config.option,
+    Config.map(Option.filter((url) => Redacted.value(url).trim().length > 0))
+  ),
+  redisKeyPrefix: Config.String("REDIS_KEY_PREFIX").pipe(Config.withDefault("account-overview:throttle:")),
   headersTimeoutMs: millis("HEADERS_TIMEOUT_MS", 10_000),
   requestTimeoutMs: millis("REQUEST_TIMEOUT_MS", 30_000),
   keepAliveTimeoutMs: millis("KEEP_ALIVE_TIMEOUT_MS", 5_000),
@@ -119,11 +150,14 @@ export const settingsConfig: Config.Config<ServerSettings> = Config.all({
 export const defaultSettings: ServerSettings = {
   port: 3000,
   host: "127.0.0.1",
+  dataDir: resolve(defaultDataDir),
   logLevel: "Info",
   rateLimitPerMinute: Option.none(),
   authFailureLimit: 10,
   adminToken: Option.none(),
-  trustProxy: false,
+  trustProxy: trustNoProxy,
+  redisUrl: Option.none(),
+  redisKeyPrefix: "account-overview:throttle:",
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,

@@ -1,141 +1,153 @@
 /**
- * Per-instance throttles of the wire endpoints, in bounded memory:
- * failed authentications per api_user and per client address (a fixed
- * one-minute window), and an optional call rate per reseller (a token
- * bucket). With several instances behind a balancer each instance keeps its
- * own counts, so the effective limits are per instance.
+ * The throttles of the wire endpoints (decision 0085), on Effect's
+ * `RateLimiter`: failed authentications per client address and per named
+ * reseller (fixed windows of one minute), and an optional call rate per
+ * reseller (a token bucket). The counts live in this instance's bounded
+ * memory, or with `REDIS_URL` in a Redis every instance shares; when that
+ * Redis does not answer, the instance counts in its own memory until it
+ * does again (a metric and a log line say so).
+ *
+ * What the throttles may refuse, and when:
+ * - a call from an address that spent its failure budget, before anything
+ *   is read, whatever it asks for;
+ * - a call naming an `api_user` whose failure budget across addresses is
+ *   spent, only from an address that itself failed within the last minute:
+ *   a correct key from a clean address is never refused by the failure
+ *   throttle;
+ * - an authenticated call past its reseller's rate (after the key check,
+ *   so that a wrong key reads 401 whatever the reseller's traffic).
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Option } from "effect"
+
+import { RateLimited } from "@account-overview/core"
+import { Context, Data, Duration, Effect, Layer, Option, Redacted, Schema } from "effect"
+import * as RateLimiter from "effect/persistence/RateLimiter"
+import { Metrics } from "./Metrics.js"
 import { Settings } from "./Settings.js"
 
 /**
- * The most keys each throttle tracks; past it the oldest entry is dropped.
+ * The most keys the memory store tracks per algorithm; past it the oldest
+ * entry is dropped.
  *
  * @since 0.1.0
  * @category constants
  */
 export const maxTrackedKeys = 10_000
 
-const windowMillis = 60_000
-
-interface Window {
-  start: number
-  failures: number
-}
-
-const retryAfter = (untilMillis: number, now: number): number => Math.max(1, Math.ceil((untilMillis - now) / 1000))
-
-const remember = <V>(map: Map<string, V>, key: string, value: V, cap: number): void => {
-  if (map.size >= cap) {
-    const oldest = map.keys().next()
-    if (oldest.done !== true) map.delete(oldest.value)
-  }
-  map.set(key, value)
-}
-
 /**
- * Counts failed authentications by key (`user:<api_user>` or
- * `addr:<address>`) in one-minute windows: once a key reaches `limit`
- * failures, it is blocked until its window ends.
+ * A named reseller's failure budget across addresses, in multiples of
+ * `AUTH_FAILURE_LIMIT`.
  *
- * @since 0.1.0
- * @category models
+ * @since 0.2.0
+ * @category constants
  */
-export interface FailureCounter {
-  /** Seconds to wait when `key` is blocked at `now`, else `undefined`. */
-  readonly blockedFor: (key: string, now: number) => number | undefined
-  readonly recordFailure: (key: string, now: number) => void
-  readonly size: () => number
-}
+export const resellerFailureFactor = 10
 
 /**
- * A failure counter with `limit` failures per minute and at most `cap` keys.
+ * How long one Redis operation of a throttle may take before the instance
+ * counts in its own memory instead, in milliseconds.
  *
- * @since 0.1.0
+ * @since 0.2.0
+ * @category constants
+ */
+export const redisTimeoutMillis = 250
+
+const window = Duration.minutes(1)
+const RateLimiterStore = RateLimiter.RateLimiterStore
+
+/**
+ * A `RateLimiterStore` in memory with the semantics of Effect's
+ * `layerStoreMemory`, holding at most `cap` keys per algorithm (the oldest
+ * goes first), so that a flood of distinct addresses cannot grow it without
+ * bound. A look with zero tokens stores nothing.
+ *
+ * @since 0.2.0
  * @category constructors
  */
-export const makeFailureCounter = (limit: number, cap: number = maxTrackedKeys): FailureCounter => {
-  const windows = new Map<string, Window>()
-  return {
-    blockedFor: (key, now) => {
-      const window = windows.get(key)
-      if (window === undefined) return undefined
-      if (now - window.start >= windowMillis) {
-        windows.delete(key)
-        return undefined
-      }
-      return window.failures >= limit ? retryAfter(window.start + windowMillis, now) : undefined
-    },
-    recordFailure: (key, now) => {
-      const window = windows.get(key)
-      if (window === undefined || now - window.start >= windowMillis) {
-        if (window !== undefined) windows.delete(key)
-        remember(windows, key, { start: now, failures: 1 }, cap)
-      } else {
-        window.failures += 1
-      }
-    },
-    size: () => windows.size
-  }
-}
-
-interface Bucket {
-  tokens: number
-  updated: number
-}
-
-/**
- * A token bucket per key: `perMinute` tokens of capacity, refilled evenly
- * over a minute.
- *
- * @since 0.1.0
- * @category models
- */
-export interface RateBuckets {
-  /** Seconds to wait when `key` has no token at `now`, else `undefined`. */
-  readonly emptyFor: (key: string, now: number) => number | undefined
-  /** Takes one token of `key` (an empty bucket stays empty). */
-  readonly take: (key: string, now: number) => void
-  readonly size: () => number
-}
-
-/**
- * Token buckets of `perMinute` capacity, for at most `cap` keys.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const makeRateBuckets = (perMinute: number, cap: number = maxTrackedKeys): RateBuckets => {
-  const buckets = new Map<string, Bucket>()
-  const perMilli = perMinute / windowMillis
-  const refill = (bucket: Bucket, now: number): void => {
-    if (now > bucket.updated) {
-      bucket.tokens = Math.min(perMinute, bucket.tokens + (now - bucket.updated) * perMilli)
-      bucket.updated = now
+export const makeMemoryStore = (cap: number = maxTrackedKeys) => {
+  const counters = new Map<string, { count: number; expiresAt: number }>()
+  const buckets = new Map<string, { tokens: number; lastRefill: number }>()
+  const remember = <V>(map: Map<string, V>, key: string, value: V): void => {
+    map.delete(key)
+    if (map.size >= cap) {
+      const oldest = map.keys().next()
+      if (oldest.done !== true) map.delete(oldest.value)
     }
+    map.set(key, value)
   }
-  return {
-    emptyFor: (key, now) => {
-      const bucket = buckets.get(key)
-      if (bucket === undefined) return undefined
-      refill(bucket, now)
-      return bucket.tokens >= 1 ? undefined : retryAfter(now + (1 - bucket.tokens) / perMilli, now)
-    },
-    take: (key, now) => {
-      let bucket = buckets.get(key)
-      if (bucket === undefined) {
-        bucket = { tokens: perMinute, updated: now }
-        remember(buckets, key, bucket, cap)
-      } else {
-        refill(bucket, now)
-      }
-      bucket.tokens = Math.max(0, bucket.tokens - 1)
-    },
-    size: () => buckets.size
-  }
+  const store = RateLimiterStore.of({
+    fixedWindow: (options) =>
+      Effect.clockWith((clock) =>
+        Effect.sync(() => {
+          const now = clock.currentTimeMillisUnsafe()
+          let counter = counters.get(options.key)
+          if (counter === undefined || counter.expiresAt <= now) {
+            if (counter !== undefined) counters.delete(options.key)
+            if (options.tokens === 0) return [0, 0] as const
+            counter = { count: 0, expiresAt: now }
+            remember(counters, options.key, counter)
+          }
+          if (options.limit !== undefined && counter.count + options.tokens > options.limit) {
+            return [counter.count + options.tokens, counter.expiresAt - now] as const
+          }
+          counter.count += options.tokens
+          counter.expiresAt += Duration.toMillis(options.refillRate) * options.tokens
+          return [counter.count, counter.expiresAt - now] as const
+        })
+      ),
+    tokenBucket: (options) =>
+      Effect.clockWith((clock) =>
+        Effect.sync(() => {
+          const refill = Duration.toMillis(options.refillRate)
+          const now = clock.currentTimeMillisUnsafe()
+          let bucket = buckets.get(options.key)
+          if (bucket === undefined) {
+            bucket = { tokens: options.limit, lastRefill: now }
+            remember(buckets, options.key, bucket)
+          }
+          const add = Math.floor((now - bucket.lastRefill) / refill)
+          if (add > 0) {
+            bucket.tokens = Math.min(options.limit, bucket.tokens + add)
+            bucket.lastRefill += add * refill
+          }
+          if (bucket.tokens >= options.limit) bucket.lastRefill = now
+          const next = bucket.tokens - options.tokens
+          if (options.allowOverflow || next >= 0) bucket.tokens = next
+          return [next, Math.max(0, now - bucket.lastRefill)] as const
+        })
+      ),
+    adaptiveConsume: () => Effect.succeed({ delay: Duration.zero, epoch: 0, phase: "inactive" as const }),
+    adaptiveFeedback: () => Effect.void
+  })
+  return { store, size: () => counters.size + buckets.size }
 }
+
+/**
+ * Redis did not answer when the instance started with `REDIS_URL` set.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class RedisUnavailable extends Schema.TaggedError<RedisUnavailable>("@account-overview/http/RedisUnavailable")(
+  "RedisUnavailable",
+  { message: Schema.String }
+) {}
+
+/**
+ * The answer of one look at a failure budget: refused (with the seconds to
+ * wait), or admitted, saying whether the key failed within its window.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Admission =
+  | { readonly _tag: "Refused"; readonly seconds: number }
+  | { readonly _tag: "Admitted"; readonly failedRecently: boolean }
+
+class StoreDown extends Data.TaggedError("StoreDown")<{ readonly cause: unknown }> {}
+
+const seconds = (millis: number): number => Math.max(1, Math.ceil(millis / 1000))
 
 /**
  * The throttles of the wire endpoints.
@@ -146,24 +158,209 @@ export const makeRateBuckets = (perMinute: number, cap: number = maxTrackedKeys)
 export class Throttles extends Context.Service<
   Throttles,
   {
-    readonly authFailures: FailureCounter
-    /** `None` when `RATE_LIMIT_PER_MINUTE` is off. */
-    readonly rate: Option.Option<RateBuckets>
+    /**
+     * Before any read: refuses a call from an address that spent its failure
+     * budget, or naming (`named`, the call's own `api_user`) a reseller whose
+     * budget across addresses is spent when the address failed within the
+     * last minute.
+     */
+    readonly admit: (address: string, named: string | undefined) => Effect.Effect<void, RateLimited>
+    /** Counts a failed authentication against the address and, when the call named one, the reseller. */
+    readonly recordFailure: (address: string, apiUser: string | undefined) => Effect.Effect<void>
+    /** Takes one call of the reseller's rate (authenticated calls only); refused when its bucket is empty. */
+    readonly takeRate: (reseller: string) => Effect.Effect<void, RateLimited>
+    /** Whether the rate per reseller is on. */
+    readonly rateOn: boolean
   }
 >()("@account-overview/http/Throttles") {
   /**
-   * Throttles sized from the settings.
+   * Throttles over a `RateLimiterStore`: `shared` (Redis, or `None` for this
+   * instance's memory only), falling back to `local` when `shared` fails.
+   *
+   * @since 0.2.0
+   * @category constructors
+   */
+  static readonly make = Effect.fnUntraced(function* (shared: Option.Option<RateLimiter.RateLimiter>) {
+    const settings = yield* Settings
+    const metrics = yield* Metrics
+    const local = yield* RateLimiter.make.pipe(Effect.provideService(RateLimiterStore, makeMemoryStore().store))
+    const limit = settings.authFailureLimit
+    const resellerLimit = limit * resellerFailureFactor
+    const perMinute = Option.getOrUndefined(settings.rateLimitPerMinute)
+    let degraded = false
+
+    type Options = Parameters<RateLimiter.RateLimiter["consume"]>[0]
+    type Outcome =
+      | { readonly ok: true; readonly remaining: number; readonly resetMillis: number }
+      | { readonly ok: false; readonly retryMillis: number }
+
+    const outcome = (limiter: RateLimiter.RateLimiter, options: Options): Effect.Effect<Outcome, StoreDown> =>
+      limiter.consume(options).pipe(
+        Effect.map(
+          (result): Outcome => ({
+            ok: true,
+            remaining: result.remaining,
+            resetMillis: Duration.toMillis(result.resetAfter)
+          })
+        ),
+        Effect.catch(
+          (error): Effect.Effect<Outcome, StoreDown> =>
+            error.reason._tag === "RateLimitExceeded"
+              ? Effect.succeed({ ok: false, retryMillis: Duration.toMillis(error.reason.retryAfter) })
+              : Effect.fail(new StoreDown({ cause: error.reason }))
+        )
+      )
+
+    const onLocal = (options: Options) => Effect.orDie(outcome(local, options))
+
+    const consume: (options: Options) => Effect.Effect<Outcome> = Option.match(shared, {
+      onNone: () => onLocal,
+      onSome: (limiter) => (options: Options) =>
+        outcome(limiter, options).pipe(
+          Effect.timeoutOrElse({
+            duration: Duration.millis(redisTimeoutMillis),
+            orElse: () => Effect.fail(new StoreDown({ cause: "timeout" }))
+          }),
+          Effect.tap(() => {
+            if (!degraded) return Effect.void
+            degraded = false
+            return Effect.logInfo("throttles: Redis answers again; counting in Redis")
+          }),
+          Effect.catch((down) => {
+            metrics.throttleStoreError()
+            const log = degraded
+              ? Effect.void
+              : Effect.logWarning("throttles: Redis does not answer; counting on this instance until it does").pipe(
+                  Effect.annotateLogs({ reason: down.cause instanceof Error ? down.cause.message : String(down.cause) })
+                )
+            degraded = true
+            return Effect.andThen(log, onLocal(options))
+          })
+        )
+    })
+
+    const refuse = (millis: number, kind: "auth_failures" | "rate_limit"): Effect.Effect<never, RateLimited> => {
+      metrics.throttled(kind)
+      return Effect.fail(new RateLimited({ retryAfterSeconds: seconds(millis) }))
+    }
+
+    const look = (key: string, max: number) => consume({ key, limit: max, window, tokens: 0 })
+    const spent = (result: Outcome): number | undefined =>
+      !result.ok ? result.retryMillis : result.remaining <= 0 ? result.resetMillis : undefined
+
+    // The address's budget, and for a call naming its reseller that
+    // reseller's budget too (both looked at together: one round trip to
+    // Redis); a spent reseller budget refuses only an address marked as
+    // having failed within the last minute.
+    const admit = (address: string, named: string | undefined): Effect.Effect<void, RateLimited> => {
+      if (named === undefined) {
+        return Effect.flatMap(look(`fa:${address}`, limit), (result) => {
+          const wait = spent(result)
+          return wait === undefined ? Effect.void : refuse(wait, "auth_failures")
+        })
+      }
+      return Effect.flatMap(
+        Effect.all([look(`fa:${address}`, limit), look(`fu:${named}`, resellerLimit)], { concurrency: 2 }),
+        ([onAddress, onReseller]) => {
+          const wait = spent(onAddress)
+          if (wait !== undefined) return refuse(wait, "auth_failures")
+          const resellerWait = spent(onReseller)
+          if (resellerWait === undefined) return Effect.void
+          return Effect.flatMap(look(`fr:${address}`, 1), (marked) =>
+            spent(marked) === undefined ? Effect.void : refuse(resellerWait, "auth_failures")
+          )
+        }
+      )
+    }
+
+    const recordFailure = (address: string, named: string | undefined): Effect.Effect<void> =>
+      Effect.asVoid(
+        Effect.all(
+          [
+            consume({ key: `fa:${address}`, limit, window }),
+            consume({ key: `fr:${address}`, limit: 1, window }),
+            ...(named === undefined ? [] : [consume({ key: `fu:${named}`, limit: resellerLimit, window })])
+          ],
+          { concurrency: "unbounded" }
+        )
+      )
+
+    const takeRate = (reseller: string): Effect.Effect<void, RateLimited> =>
+      perMinute === undefined
+        ? Effect.void
+        : Effect.flatMap(
+            consume({ key: `rate:${reseller}`, limit: perMinute, window, algorithm: "token-bucket" }),
+            (result) => (result.ok ? Effect.void : refuse(result.retryMillis, "rate_limit"))
+          )
+
+    return Throttles.of({ admit, recordFailure, takeRate, rateOn: perMinute !== undefined })
+  })
+
+  /**
+   * Throttles sized from the settings: in this instance's memory, or in the
+   * Redis of `REDIS_URL` (keys under `REDIS_KEY_PREFIX`), which must answer
+   * when the instance starts.
    *
    * @since 0.1.0
+   * @category layers
    */
-  static readonly layer: Layer.Layer<Throttles, never, Settings> = Layer.effect(
-    Throttles,
-    Effect.gen(function* () {
-      const settings = yield* Settings
-      return Throttles.of({
-        authFailures: makeFailureCounter(settings.authFailureLimit),
-        rate: Option.map(settings.rateLimitPerMinute, (perMinute) => makeRateBuckets(perMinute))
-      })
-    })
+  static readonly layer: Layer.Layer<Throttles, RedisUnavailable, Settings | Metrics> = Layer.unwrap(
+    Effect.map(
+      Effect.service(Settings),
+      (settings): Layer.Layer<Throttles, RedisUnavailable, Settings | Metrics> =>
+        Option.match(settings.redisUrl, {
+          onNone: () => Layer.effect(Throttles, Throttles.make(Option.none())),
+          // `redis` loads only when it is used: importing it costs every start ~1 s on a busy machine.
+          onSome: (url) =>
+            Layer.unwrap(
+              Effect.map(
+                Effect.promise(() => import("@effect/platform-node/NodeRedis")),
+                (NodeRedis) => {
+                  let started = false
+                  const redis = NodeRedis.layer({
+                    url: Redacted.value(url),
+                    disableOfflineQueue: true,
+                    socket: {
+                      connectTimeout: 2_000,
+                      // At start a failure fails the layer; later the client retries for ever, every 2 s at most.
+                      reconnectStrategy: (retries: number, cause: Error) =>
+                        started ? Math.min(50 * 2 ** retries, 2_000) : cause
+                    }
+                  }).pipe(
+                    Layer.catchTag("RedisError", (error) =>
+                      Layer.effectContext(
+                        Effect.fail(
+                          new RedisUnavailable({
+                            message: `REDIS_URL: Redis did not answer at start (${error.cause instanceof Error ? error.cause.message : "no answer"})`
+                          })
+                        )
+                      )
+                    )
+                  )
+                  return Layer.effect(
+                    Throttles,
+                    Effect.gen(function* () {
+                      started = true
+                      // On shutdown the client is dropped at once: closing it politely
+                      // waits for a Redis that may be gone.
+                      const { client } = yield* NodeRedis.NodeRedis
+                      yield* Effect.addFinalizer(() =>
+                        Effect.sync(() => {
+                          if (client.isOpen) client.destroy()
+                        })
+                      )
+                      const limiter = yield* RateLimiter.RateLimiter
+                      return yield* Throttles.make(Option.some(limiter))
+                    })
+                  ).pipe(
+                    Layer.provide(RateLimiter.layer),
+                    Layer.provide(RateLimiter.layerStoreRedis({ prefix: settings.redisKeyPrefix })),
+                    Layer.provide(redis)
+                  )
+                }
+              )
+            )
+        })
+    )
   )
 }

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
-import { enabled, formatLine, LogLayer, LogSink } from "../src/Log.js"
+import { enabled, formatLine, LogLayer, LogSink, StartupLogLayer } from "../src/Log.js"
 import { Settings } from "../src/Settings.js"
 
 describe("Log", () => {
@@ -43,5 +43,29 @@ describe("Log", () => {
         assert.strictEqual(record.requestId, "r1")
         assert.notInclude(lines[0]!, "s3cret")
       })
+  )
+
+  it.effect("StartupLogLayer writes JSON lines through the LogSink at info, before any setting is read", () =>
+    Effect.gen(function* () {
+      const lines: Array<string> = []
+      yield* Effect.gen(function* () {
+        yield* Effect.logDebug("hidden")
+        yield* Effect.logInfo("starting").pipe(Effect.annotateLogs({ command: "migrate" }))
+        yield* Effect.logError("cannot start: a setting is invalid")
+      }).pipe(
+        Effect.provide(StartupLogLayer),
+        Effect.provideService(LogSink, (line) => lines.push(line))
+      )
+      assert.deepStrictEqual(
+        lines.map((line) => {
+          const { level, message, command } = JSON.parse(line)
+          return [level, message, command]
+        }),
+        [
+          ["info", "starting", "migrate"],
+          ["error", "cannot start: a setting is invalid", undefined]
+        ]
+      )
+    })
   )
 })

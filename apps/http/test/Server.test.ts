@@ -3,6 +3,7 @@ import { AccountOverviews, decodeResponse, type Overview, Unavailable } from "@a
 import { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/store"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Fiber, Layer, Option, Result } from "effect"
+import { parseTrustProxy, type TrustProxy } from "../src/ClientAddress.js"
 import { requestIdOf, routeLabel } from "../src/Server.js"
 import {
   acme,
@@ -462,26 +463,56 @@ layer(harness({ settings: { logLevel: "Debug", headersTimeoutMs: 1_500, requestT
   }
 )
 
-layer(harness({ settings: { authFailureLimit: 3, trustProxy: true } }))("failed-auth throttle", (it) => {
-  it.effect("blocks an api_user after repeated failures, with Retry-After", () =>
-    Effect.gen(function* () {
-      const { baseUrl } = yield* Harness
-      const url = `${baseUrl}/api/distributor.account.json`
-      const attempt = (key: string, address: string) =>
-        fetchBytes(`${url}?${form({ ...overviewParams("under@acme.example"), api_key: key })}`, {
-          headers: { "x-forwarded-for": address }
+// The harness's requests come from 127.0.0.1, the proxy; 10.0.0.0/8 are proxies too.
+const behindProxies = parseTrustProxy("127.0.0.1, 10.0.0.0/8") as TrustProxy
+
+layer(harness({ settings: { authFailureLimit: 3, trustProxy: behindProxies } }))("failed-auth throttle", (it) => {
+  // Decision 0085: guesses spread over addresses spend the api_user's budget
+  // (10 x AUTH_FAILURE_LIMIT), which then refuses the guessing addresses, never
+  // the reseller's own clean address (it used to answer that one 429 too).
+  it.effect(
+    "blocks the addresses guessing an api_user's key, with Retry-After, not the api_user",
+    () =>
+      Effect.gen(function* () {
+        const { baseUrl } = yield* Harness
+        const url = `${baseUrl}/api/distributor.account.json`
+        const attempt = (key: string, address: string) =>
+          fetchBytes(`${url}?${form({ ...overviewParams("under@acme.example"), api_key: key })}`, {
+            headers: { "x-forwarded-for": `${address}, 10.9.9.9` }
+          })
+        for (let i = 0; i < 3; i++) assert.strictEqual((yield* attempt("guess", `192.0.3.${i}`)).status, 401)
+        assert.strictEqual((yield* attempt(acme.apiKey, "192.0.3.100")).status, 200)
+        for (let i = 3; i < 30; i++) assert.strictEqual((yield* attempt("guess", `192.0.3.${i}`)).status, 401)
+        const blocked = yield* attempt(acme.apiKey, "192.0.3.0")
+        assert.strictEqual(blocked.status, 429)
+        const retryAfter = Number(blocked.headers.get("retry-after"))
+        assert.isTrue(retryAfter > 0 && retryAfter <= 60)
+        assert.include(decodeErrors(blocked.body, blocked.headers.get("content-type"))[0]!, "Too many requests")
+        assert.strictEqual((yield* attempt(acme.apiKey, "192.0.3.101")).status, 200)
+        const otherReseller = yield* fetchBytes(`${url}?${form(overviewParams("theirs@other.example", other))}`, {
+          headers: { "x-forwarded-for": "10.0.1.2" }
         })
-      for (let i = 0; i < 3; i++) assert.strictEqual((yield* attempt("guess", `10.0.0.${i}`)).status, 401)
-      const blocked = yield* attempt(acme.apiKey, "10.0.1.1")
-      assert.strictEqual(blocked.status, 429)
-      const retryAfter = Number(blocked.headers.get("retry-after"))
-      assert.isTrue(retryAfter > 0 && retryAfter <= 60)
-      assert.include(decodeErrors(blocked.body, blocked.headers.get("content-type"))[0]!, "Too many requests")
-      const otherReseller = yield* fetchBytes(`${url}?${form(overviewParams("theirs@other.example", other))}`, {
-        headers: { "x-forwarded-for": "10.0.1.2" }
-      })
-      assert.strictEqual(otherReseller.status, 200)
-    })
+        assert.strictEqual(otherReseller.status, 200)
+      }),
+    120_000
+  )
+
+  it.effect(
+    "throttles a client whatever it writes in front of X-Forwarded-For",
+    () =>
+      Effect.gen(function* () {
+        const { baseUrl } = yield* Harness
+        const url = `${baseUrl}/api/distributor.account.json`
+        const statuses: Array<number> = []
+        for (let i = 0; i < 5; i++) {
+          const answer = yield* fetchBytes(`${url}?${form({ ...overviewParams("x"), api_user: `spoof${i}` })}`, {
+            headers: { "x-forwarded-for": `203.0.113.${i}, 192.0.2.60, 10.9.9.9` }
+          })
+          statuses.push(answer.status)
+        }
+        assert.deepStrictEqual(statuses, [401, 401, 401, 429, 429])
+      }),
+    60_000
   )
 
   it.effect("blocks a client address after repeated failures across api_users", () =>

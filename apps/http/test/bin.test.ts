@@ -1,12 +1,15 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process"
-import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { randomBytes } from "node:crypto"
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
 import * as Net from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { decodeResponse } from "@account-overview/core"
+import { layerSqlClientPg } from "@account-overview/store"
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { Result } from "effect"
+import { Effect, Result } from "effect"
+import { SqlClient } from "effect/sql"
 import { demoApiKey } from "../src/Demo.js"
 
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
@@ -219,4 +222,215 @@ describe("account-overview-server (bin.ts, Commands.ts, main.ts)", () => {
     assert.strictEqual(await stuck, "closed")
     assert.isTrue(took >= 400 && took < 5_000, `exited after ${took} ms`)
   }, 30_000)
+})
+
+const jsonLines = (text: string) =>
+  text
+    .trim()
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>
+      } catch {
+        throw new Error(`not a JSON line: ${line}`)
+      }
+    })
+
+const pgUrl = process.env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/test"
+
+const dropSchema = (schema: string) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`
+    }).pipe(Effect.provide(layerSqlClientPg(pgUrl)), Effect.orDie)
+  )
+
+describe("account-overview-server's logs and failures (Commands.ts, main.ts)", () => {
+  it("migrate logs JSON lines from the first one: what starts, the store it opens (absolute), what it ran", async () => {
+    const data = join(dir, "migrate-data")
+    const result = await run(["migrate"], { DATA_DIR: data, DATABASE_URL: "", LOG_LEVEL: "info" })
+    assert.strictEqual(result.code, 0, result.stdout + result.stderr)
+    assert.strictEqual(result.stderr, "")
+    const records = jsonLines(result.stdout)
+    assert.deepStrictEqual(
+      records.map((r) => r.message),
+      ["starting", "opening the ledger", "database migrated"]
+    )
+    assert.strictEqual(records[0]!.command, "migrate")
+    assert.strictEqual(records[0]!.dataDir, data)
+    assert.strictEqual(records[1]!.file, join(data, "account-overview.db"))
+    assert.isTrue(existsSync(join(data, "account-overview.db")))
+  }, 30_000)
+
+  it("a start-up failure is one JSON error line that says why, with no stack trace and no password", async () => {
+    const settings = await run(["serve"], { PORT: "70000", LOG_LEVEL: "info" })
+    assert.strictEqual(settings.code, 1)
+    const [only, ...more] = jsonLines(settings.stdout)
+    assert.deepStrictEqual(more, [])
+    assert.strictEqual(only!.level, "error")
+    assert.strictEqual(
+      only!.message,
+      'cannot start: a setting is invalid: Expected a value between 0 and 65535 at ["PORT"]'
+    )
+
+    const port = await freePort()
+    const down = await run(["migrate"], { DATABASE_URL: `postgres://app:hunter2@127.0.0.1:${port}/ledger` })
+    assert.strictEqual(down.code, 1)
+    assert.notInclude(down.stdout + down.stderr, "hunter2")
+    assert.notMatch(down.stdout, /\\n\s+at /)
+    const records = jsonLines(down.stdout)
+    const last = records.at(-1)!
+    assert.strictEqual(last.level, "error")
+    assert.strictEqual(
+      last.message,
+      `migrate failed: cannot migrate the ledger: connect ECONNREFUSED 127.0.0.1:${port}`
+    )
+  }, 30_000)
+
+  it("a port in use stops serve with one line that names the address", async () => {
+    const blocker = Net.createServer()
+    const port = await new Promise<number>((resolve) =>
+      blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as Net.AddressInfo).port))
+    )
+    try {
+      const result = await run(["serve"], { DATABASE_URL: "sqlite::memory:", PORT: String(port) })
+      assert.strictEqual(result.code, 1)
+      const last = jsonLines(result.stdout).at(-1)!
+      assert.strictEqual(
+        last.message,
+        `cannot start: cannot listen: listen EADDRINUSE: address already in use 127.0.0.1:${port}`
+      )
+    } finally {
+      blocker.close()
+    }
+  }, 30_000)
+
+  it("the README's PostgreSQL recipe works as written: a schema named by search_path is created when absent", async () => {
+    const schema = `ao_bin_${randomBytes(6).toString("hex")}`
+    const url = `${pgUrl}?options=-c%20search_path%3D${schema}`
+    try {
+      const first = await run(["migrate"], { DATABASE_URL: url })
+      assert.strictEqual(first.code, 0, first.stdout)
+      const opened = jsonLines(first.stdout).find((r) => r.message === "opening the ledger")!
+      assert.strictEqual(opened.schema, schema)
+      assert.strictEqual(jsonLines(first.stdout).at(-1)!.ran, 3)
+      const again = await run(["migrate"], { DATABASE_URL: url })
+      assert.strictEqual(again.code, 0, again.stdout)
+      assert.strictEqual(jsonLines(again.stdout).at(-1)!.ran, 0)
+    } finally {
+      await dropSchema(schema)
+    }
+  }, 30_000)
+
+  it("seed-demo keeps its stdout for the curl lines: its JSON logs go to stderr", async () => {
+    const result = await run(["seed-demo"], { DATA_DIR: join(dir, "seed-logs"), DATABASE_URL: "", LOG_LEVEL: "info" })
+    assert.strictEqual(result.code, 0, result.stderr)
+    assert.strictEqual(result.stdout.trim().split("\n").length, 2)
+    const logs = result.stderr
+      .trim()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line).message)
+    assert.deepStrictEqual(logs, ["starting", "opening the ledger"])
+  }, 30_000)
+})
+
+interface Demo {
+  readonly child: ChildProcess
+  readonly output: () => string
+  readonly exited: Promise<number | null>
+}
+
+const startDemo = (env: Record<string, string>) =>
+  new Promise<Demo>((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, "demo"], {
+      env: { ...process.env, ADMIN_TOKEN: "", DATABASE_URL: "", ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    children.add(child)
+    let output = ""
+    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)))
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      if (/^Also: /m.test(output)) resolve({ child, output: () => output, exited })
+    }
+    child.stdout.on("data", onData)
+    child.stderr.on("data", onData)
+    exited.then((code) => reject(new Error(`demo exited with ${code}: ${output}`)))
+  })
+
+describe("account-overview-server demo (what pnpm start runs)", () => {
+  it("serves the demo with an admin token kept in DATA_DIR (0600) and printed once; /docs and /v1 work; SIGINT exits 0", async () => {
+    const data = join(dir, "demo-token")
+    const port = await freePort()
+    const env = { DATA_DIR: data, PORT: String(port), LOG_LEVEL: "info" }
+    const demo = await startDemo(env)
+    let token = ""
+    try {
+      const file = join(data, "admin-token")
+      token = readFileSync(file, "utf8").trim()
+      assert.strictEqual(statSync(file).mode & 0o777, 0o600)
+      const output = demo.output()
+      assert.strictEqual(output.split(token).length - 1, 2, "the token line and its curl line")
+      const curls = output.split("\n").filter((line) => line.startsWith("curl "))
+      assert.strictEqual(curls.length, 3)
+      assert.isTrue(curls.every((line) => line.includes(`127.0.0.1:${port}`)))
+      const v1 = await new Promise<string>((resolve, reject) =>
+        execFile("sh", ["-c", curls[2]!], (error, stdout) => (error === null ? resolve(stdout) : reject(error)))
+      )
+      assert.deepStrictEqual(
+        JSON.parse(v1).items.map((c: { user: string }) => c.user),
+        ["month-end@demo.example", "over@demo.example", "umlaut@demo.example", "under@demo.example"]
+      )
+      const docs = await fetch(`http://127.0.0.1:${port}/docs`)
+      assert.strictEqual(docs.status, 200)
+      await docs.arrayBuffer()
+      const logs = jsonLines(
+        output
+          .split("\n")
+          .filter((line) => line.startsWith("{"))
+          .join("\n")
+      )
+      assert.deepStrictEqual(
+        logs.map((r) => r.message),
+        ["starting", "opening the ledger", "demo seeded", "listening"]
+      )
+    } finally {
+      demo.child.kill("SIGINT")
+    }
+    assert.strictEqual(await demo.exited, 0)
+
+    const again = await startDemo(env)
+    try {
+      assert.include(again.output(), `ADMIN_TOKEN=${token}`)
+      assert.include(again.output(), '"newEvents":0')
+    } finally {
+      again.child.kill("SIGTERM")
+    }
+    assert.strictEqual(await again.exited, 0)
+  }, 60_000)
+
+  it("takes ADMIN_TOKEN from the environment when it is set, and does not print it", async () => {
+    const port = await freePort()
+    const demo = await startDemo({
+      DATA_DIR: join(dir, "demo-env"),
+      PORT: String(port),
+      ADMIN_TOKEN: "env-token-0123456789"
+    })
+    try {
+      assert.notInclude(demo.output(), "env-token-0123456789")
+      assert.include(demo.output(), "$ADMIN_TOKEN")
+      assert.isFalse(existsSync(join(dir, "demo-env", "admin-token")))
+      const answer = await fetch(`http://127.0.0.1:${port}/v1/packages`, {
+        headers: { authorization: "Bearer env-token-0123456789" }
+      })
+      assert.strictEqual(answer.status, 200)
+      await answer.arrayBuffer()
+    } finally {
+      demo.child.kill("SIGINT")
+    }
+    assert.strictEqual(await demo.exited, 0)
+  }, 60_000)
 })

@@ -6,6 +6,9 @@
  * month's last day (anchor on the 31st: Jan 31, Feb 28/29, Mar 31, Apr 30);
  * the clamping never moves the anchor itself. A cycle ends the day before
  * the next starts, and is processed (billed) on the next cycle's first day.
+ * Dates are local dates of the customer's time zone: a cycle starts at local
+ * midnight of its first day, and an instant counts in the cycle that holds
+ * its local date (`cycleAt`).
  *
  * @since 0.1.0
  */
@@ -16,6 +19,7 @@ import {
   calendarDateToParts,
   daysInMonth
 } from "./CalendarDate.js"
+import { localDateOf, startOfLocalDay } from "./TimeZone.js"
 
 /**
  * One billing cycle.
@@ -61,6 +65,32 @@ export const cycleFor = (anchor: CalendarDate, date: CalendarDate): BillingCycle
   const processDate = cycleStartIn(ny, nm, anchorDay)
   return { start, end: addCalendarDays(processDate, -1), processDate }
 }
+
+/**
+ * The billing cycle that holds an instant (epoch milliseconds) for a
+ * customer anchored on `anchor` in `zone`: the cycle of the instant's local
+ * date there.
+ *
+ * @since 0.2.0
+ * @category math
+ */
+export const cycleAt = (anchor: CalendarDate, millis: number, zone: string): BillingCycle =>
+  cycleFor(anchor, localDateOf(millis, zone))
+
+/**
+ * The instants a cycle covers in `zone`: from local midnight of its first
+ * day (included) to local midnight of its process date (excluded).
+ *
+ * @since 0.2.0
+ * @category math
+ */
+export const cycleInstants = (
+  cycle: BillingCycle,
+  zone: string
+): { readonly startMillis: number; readonly endMillis: number } => ({
+  startMillis: startOfLocalDay(cycle.start, zone),
+  endMillis: startOfLocalDay(cycle.processDate, zone)
+})
 
 /**
  * Credits that remain and credits over the allowance:

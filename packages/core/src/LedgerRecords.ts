@@ -7,6 +7,7 @@
 import { Schema } from "effect"
 import { CalendarDate, isCalendarDate } from "./CalendarDate.js"
 import { Count, Reputation } from "./Overview.js"
+import { TimeZone } from "./TimeZone.js"
 
 /**
  * The longest name (of a package, a reseller, a customer, an event id), in
@@ -108,7 +109,9 @@ export interface Package extends Schema.Schema.Type<typeof Package> {}
  * @category models
  */
 export const Reseller = Schema.Struct({
-  apiUser: Name
+  apiUser: Name,
+  /** The zone of its customers that name none (since 0.2.0); `UTC` when absent. */
+  timeZone: Schema.optionalKey(TimeZone)
 })
 
 /**
@@ -119,7 +122,8 @@ export interface Reseller extends Schema.Schema.Type<typeof Reseller> {}
 
 /**
  * A customer of a reseller: its package, billing anchor (only the day of
- * month matters) and reputation.
+ * month matters), reputation and time zone (since 0.2.0; absent: its
+ * reseller's, else `UTC`).
  *
  * @since 0.1.0
  * @category models
@@ -129,7 +133,8 @@ export const Customer = Schema.Struct({
   reseller: Name,
   package: Name,
   billingAnchor: CalendarDate,
-  reputation: Reputation
+  reputation: Reputation,
+  timeZone: Schema.optionalKey(TimeZone)
 })
 
 /**

@@ -17,6 +17,7 @@ import {
   OpenApi
 } from "effect/http-api"
 import { CalendarDate } from "./CalendarDate.js"
+import { CustomerCycles, PackageAssignments, PackageChangeEffective, ResellerCycleReport } from "./Cycles.js"
 import {
   Customer,
   EventProblem,
@@ -29,6 +30,7 @@ import {
   VoidResult
 } from "./LedgerRecords.js"
 import { Count, Overview, Reputation } from "./Overview.js"
+import { TimeZone } from "./TimeZone.js"
 
 /**
  * The bearer token is missing or wrong.
@@ -153,6 +155,27 @@ export const ResellerKeyResult = Schema.Struct({
 
 const storeErrors = [OperatorUnavailable] as const
 
+// The query parameter `limit` is a string on the URL that must read as a `Limit`: the document
+// says so with `Limit`'s own JSON Schema (an integer from 1 to 1000) instead of the string codec's.
+const limitJsonSchema = Schema.toJsonSchemaDocument(Limit).schema
+const integerLimit = <O extends { readonly parameters?: ReadonlyArray<OpenApi.OpenAPISpecParameter> }>(
+  operation: O
+): O => ({
+  ...operation,
+  parameters: (operation.parameters ?? []).map((parameter) =>
+    parameter.in === "query" && parameter.name === "limit"
+      ? { ...parameter, schema: { ...limitJsonSchema, default: 100 } }
+      : parameter
+  )
+})
+
+const documented = (summary: string, options: { readonly description?: string; readonly limit?: true } = {}) =>
+  OpenApi.annotations({
+    summary,
+    description: options.description,
+    transform: options.limit === undefined ? undefined : integerLimit
+  })
+
 /**
  * `PUT /v1/packages/{name}`, `GET /v1/packages`.
  *
@@ -166,15 +189,16 @@ export class PackagesGroup extends HttpApiGroup.make("packages")
       payload: Schema.Struct({ credits: Count, overagePrice: Schema.optionalKey(Price) }),
       success: Package,
       error: [OperatorInvalid, ...storeErrors]
-    }),
+    }).annotateMerge(documented("Create or update a package")),
     HttpApiEndpoint.get("list", "/", {
       success: Schema.Array(Package),
       error: storeErrors
-    })
+    }).annotateMerge(documented("List the packages"))
   )
   .middleware(OperatorAuth)
   .middleware(OperatorRequestErrors)
-  .prefix("/v1/packages") {}
+  .prefix("/v1/packages")
+  .annotateMerge(OpenApi.annotations({ description: "Packages: the credits of a cycle and the overage price." })) {}
 
 /**
  * `PUT /v1/resellers/{apiUser}`, `POST /v1/resellers/{apiUser}/rotate-key`,
@@ -187,15 +211,21 @@ export class ResellersGroup extends HttpApiGroup.make("resellers")
   .add(
     HttpApiEndpoint.put("set", "/:apiUser", {
       params: { apiUser: Name },
-      payload: Schema.Struct({ apiKey: Schema.optionalKey(Schema.String) }),
+      payload: Schema.Struct({ apiKey: Schema.optionalKey(Schema.String), timeZone: Schema.optionalKey(TimeZone) }),
       success: ResellerKeyResult,
       error: [OperatorInvalid, ...storeErrors]
-    }),
+    }).annotateMerge(
+      documented("Create a reseller", {
+        description: "Without a key, one is generated and returned once; on an existing reseller nothing changes."
+      })
+    ),
     HttpApiEndpoint.post("rotateKey", "/:apiUser/rotate-key", {
       params: { apiUser: Name },
       success: ResellerKeyResult,
       error: [OperatorNotFound, ...storeErrors]
-    }),
+    }).annotateMerge(
+      documented("Rotate a reseller's key", { description: "The old key stops working on every instance at once." })
+    ),
     HttpApiEndpoint.get("overviews", "/:apiUser/overviews", {
       params: { apiUser: Name },
       query: {
@@ -205,11 +235,12 @@ export class ResellersGroup extends HttpApiGroup.make("resellers")
       },
       success: Page(CustomerOverview),
       error: [OperatorNotFound, OperatorInvalid, ...storeErrors]
-    })
+    }).annotateMerge(documented("List the overviews of a reseller's customers", { limit: true }))
   )
   .middleware(OperatorAuth)
   .middleware(OperatorRequestErrors)
-  .prefix("/v1/resellers") {}
+  .prefix("/v1/resellers")
+  .annotateMerge(OpenApi.annotations({ description: "Resellers: their keys and their customers' overviews." })) {}
 
 /**
  * `PUT|GET /v1/customers/{user}`, `GET /v1/customers`,
@@ -222,15 +253,21 @@ export class CustomersGroup extends HttpApiGroup.make("customers")
   .add(
     HttpApiEndpoint.put("set", "/:user", {
       params: { user: Name },
-      payload: Schema.Struct({ reseller: Name, package: Name, billingAnchor: CalendarDate, reputation: Reputation }),
+      payload: Schema.Struct({
+        reseller: Name,
+        package: Name,
+        billingAnchor: CalendarDate,
+        reputation: Reputation,
+        timeZone: Schema.optionalKey(TimeZone)
+      }),
       success: Customer,
       error: [OperatorInvalid, ...storeErrors]
-    }),
+    }).annotateMerge(documented("Create or update a customer")),
     HttpApiEndpoint.get("get", "/:user", {
       params: { user: Name },
       success: Customer,
       error: [OperatorNotFound, ...storeErrors]
-    }),
+    }).annotateMerge(documented("Get a customer")),
     HttpApiEndpoint.get("list", "/", {
       query: {
         reseller: Schema.optionalKey(Name),
@@ -239,17 +276,22 @@ export class CustomersGroup extends HttpApiGroup.make("customers")
       },
       success: Page(Customer),
       error: [OperatorInvalid, ...storeErrors]
-    }),
+    }).annotateMerge(documented("List customers", { limit: true })),
     HttpApiEndpoint.get("overview", "/:user/overview", {
       params: { user: Name },
       query: { date: Schema.optionalKey(CalendarDate) },
       success: Overview,
       error: [OperatorNotFound, ...storeErrors]
-    })
+    }).annotateMerge(
+      documented("Get a customer's overview", {
+        description: "The overview of the cycle that holds `date` (today by default)."
+      })
+    )
   )
   .middleware(OperatorAuth)
   .middleware(OperatorRequestErrors)
-  .prefix("/v1/customers") {}
+  .prefix("/v1/customers")
+  .annotateMerge(OpenApi.annotations({ description: "Customers: their package, billing anchor and overviews." })) {}
 
 /**
  * `POST /v1/usage`: a JSON array, or NDJSON (`application/x-ndjson`), of at
@@ -268,7 +310,7 @@ export class UsageGroup extends HttpApiGroup.make("usage")
       ],
       success: IngestResult,
       error: [OperatorInvalid, OperatorBatchTooLarge, ...storeErrors]
-    })
+    }).annotateMerge(documented("Ingest usage events"))
   )
   .middleware(OperatorAuth)
   .middleware(OperatorRequestErrors)
@@ -296,7 +338,7 @@ export class UsageVoidsGroup extends HttpApiGroup.make("usageVoids")
       payload: Schema.Struct({ ids: Schema.Array(Schema.Unknown) }),
       success: VoidResult,
       error: [OperatorInvalid, OperatorBatchTooLarge, ...storeErrors]
-    })
+    }).annotateMerge(documented("Void usage events"))
   )
   .middleware(OperatorAuth)
   .middleware(OperatorRequestErrors)
@@ -304,6 +346,65 @@ export class UsageVoidsGroup extends HttpApiGroup.make("usageVoids")
   .annotateMerge(
     OpenApi.annotations({
       description: `Voids up to ${maxEventsPerBatch} usage events by id, idempotently.`
+    })
+  ) {}
+
+/**
+ * Billing history and package changes (since 0.2.0):
+ * `GET /v1/customers/{user}/cycles?from=&to=`,
+ * `POST /v1/customers/{user}/package`,
+ * `DELETE /v1/customers/{user}/package/scheduled`,
+ * `GET /v1/resellers/{apiUser}/cycles?closedOn=` (JSON) and
+ * `GET /v1/resellers/{apiUser}/cycles.csv?closedOn=` (CSV).
+ *
+ * @since 0.2.0
+ * @category groups
+ */
+export class BillingGroup extends HttpApiGroup.make("billing")
+  .add(
+    HttpApiEndpoint.get("cycles", "/v1/customers/:user/cycles", {
+      params: { user: Name },
+      query: { from: Schema.optionalKey(CalendarDate), to: Schema.optionalKey(CalendarDate) },
+      success: CustomerCycles,
+      error: [OperatorNotFound, OperatorInvalid, ...storeErrors]
+    }).annotateMerge(
+      documented("A customer's billing cycles", {
+        description: "Each closed and current cycle between `from` and `to`."
+      })
+    ),
+    HttpApiEndpoint.post("changePackage", "/v1/customers/:user/package", {
+      params: { user: Name },
+      payload: Schema.Struct({ package: Name, effective: PackageChangeEffective }),
+      success: PackageAssignments,
+      error: [OperatorNotFound, OperatorInvalid, ...storeErrors]
+    }).annotateMerge(
+      documented("Change a customer's package", { description: "At once, or from the next cycle's first day." })
+    ),
+    HttpApiEndpoint.delete("cancelPackageChange", "/v1/customers/:user/package/scheduled", {
+      params: { user: Name },
+      success: PackageAssignments,
+      error: [OperatorNotFound, ...storeErrors]
+    }).annotateMerge(documented("Cancel a scheduled package change")),
+    HttpApiEndpoint.get("resellerCycles", "/v1/resellers/:apiUser/cycles", {
+      params: { apiUser: Name },
+      query: { closedOn: CalendarDate },
+      success: ResellerCycleReport,
+      error: [OperatorNotFound, OperatorInvalid, ...storeErrors]
+    }).annotateMerge(
+      documented("A reseller's cycles closed on a date", { description: "The overage report for billing, in JSON." })
+    ),
+    HttpApiEndpoint.get("resellerCyclesCsv", "/v1/resellers/:apiUser/cycles.csv", {
+      params: { apiUser: Name },
+      query: { closedOn: CalendarDate },
+      success: Schema.String.pipe(HttpApiSchema.asText({ contentType: "text/csv" })),
+      error: [OperatorNotFound, OperatorInvalid, ...storeErrors]
+    }).annotateMerge(documented("A reseller's cycles closed on a date, as CSV"))
+  )
+  .middleware(OperatorAuth)
+  .middleware(OperatorRequestErrors)
+  .annotateMerge(
+    OpenApi.annotations({
+      description: "Billing: cycle history, package changes with effective dates, overage reports."
     })
   ) {}
 
@@ -320,10 +421,13 @@ export class OperatorApi extends HttpApi.make("account-overview-operator")
   .add(CustomersGroup)
   .add(UsageGroup)
   .add(UsageVoidsGroup)
+  .add(BillingGroup)
   .annotate(HttpApi.ParseOptions, { errors: "all" })
   .annotateMerge(
     OpenApi.annotations({
       title: "Account Overview operator API",
-      description: "Load packages, resellers and customers, ingest usage, read overviews."
+      description: "Load packages, resellers and customers, ingest usage, read overviews.",
+      license: { name: "MIT", url: "https://opensource.org/licenses/MIT" },
+      servers: [{ url: "/", description: "The service that serves this document" }]
     })
   ) {}

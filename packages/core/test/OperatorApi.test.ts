@@ -7,15 +7,20 @@ describe("OperatorApi", () => {
     const spec = OpenApi.fromApi(OperatorApi)
     const routes = Object.entries(spec.paths).flatMap(([path, item]) =>
       Object.keys(item as object)
-        .filter((m) => ["get", "put", "post"].includes(m))
+        .filter((m) => ["get", "put", "post", "delete"].includes(m))
         .map((m) => `${m.toUpperCase()} ${path}`)
     )
     assert.deepStrictEqual(routes.sort(), [
+      "DELETE /v1/customers/{user}/package/scheduled",
       "GET /v1/customers",
       "GET /v1/customers/{user}",
+      "GET /v1/customers/{user}/cycles",
       "GET /v1/customers/{user}/overview",
       "GET /v1/packages",
+      "GET /v1/resellers/{apiUser}/cycles",
+      "GET /v1/resellers/{apiUser}/cycles.csv",
       "GET /v1/resellers/{apiUser}/overviews",
+      "POST /v1/customers/{user}/package",
       "POST /v1/resellers/{apiUser}/rotate-key",
       "POST /v1/usage",
       "POST /v1/usage/voids",
@@ -24,5 +29,29 @@ describe("OperatorApi", () => {
       "PUT /v1/resellers/{apiUser}"
     ])
     assert.property(spec.components.securitySchemes, "bearer")
+  })
+
+  it("documents every operation with a summary, every group with a description, a server and a license", () => {
+    const spec = OpenApi.fromApi(OperatorApi)
+    const operations = Object.values(spec.paths).flatMap((item) =>
+      Object.entries(item as Record<string, { summary?: string }>).filter(([m]) =>
+        ["get", "put", "post", "delete"].includes(m)
+      )
+    )
+    assert.strictEqual(operations.length, 16)
+    for (const [, operation] of operations) assert.isString(operation.summary)
+    assert.strictEqual(new Set(operations.map(([, o]) => o.summary)).size, operations.length)
+    assert.deepStrictEqual(spec.servers, [{ url: "/", description: "The service that serves this document" }])
+    assert.strictEqual(spec.info.license?.name, "MIT")
+    for (const tag of spec.tags) assert.isString(tag.description, tag.name)
+  })
+
+  it("types the query parameter limit as the integer from 1 to 1000 the server takes, 100 by default", () => {
+    const spec = OpenApi.fromApi(OperatorApi)
+    for (const path of ["/v1/customers", "/v1/resellers/{apiUser}/overviews"]) {
+      const get = (spec.paths[path] as { get: { parameters: ReadonlyArray<{ name: string; schema: unknown }> } }).get
+      const limit = get.parameters.find((p) => p.name === "limit")
+      assert.deepStrictEqual(limit?.schema, { type: "integer", minimum: 1, maximum: 1000, default: 100 }, path)
+    }
   })
 })

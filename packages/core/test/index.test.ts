@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as AccountOverviews from "../src/AccountOverviews.js"
 import * as Billing from "../src/Billing.js"
 import * as CalendarDate from "../src/CalendarDate.js"
+import * as Cycles from "../src/Cycles.js"
 import * as Errors from "../src/Errors.js"
 import * as Core from "../src/index.js"
 import * as Json from "../src/Json.js"
@@ -11,6 +12,7 @@ import * as OperatorApi from "../src/OperatorApi.js"
 import * as Overview from "../src/Overview.js"
 import * as OverviewRequest from "../src/OverviewRequest.js"
 import * as Params from "../src/Params.js"
+import * as TimeZone from "../src/TimeZone.js"
 import * as WireCodec from "../src/WireCodec.js"
 import * as WireRoutes from "../src/WireRoutes.js"
 import * as Xml from "../src/Xml.js"
@@ -19,6 +21,7 @@ const modules = {
   AccountOverviews,
   Billing,
   CalendarDate,
+  Cycles,
   Errors,
   Json,
   LedgerRecords,
@@ -27,6 +30,7 @@ const modules = {
   Overview,
   OverviewRequest,
   Params,
+  TimeZone,
   WireCodec,
   WireRoutes,
   Xml

@@ -10,9 +10,12 @@
  */
 import type {
   Customer,
+  CustomerCycles,
   CustomerOverview,
   Overview,
   Package,
+  PackageAssignments,
+  ResellerCycleReport,
   ResellerKeyResult,
   UsageEvent,
   VoidResult
@@ -91,6 +94,8 @@ export interface CustomerInput {
   /** `YYYY-MM-DD`; only its day of month matters. */
   readonly billingAnchor: string
   readonly reputation: number
+  /** An IANA time zone name (since 0.2.0); absent: the reseller's, else `UTC`. */
+  readonly timeZone?: string | undefined
 }
 
 /**
@@ -155,7 +160,10 @@ export interface OperatorClientService {
     readonly list: () => Op<ReadonlyArray<Package>>
   }
   readonly resellers: {
-    readonly set: (apiUser: string, input?: { readonly apiKey?: string | undefined }) => Op<ResellerKey>
+    readonly set: (
+      apiUser: string,
+      input?: { readonly apiKey?: string | undefined; readonly timeZone?: string | undefined }
+    ) => Op<ResellerKey>
     readonly rotateKey: (apiUser: string) => Op<ResellerKey>
     readonly overviews: (
       apiUser: string,
@@ -190,6 +198,25 @@ export interface OperatorClientService {
    * @since 0.2.0
    */
   readonly voidEvents: (ids: ReadonlyArray<string>) => Op<VoidResult>
+  /** Billing history and package changes (since 0.2.0). */
+  readonly billing: {
+    /** A customer's cycles overlapping `from`..`to` (defaults: the year up to its local today). */
+    readonly cycles: (
+      user: string,
+      query?: { readonly from?: string | undefined; readonly to?: string | undefined }
+    ) => Op<CustomerCycles>
+    /** Changes a customer's package from today (`now`) or from the next cycle's first day (`nextCycle`). */
+    readonly changePackage: (
+      user: string,
+      input: { readonly package: string; readonly effective: "now" | "nextCycle" }
+    ) => Op<PackageAssignments>
+    /** Cancels a customer's scheduled package change. */
+    readonly cancelPackageChange: (user: string) => Op<PackageAssignments>
+    /** A reseller's overage report of the cycles that closed (were processed) on `closedOn`. */
+    readonly resellerCycles: (apiUser: string, query: { readonly closedOn: string }) => Op<ResellerCycleReport>
+    /** The same report as CSV text. */
+    readonly resellerCyclesCsv: (apiUser: string, query: { readonly closedOn: string }) => Op<string>
+  }
 }
 
 type Promised<S> = {

@@ -8,9 +8,12 @@
 import type {
   CalendarDate,
   Customer,
+  CustomerCycles,
   IngestResult,
   Package,
+  PackageAssignments,
   Reseller,
+  ResellerCycleReport,
   Unavailable,
   UsageEvent,
   VoidResult
@@ -35,11 +38,14 @@ import { migrate } from "./Migrations.js"
 const onSql = (options: LedgerLayerOptions | undefined): Layer.Layer<Ledger, Unavailable, SqlClient> =>
   Layer.effect(Ledger, options?.migrate === false ? SqlLedger.make : Effect.andThen(migrate, SqlLedger.make))
 
-// The `SqlClient` named by `DATABASE_URL`: what `layerConfig` and `migrateConfig` run on.
+// The `SqlClient` named by `DATABASE_URL`: what `layerConfig` and `migrateConfig` run on. Logs
+// which store it opens (the SQLite file as an absolute path; never PostgreSQL's user or password).
 const sqlClientConfig: Layer.Layer<SqlClient, Unavailable | Config.ConfigError> = Layer.unwrap(
-  Effect.map(DatabaseUrl.config, (target) =>
-    target._tag === "sqlite" ? layerSqlClientSqlite(target.filename) : layerSqlClientPg(target.url)
-  )
+  Effect.gen(function* () {
+    const target = yield* DatabaseUrl.config
+    yield* Effect.logInfo("opening the ledger").pipe(Effect.annotateLogs(DatabaseUrl.describe(target)))
+    return target._tag === "sqlite" ? layerSqlClientSqlite(target.filename) : layerSqlClientPg(target.url)
+  })
 )
 
 /**
@@ -63,14 +69,17 @@ export class Ledger extends Context.Service<
     ) => Effect.Effect<Option.Option<OverviewSource>, Unavailable>
     /**
      * `overviewSource` and, when the customer is found, its usage over the
-     * billing cycle that holds `date`, read together: on SQLite in one read
+     * billing cycle that holds `when`, read together: on SQLite in one read
      * transaction, so from one snapshot. The usage is read before the caller
-     * checks the key, so it must not be shown before that check.
+     * checks the key, so it must not be shown before that check. `when` is a
+     * local date of the customer, or (since 0.2.0) an instant in epoch
+     * milliseconds whose local date in the customer's zone is taken; the
+     * package is the one in force that day.
      */
     readonly overviewReading: (
       apiUser: string | undefined,
       user: string,
-      date: CalendarDate
+      when: CalendarDate | number
     ) => Effect.Effect<Option.Option<OverviewReading>, Unavailable>
     /** Usage of a customer summed over the days `from`..`to`, both included. */
     readonly usageBetween: (
@@ -89,8 +98,69 @@ export class Ledger extends Context.Service<
     ) => Effect.Effect<{ readonly created: boolean }, Unavailable>
     readonly getReseller: (apiUser: string) => Effect.Effect<Option.Option<Reseller>, Unavailable>
 
-    /** Fails with `LedgerRejected` when the reseller or the package does not exist. */
+    /**
+     * Sets a reseller's default time zone (`undefined`: `UTC`); its customers
+     * without a zone of their own are re-counted in it (decision 0100).
+     * Answers false when there is no such reseller.
+     *
+     * @since 0.2.0
+     */
+    readonly setResellerTimeZone: (apiUser: string, timeZone: string | undefined) => Effect.Effect<boolean, Unavailable>
+
+    /**
+     * Fails with `LedgerRejected` when the reseller or the package does not
+     * exist. A new customer's package is in force from before any date; a
+     * different package for an existing customer is an immediate change
+     * (`changePackage` `now`); a change of its effective zone re-counts its
+     * events in the new zone (decision 0100).
+     */
     readonly upsertCustomer: (customer: Customer) => Effect.Effect<Customer, LedgerRejected | Unavailable>
+
+    /**
+     * Changes a customer's package from today (its local date; the whole
+     * current cycle's allowance becomes the new package's) or from the next
+     * cycle's first day (decision 0101); either replaces a scheduled change.
+     * None when there is no such customer; `LedgerRejected` for an unknown
+     * package.
+     *
+     * @since 0.2.0
+     */
+    readonly changePackage: (
+      user: string,
+      pkg: string,
+      effective: "now" | "nextCycle"
+    ) => Effect.Effect<Option.Option<PackageAssignments>, LedgerRejected | Unavailable>
+
+    /**
+     * Cancels a customer's scheduled package change, if any.
+     *
+     * @since 0.2.0
+     */
+    readonly cancelPackageChange: (user: string) => Effect.Effect<Option.Option<PackageAssignments>, Unavailable>
+
+    /**
+     * A customer's cycles that overlap `from`..`to` (defaults: the year up to
+     * its local today), each with the package in force on its last day (today
+     * for the current cycle). `LedgerRejected` when `from` is after `to` or
+     * the range holds more than 400 cycles.
+     *
+     * @since 0.2.0
+     */
+    readonly customerCycles: (
+      user: string,
+      range: { readonly from?: CalendarDate | undefined; readonly to?: CalendarDate | undefined }
+    ) => Effect.Effect<Option.Option<CustomerCycles>, LedgerRejected | Unavailable>
+
+    /**
+     * A reseller's customers whose cycle has its process date on `closedOn`,
+     * with their overage. None when there is no such reseller.
+     *
+     * @since 0.2.0
+     */
+    readonly resellerCycles: (
+      apiUser: string,
+      closedOn: CalendarDate
+    ) => Effect.Effect<Option.Option<ResellerCycleReport>, Unavailable>
     readonly getCustomer: (user: string) => Effect.Effect<Option.Option<Customer>, Unavailable>
     /** Customers ordered by `user`, after `cursor` (exclusive), at most `limit`. */
     readonly listCustomers: (options: {
@@ -166,9 +236,11 @@ export class Ledger extends Context.Service<
   /**
    * The ledger chosen by `DATABASE_URL`, read through Effect `Config` and
    * kept redacted: `sqlite:<path>` (also `sqlite://<path>`,
-   * `sqlite::memory:`), `postgres://…` or `postgresql://…`;
-   * `defaultDatabaseUrl` when unset. Migrated at start. Any other value is
-   * a `ConfigError` that does not repeat it.
+   * `sqlite::memory:`), `postgres://…` or `postgresql://…` (a schema the
+   * URL puts first on the `search_path` is created if absent); when unset,
+   * `account-overview.db` in `DATA_DIR` (`defaultDatabaseUrl` when that is
+   * unset too). Logs the store it opens at info level. Migrated at start.
+   * Any other value is a `ConfigError` that does not repeat it.
    *
    * @since 0.1.0
    * @category layers

@@ -8,8 +8,9 @@
  * the customer with its reseller's key hash, and the key is checked against
  * that. No such customer reads like an unknown reseller (401).
  *
- * Today is the UTC calendar date of the Effect `Clock`, the same UTC days
- * the usage rollup is kept in.
+ * Today is the customer's local date of the Effect `Clock`'s instant, in its
+ * time zone (its own, else its reseller's, else UTC): the same local days the
+ * usage rollup is kept in.
  *
  * @since 0.1.0
  */
@@ -22,9 +23,7 @@ import {
   type Credentials,
   type Customer,
   CustomerNotFound,
-  calendarDateFromEpochMillis,
   credits,
-  cycleFor,
   type Overview,
   type OverviewError,
   type OverviewOptions,
@@ -84,7 +83,7 @@ export interface OverviewPage {
 export class LedgerOverviews extends Context.Service<
   LedgerOverviews,
   {
-    /** The overview of `user` for the cycle that holds `date` (default: today, UTC); none when no such customer. */
+    /** The overview of `user` for the cycle that holds `date` (default: its local today); none when no such customer. */
     readonly overviewAt: (user: string, date?: CalendarDate) => Effect.Effect<Option.Option<Overview>, Unavailable>
     /** Overviews of a reseller's customers, ordered by `user`, a page at a time; one whose usage does not read back carries a `problem`. */
     readonly overviewsOfReseller: (
@@ -110,19 +109,6 @@ export class LedgerOverviews extends Context.Service<
         const ledger = yield* Ledger
         const keys = yield* ResellerKeys
 
-        // Today's UTC date, formatted again only when the day changes.
-        let todayNumber = Number.NaN
-        let todayDate = "" as CalendarDate
-        const today: Effect.Effect<CalendarDate> = Effect.clockWith((clock) => {
-          const millis = clock.currentTimeMillisUnsafe()
-          const day = Math.floor(millis / 86_400_000)
-          if (day !== todayNumber) {
-            todayDate = calendarDateFromEpochMillis(millis)
-            todayNumber = day
-          }
-          return Effect.succeed(todayDate)
-        })
-
         const toOverview = (customer: Customer, pkg: Package, cycle: BillingCycle, usage: UsageTotals): Overview => {
           const { overage, remain } = credits(pkg.credits, usage.credits)
           return {
@@ -137,13 +123,6 @@ export class LedgerOverviews extends Context.Service<
             billingEndDate: cycle.end,
             billingProcessDate: cycle.processDate
           }
-        }
-
-        const overviewOf = (customer: Customer, pkg: Package, date: CalendarDate) => {
-          const cycle = cycleFor(customer.billingAnchor, date)
-          return Effect.map(ledger.usageBetween(customer.user, cycle.start, cycle.end), (usage) =>
-            toOverview(customer, pkg, cycle, usage)
-          )
         }
 
         // The hot path: one read of the ledger (usage included), the caller's
@@ -170,7 +149,7 @@ export class LedgerOverviews extends Context.Service<
         }
 
         const read = (apiUser: string | undefined, user: string) =>
-          Effect.flatMap(today, (date) => ledger.overviewReading(apiUser, user, date))
+          Effect.clockWith((clock) => ledger.overviewReading(apiUser, user, clock.currentTimeMillisUnsafe()))
 
         // A named reseller is admitted before the read, as it is known before;
         // a key-only call is read first, to learn whose customer it is.
@@ -194,17 +173,19 @@ export class LedgerOverviews extends Context.Service<
           })
         }
 
-        const packagesByName = Effect.map(
-          Effect.suspend(() => ledger.listPackages()),
-          (packages) => new Map(packages.map((p) => [p.name, p]))
-        )
+        // An operator's overview: the key-only read, its key never checked.
+        const overviewOn = (user: string, when: CalendarDate | number) =>
+          Effect.map(ledger.overviewReading(undefined, user, when), (reading) => {
+            const found = Option.isSome(reading) ? reading.value.customer : Option.none()
+            if (Option.isNone(found)) return Option.none<Overview>()
+            const { customer, cycle, package: pkg, usage } = found.value
+            return Option.some(toOverview(customer, pkg, cycle, usage))
+          })
+
+        const now = Effect.clockWith((clock) => Effect.succeed(clock.currentTimeMillisUnsafe()))
 
         const overviewAt = Effect.fn("LedgerOverviews.overviewAt")(function* (user: string, date?: CalendarDate) {
-          const customer = yield* ledger.getCustomer(user)
-          if (Option.isNone(customer)) return Option.none<Overview>()
-          const pkg = (yield* packagesByName).get(customer.value.package)
-          if (pkg === undefined) return Option.none<Overview>()
-          return Option.some(yield* overviewOf(customer.value, pkg, date ?? (yield* today)))
+          return yield* overviewOn(user, date ?? (yield* now))
         })
 
         const overviewsOfReseller = Effect.fn("LedgerOverviews.overviewsOfReseller")(function* (
@@ -215,18 +196,16 @@ export class LedgerOverviews extends Context.Service<
             readonly cursor?: string | undefined
           }
         ) {
-          const date = options.date ?? (yield* today)
+          const when = options.date ?? (yield* now)
           const page = yield* ledger.listCustomers({ reseller: apiUser, limit: options.limit, cursor: options.cursor })
-          const packages = yield* packagesByName
           const items: Array<CustomerOverview> = []
           for (const customer of page.items) {
-            const pkg = packages.get(customer.package)
-            if (pkg === undefined) continue
             // One customer's unreadable usage is that customer's problem; the
             // listing fails only when the store itself does not answer.
-            const read = yield* Effect.result(overviewOf(customer, pkg, date))
-            if (Result.isSuccess(read)) items.push({ user: customer.user, overview: read.success })
-            else {
+            const read = yield* Effect.result(overviewOn(customer.user, when))
+            if (Result.isSuccess(read)) {
+              if (Option.isSome(read.success)) items.push({ user: customer.user, overview: read.success.value })
+            } else {
               yield* ledger.ping()
               items.push({ user: customer.user, problem: unreadableOverview })
             }

@@ -11,27 +11,50 @@ import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import { Unavailable } from "@account-overview/core"
 import * as PgClient from "@effect/sql-pg/PgClient"
-import { Cause, Context, Effect, Layer, Redacted } from "effect"
+import { type Config, Context, Effect, Layer, Redacted } from "effect"
 import * as Reactivity from "effect/reactivity/Reactivity"
 import { SqlClient } from "effect/sql"
+import * as DatabaseUrl from "./internal/databaseUrl.js"
+import { logFailure, rootMessage } from "./internal/failure.js"
 import type { PgLedgerOptions, SqliteLedgerOptions } from "./LedgerModels.js"
 import { makeSqliteClient } from "./SqliteClient.js"
 
 /**
- * The store used when `DATABASE_URL` is not set: a SQLite file under
- * `./data`.
+ * The data folder used when `DATA_DIR` is not set: `./data`, under the
+ * working folder.
  *
  * @since 0.2.0
  * @category constants
  */
-export const defaultDatabaseUrl = "sqlite:./data/account-overview.db"
+export const defaultDataDir: string = DatabaseUrl.defaultDataDir
+
+/**
+ * The store used when `DATABASE_URL` is not set: the SQLite file
+ * `account-overview.db` in `DATA_DIR` (`sqlite:./data/account-overview.db`
+ * when `DATA_DIR` is not set either).
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const defaultDatabaseUrl: string = DatabaseUrl.defaultDatabaseUrl
+
+/**
+ * `DATA_DIR`, the folder of the service's files (the SQLite database when
+ * `DATABASE_URL` is not set), read through Effect `Config` and resolved to
+ * an absolute path against the working folder; `defaultDataDir` when unset
+ * or empty.
+ *
+ * @since 0.2.0
+ * @category config
+ */
+export const dataDirConfig: Config.Config<string> = DatabaseUrl.dataDirConfig
 
 const unavailable =
-  (detail: string) =>
+  (detail: string, secrets: ReadonlyArray<string> = []) =>
   (cause: unknown): Effect.Effect<never, Unavailable> =>
     Effect.andThen(
-      Effect.logWarning(detail, Cause.fail(cause)),
-      Effect.fail(new Unavailable({ reason: "store", detail }))
+      logFailure(detail, cause, secrets),
+      Effect.fail(new Unavailable({ reason: "store", detail: `${detail}: ${rootMessage(cause, secrets)}` }))
     )
 
 /**
@@ -64,9 +87,11 @@ const quoteIdentifier = (name: string): string => `"${name.replaceAll('"', '""')
 
 /**
  * A `SqlClient` on a PostgreSQL pool, in its own schema when one is given
- * (created if absent and put first on the `search_path`). The URL may hold
- * a password: it is kept redacted. `migrate` in the options is not read
- * here.
+ * (created if absent and put first on the `search_path`), or else in the
+ * schema the URL puts first on the `search_path`
+ * (`?options=-c%20search_path%3Dledger`), created if absent too. The URL
+ * may hold a password: it is kept redacted. `migrate` in the options is not
+ * read here.
  *
  * @since 0.2.0
  * @category layers
@@ -78,14 +103,15 @@ export const layerSqlClientPg = (
   Layer.effectContext(
     Effect.gen(function* () {
       const redacted = typeof url === "string" ? Redacted.make(url, { label: "DATABASE_URL" }) : url
+      const secrets = secretsOf(redacted)
       const client = yield* PgClient.make({
         url: redacted,
         applicationName: "account-overview",
         maxConnections: options.maxConnections,
         startupParameters: options.schema === undefined ? undefined : { search_path: quoteIdentifier(options.schema) }
-      }).pipe(Effect.catch(unavailable("cannot connect to PostgreSQL")))
-      if (options.schema !== undefined) {
-        const schema = options.schema
+      }).pipe(Effect.catch(unavailable("cannot connect to PostgreSQL", secrets)))
+      const schema = options.schema ?? DatabaseUrl.searchPathSchema(redacted)
+      if (schema !== undefined) {
         // Created only when absent, so a role without CREATE can use an existing
         // schema; two instances creating it at once: the loser's error is harmless.
         const exists = Effect.map(
@@ -97,9 +123,20 @@ export const layerSqlClientPg = (
         )
         yield* create.pipe(
           Effect.catch(() => create),
-          Effect.catch(unavailable(`cannot create the PostgreSQL schema ${schema}`))
+          Effect.catch(unavailable(`cannot create the PostgreSQL schema ${schema}`, secrets))
         )
       }
       return Context.make(SqlClient.SqlClient, client)
     })
   ).pipe(Layer.provide(Reactivity.layer))
+
+// What must not appear in a message: the URL and its password.
+const secretsOf = (url: Redacted.Redacted<string>): ReadonlyArray<string> => {
+  const raw = Redacted.value(url)
+  try {
+    const password = decodeURIComponent(new URL(raw).password)
+    return password === "" ? [raw] : [raw, password]
+  } catch {
+    return [raw]
+  }
+}

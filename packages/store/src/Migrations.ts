@@ -5,11 +5,13 @@
  * @since 0.1.0
  */
 import { Unavailable } from "@account-overview/core"
-import { Cause, Effect } from "effect"
+import { Effect } from "effect"
 import * as Migrator from "effect/sql/Migrator"
 import type { SqlClient } from "effect/sql/SqlClient"
+import { logFailure, rootMessage } from "./internal/failure.js"
 import ledger from "./migrations/0001_ledger.js"
 import usageVoids from "./migrations/0003_usage_voids.js"
+import timeZones from "./migrations/0004_time_zones.js"
 
 /**
  * The table that records which migrations ran.
@@ -27,7 +29,8 @@ export const migrationsTable = "ledger_migrations"
  */
 export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0001_ledger": ledger,
-  "0003_usage_voids": usageVoids
+  "0003_usage_voids": usageVoids,
+  "0004_time_zones": timeZones
 })
 
 const run = Migrator.make({})
@@ -36,7 +39,9 @@ const run = Migrator.make({})
  * Runs the migrations that have not run yet, in one transaction, and
  * answers those it ran. Safe to run again and from several instances at once
  * (PostgreSQL serialises them on a lock). A failure is an `Unavailable`
- * whose detail names the migration; the cause is logged.
+ * whose detail names the migration or says what the database answered
+ * (`cannot migrate the ledger: connect ECONNREFUSED 127.0.0.1:5432`); it
+ * is logged in one line at warning level, the whole cause at debug level.
  *
  * @since 0.1.0
  * @category migrations
@@ -47,14 +52,11 @@ export const migrate: Effect.Effect<ReadonlyArray<readonly [id: number, name: st
 }).pipe(
   Effect.catch((error) =>
     Effect.andThen(
-      Effect.logWarning("ledger migrations failed", Cause.fail(error)),
+      logFailure("ledger migrations failed", error),
       Effect.fail(
         new Unavailable({
           reason: "store",
-          detail:
-            error._tag === "MigrationError"
-              ? `cannot migrate the ledger: ${error.message}`
-              : "cannot migrate the ledger: the database failed"
+          detail: `cannot migrate the ledger: ${error._tag === "MigrationError" ? error.message : rootMessage(error)}`
         })
       )
     )

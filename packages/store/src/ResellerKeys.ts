@@ -10,6 +10,7 @@
 import { hash, randomBytes } from "node:crypto"
 import { Context, Effect, Layer, Redacted } from "effect"
 import * as Scrypt from "./internal/scrypt.js"
+import * as Verifications from "./internal/verifications.js"
 
 /**
  * The cost parameters of scrypt: `N` (CPU and memory cost, a power of two),
@@ -44,6 +45,14 @@ export const defaultScryptParams: ScryptParams = Scrypt.defaultParams
 export interface ResellerKeysOptions {
   /** How many verified (hash, key) pairs are remembered. Defaults to 10,000; 0 disables the cache. */
   readonly cacheSize?: number | undefined
+  /**
+   * How many scrypt verifications may run at once; the others wait their
+   * turn. Defaults to 4, the size of libuv's thread pool, so that guesses
+   * cannot hold every thread.
+   *
+   * @since 0.2.0
+   */
+  readonly maxConcurrentVerifications?: number | undefined
 }
 
 // A per-instance secret keys the fingerprints of presented keys (one SHA-256
@@ -61,6 +70,9 @@ const makeService = Effect.fnUntraced(function* (options: ResellerKeysOptions = 
   const verified = new Map<string, { readonly print: string; used: boolean }>()
   const dummy = Scrypt.parse(yield* Scrypt.hash(randomBytes(32).toString("base64url"), params))!
   const verifiedNow = Effect.succeed(true)
+  // Cold misses: one scrypt in flight per (stored hash, presented key), and
+  // at most `maxConcurrentVerifications` at once (decision 0085).
+  const verifications = Verifications.make(options.maxConcurrentVerifications ?? 4)
 
   const fingerprint = (key: string): string => hash("sha256", secret + key, "base64url")
 
@@ -92,14 +104,20 @@ const makeService = Effect.fnUntraced(function* (options: ResellerKeysOptions = 
       const parsed = Scrypt.parse(keyHash)
       if (parsed === undefined) {
         return Effect.as(
-          Effect.andThen(Effect.logWarning("a stored reseller key hash is malformed"), Scrypt.verifyParsed(dummy, key)),
+          Effect.andThen(
+            Effect.logWarning("a stored reseller key hash is malformed"),
+            verifications.run(`\u0000${print}`, Scrypt.verifyParsed(dummy, key))
+          ),
           false
         )
       }
-      return Effect.map(Scrypt.verifyParsed(parsed, key), (ok) => {
-        if (ok) remember(keyHash, print)
-        return ok
-      })
+      return verifications.run(
+        `${keyHash}\u0000${print}`,
+        Effect.map(Scrypt.verifyParsed(parsed, key), (ok) => {
+          if (ok) remember(keyHash, print)
+          return ok
+        })
+      )
     })
 
   return ResellerKeys.of({
@@ -107,7 +125,10 @@ const makeService = Effect.fnUntraced(function* (options: ResellerKeysOptions = 
     verify,
     verifyAbsent: (presented) =>
       Effect.as(
-        Effect.suspend(() => Scrypt.verifyParsed(dummy, Redacted.value(presented))),
+        Effect.suspend(() => {
+          const key = Redacted.value(presented)
+          return verifications.run(`\u0000${fingerprint(key)}`, Scrypt.verifyParsed(dummy, key))
+        }),
         false as const
       ),
     generate: () => Effect.sync(generateKey)
@@ -128,7 +149,8 @@ export class ResellerKeys extends Context.Service<
     /**
      * Whether `presented` is the key `keyHash` was made from. A malformed
      * hash verifies nothing. Costs one scrypt unless the pair was verified
-     * before on this instance.
+     * before on this instance; concurrent calls for one pair share one
+     * scrypt, and at most `maxConcurrentVerifications` run at once.
      */
     readonly verify: (keyHash: string, presented: Redacted.Redacted<string>) => Effect.Effect<boolean>
     /**

@@ -6,6 +6,7 @@ import { Ledger } from "../src/Ledger.js"
 import { layerSqlClientPg } from "../src/LedgerSql.js"
 import { migrate } from "../src/Migrations.js"
 import { ledgerSuite } from "./LedgerSuite.js"
+import { timeZoneSuite } from "./TimeZoneSuite.js"
 
 const url = process.env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 const schema = `ao_test_${randomBytes(6).toString("hex")}`
@@ -28,6 +29,11 @@ ledgerSuite("Ledger on PostgreSQL (internal/sqlLedger.ts, internal/ingest.ts, Mi
   layer: suiteLayer,
   secondInstance: Ledger.layerPg(url, { schema })
 })
+
+timeZoneSuite(
+  "time zones, package assignments and cycles on PostgreSQL (internal/billingLedger.ts, internal/reading.ts, internal/zones.ts)",
+  suiteLayer
+)
 
 describe("Ledger.layerPg", () => {
   it.effect("a database that does not answer is Unavailable and the URL's password is not shown", () =>

@@ -7,6 +7,7 @@ import { Ledger } from "../src/Ledger.js"
 import { layerSqlClientSqlite } from "../src/LedgerSql.js"
 import { migrate } from "../src/Migrations.js"
 import { ledgerSuite } from "./LedgerSuite.js"
+import { timeZoneSuite } from "./TimeZoneSuite.js"
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "ao-store-"))
 
@@ -22,6 +23,11 @@ const suiteLayer = Layer.unwrap(
 ledgerSuite("Ledger on SQLite (internal/sqlLedger.ts, internal/ingest.ts, internal/hotReads.ts, Migrations.ts)", {
   layer: suiteLayer
 })
+
+timeZoneSuite(
+  "time zones, package assignments and cycles on SQLite (internal/billingLedger.ts, internal/reading.ts, internal/zones.ts)",
+  suiteLayer
+)
 
 describe("Ledger.layerSqlite, Ledger.layerConfig and Ledger.migrateConfig (LedgerSql.ts)", () => {
   it.effect("creates the folder and the file, migrates, and serves", () =>
@@ -58,7 +64,8 @@ describe("Ledger.layerSqlite, Ledger.layerConfig and Ledger.migrateConfig (Ledge
       const ran = yield* Ledger.migrateConfig.pipe(Effect.provideService(ConfigProvider.ConfigProvider, provider))
       assert.deepStrictEqual(ran, [
         [1, "ledger"],
-        [3, "usage_voids"]
+        [3, "usage_voids"],
+        [4, "time_zones"]
       ])
       const reseller = yield* Effect.provide(
         Effect.gen(function* () {

@@ -99,4 +99,30 @@ describe("ResellerKeys (internal/scrypt.ts)", () => {
       assert.isTrue(yield* keys.verify(yield* keys.hash(a), a))
     }).pipe(Effect.provide(ResellerKeys.layer))
   )
+
+  it.effect(
+    "concurrent cold misses of one pair, right or wrong, answer alike (they share one scrypt)",
+    () =>
+      Effect.gen(function* () {
+        const keys = yield* ResellerKeys
+        const stored = yield* keys.hash(key("shared-key"))
+        const fresh = yield* ResellerKeys.make({ maxConcurrentVerifications: 2 })
+        const right = yield* Effect.all(
+          Array.from({ length: 50 }, () => fresh.verify(stored, key("shared-key"))),
+          { concurrency: "unbounded" }
+        )
+        assert.isTrue(right.every((ok) => ok))
+        const wrong = yield* Effect.all(
+          Array.from({ length: 20 }, (_, i) => fresh.verify(stored, key(i % 2 === 0 ? "guess-a" : "guess-b"))),
+          { concurrency: "unbounded" }
+        )
+        assert.isTrue(wrong.every((ok) => !ok))
+        const absent = yield* Effect.all(
+          Array.from({ length: 10 }, () => fresh.verifyAbsent(key("nobody-key"))),
+          { concurrency: "unbounded" }
+        )
+        assert.isTrue(absent.every((ok) => ok === false))
+      }).pipe(Effect.provide(ResellerKeys.layer)),
+    60_000
+  )
 })

@@ -1,9 +1,11 @@
 import {
   type CalendarDate,
   type Customer,
+  type CustomerCycle,
   calendarDateFromEpochMillis,
   type Overview,
   type Package,
+  type ResellerCycleLine,
   type VoidResult
 } from "@account-overview/core"
 import * as Clock from "effect/Clock"
@@ -14,6 +16,8 @@ import type {
   CustomersListInput,
   CustomersOverviewInput,
   CustomersSetInput,
+  CyclesHistoryInput,
+  CyclesReportInput,
   OverviewOutput,
   OverviewsInput,
   PackagesListInput,
@@ -238,3 +242,36 @@ export const usageVoid = (input: UsageVoidInput): Effect.Effect<void, CliFailure
   withOperator(input, {}, (client) => client.voidEvents(input.ids)).pipe(
     Effect.map((result) => writeVoidResult(recordOutput(input.output), result))
   )
+
+const cycleFields: ReadonlyArray<Field<CustomerCycle>> = [
+  { key: "start", header: "START", get: (c) => c.start },
+  { key: "end", header: "END", get: (c) => c.end },
+  { key: "processDate", header: "PROCESS DATE", get: (c) => c.processDate },
+  { key: "closed", header: "CLOSED", get: (c) => c.closed },
+  { key: "package", header: "PACKAGE", get: (c) => c.package },
+  { key: "creditsAllowed", header: "ALLOWED", get: (c) => c.creditsAllowed, align: "right" },
+  { key: "creditsUsed", header: "USED", get: (c) => c.creditsUsed, align: "right" },
+  { key: "creditsOverage", header: "OVERAGE", get: (c) => c.creditsOverage, align: "right" },
+  { key: "requests", header: "REQUESTS", get: (c) => c.requests, align: "right" }
+]
+
+export const cyclesHistory = (input: CyclesHistoryInput): Effect.Effect<void, CliFailure> =>
+  withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
+    client.billing.cycles(input.user, {
+      ...(Option.isSome(input.from) ? { from: input.from.value } : {}),
+      ...(Option.isSome(input.to) ? { to: input.to.value } : {})
+    })
+  ).pipe(Effect.map((history) => printAll(listWriter(listOutput(input.output), cycleFields, colors()), history.items)))
+
+const reportFields: ReadonlyArray<Field<ResellerCycleLine>> = [
+  { key: "user", header: "USER", get: (l) => l.user },
+  { key: "timeZone", header: "TIME ZONE", get: (l) => l.timeZone },
+  ...(cycleFields as ReadonlyArray<Field<ResellerCycleLine>>).filter((f) => f.key !== "closed"),
+  { key: "overagePrice", header: "OVERAGE PRICE", get: (l) => l.overagePrice, align: "right" },
+  { key: "overageAmount", header: "OVERAGE AMOUNT", get: (l) => l.overageAmount, align: "right" }
+]
+
+export const cyclesReport = (input: CyclesReportInput): Effect.Effect<void, CliFailure> =>
+  withOperator(input, { subject: { kind: "reseller", name: input.reseller } }, (client) =>
+    client.billing.resellerCycles(input.reseller, { closedOn: input.closedOn })
+  ).pipe(Effect.map((report) => printAll(listWriter(listOutput(input.output), reportFields, colors()), report.items)))

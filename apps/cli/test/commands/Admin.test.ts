@@ -292,6 +292,59 @@ layer(Seeded, { excludeTestServices: true, timeout: "60 seconds" })("admin", (it
   )
 
   it.effect(
+    "cycles history and report: a customer's cycles, a reseller's overage of a closing day",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const env = adminEnv(server)
+        yield* server.operator("PUT", "/v1/packages/Cyc", { credits: 10, overagePrice: 0.5 })
+        yield* server.operator("PUT", "/v1/resellers/cyc-reseller", { apiKey: secret(`key-${crypto.randomUUID()}`) })
+        yield* server.operator("PUT", "/v1/customers/cyc@example.com", {
+          reseller: "cyc-reseller",
+          package: "Cyc",
+          billingAnchor: "2025-01-01",
+          reputation: 100,
+          timeZone: "Pacific/Auckland"
+        })
+        yield* server.operator("POST", "/v1/usage", [
+          { id: "cyc-1", user: "cyc@example.com", requests: 1, credits: 15, occurredAt: "2025-03-31T12:30:00Z" }
+        ])
+        const history = yield* cli(
+          ["admin", "cycles", "history", "cyc@example.com", "--from", "2025-03-01", "--to", "2025-04-15", "-o", "csv"],
+          { env }
+        )
+        assert.strictEqual(history.code, 0, history.stderr)
+        assert.deepStrictEqual(history.stdout.trimEnd().split("\n"), [
+          "start,end,processDate,closed,package,creditsAllowed,creditsUsed,creditsOverage,requests",
+          "2025-03-01,2025-03-31,2025-04-01,true,Cyc,10,0,0,0",
+          "2025-04-01,2025-04-30,2025-05-01,true,Cyc,10,15,5,1"
+        ])
+        const report = yield* cli(
+          ["admin", "cycles", "report", "--reseller", "cyc-reseller", "--closed-on", "2025-05-01", "-o", "csv"],
+          { env }
+        )
+        assert.strictEqual(report.code, 0, report.stderr)
+        assert.deepStrictEqual(report.stdout.trimEnd().split("\n"), [
+          "user,timeZone,start,end,processDate,package,creditsAllowed,creditsUsed,creditsOverage,requests,overagePrice,overageAmount",
+          "cyc@example.com,Pacific/Auckland,2025-04-01,2025-04-30,2025-05-01,Cyc,10,15,5,1,0.5,2.5"
+        ])
+        const json = yield* cli(
+          ["admin", "cycles", "report", "--reseller", "cyc-reseller", "--closed-on", "2025-05-01", "-o", "json"],
+          { env }
+        )
+        assert.strictEqual(JSON.parse(json.stdout)[0].overageAmount, 2.5)
+        const missing = yield* cli(["admin", "cycles", "history", "nobody@example.com"], { env })
+        assert.strictEqual(missing.code, 1)
+        const badDate = yield* cli(
+          ["admin", "cycles", "report", "--reseller", "cyc-reseller", "--closed-on", "2025-02-30"],
+          { env }
+        )
+        assert.strictEqual(badDate.code, 2)
+      }),
+    30_000
+  )
+
+  it.effect(
     "the operator token: from the environment or stdin; missing is exit 2, wrong is exit 1, never printed",
     () =>
       Effect.gen(function* () {

@@ -41,27 +41,49 @@ export const ResellersHandlers = HttpApiBuilder.group(
         Effect.flatMap((found) => (Option.isNone(found) ? Effect.fail(notFound("reseller", apiUser)) : Effect.void))
       )
 
+    // A reseller-level default time zone (since 0.2.0), set when given, after the key.
+    const withTimeZone =
+      <
+        Args extends {
+          readonly params: { readonly apiUser: string }
+          readonly payload: { readonly timeZone?: string }
+        },
+        A,
+        E,
+        R
+      >(
+        set: (args: Args) => Effect.Effect<A, E, R>
+      ) =>
+      (args: Args) =>
+        Effect.tap(set(args), () =>
+          args.payload.timeZone === undefined
+            ? Effect.void
+            : ledger.setResellerTimeZone(args.params.apiUser, args.payload.timeZone).pipe(orUnavailable)
+        )
+
     return handlers.handleAll({
-      set: Effect.fnUntraced(function* ({ params, payload }) {
-        if (payload.apiKey !== undefined) {
-          const problem = keyProblem(payload.apiKey)
-          if (problem !== undefined) {
-            return yield* new OperatorInvalid({
-              message: problem,
-              problems: [{ index: 0, field: "apiKey", message: problem }]
-            })
+      set: withTimeZone(
+        Effect.fnUntraced(function* ({ params, payload }) {
+          if (payload.apiKey !== undefined) {
+            const problem = keyProblem(payload.apiKey)
+            if (problem !== undefined) {
+              return yield* new OperatorInvalid({
+                message: problem,
+                problems: [{ index: 0, field: "apiKey", message: problem }]
+              })
+            }
+            const { created } = yield* ledger
+              .upsertReseller(params.apiUser, Redacted.make(payload.apiKey))
+              .pipe(orUnavailable)
+            return { apiUser: params.apiUser, created }
           }
-          const { created } = yield* ledger
-            .upsertReseller(params.apiUser, Redacted.make(payload.apiKey))
-            .pipe(orUnavailable)
-          return { apiUser: params.apiUser, created }
-        }
-        const existing = yield* ledger.getReseller(params.apiUser).pipe(orUnavailable)
-        if (Option.isSome(existing)) return { apiUser: params.apiUser, created: false }
-        const key = yield* keys.generate()
-        const { created } = yield* ledger.upsertReseller(params.apiUser, key).pipe(orUnavailable)
-        return { apiUser: params.apiUser, created, apiKey: Redacted.value(key) }
-      }),
+          const existing = yield* ledger.getReseller(params.apiUser).pipe(orUnavailable)
+          if (Option.isSome(existing)) return { apiUser: params.apiUser, created: false }
+          const key = yield* keys.generate()
+          const { created } = yield* ledger.upsertReseller(params.apiUser, key).pipe(orUnavailable)
+          return { apiUser: params.apiUser, created, apiKey: Redacted.value(key) }
+        })
+      ),
       rotateKey: Effect.fnUntraced(function* ({ params }) {
         yield* requireReseller(params.apiUser)
         const key = yield* keys.generate()

@@ -10,11 +10,13 @@ import type { Ledger, LedgerOverviews, ResellerKeys } from "@account-overview/st
 import { Layer } from "effect"
 import type { FileSystem } from "effect/FileSystem"
 import type { Etag, HttpPlatform, HttpRouter } from "effect/http"
-import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { HttpApiBuilder } from "effect/http-api"
 import type { Path } from "effect/Path"
 import type { Settings } from "../Settings.js"
 import { OperatorAuthLive } from "./Auth.js"
+import { BillingHandlers } from "./Billing.js"
 import { CustomersHandlers } from "./Customers.js"
+import { DocsRoutes } from "./Docs.js"
 import { PackagesHandlers } from "./Packages.js"
 import { OperatorRequestErrorsLive } from "./RequestErrors.js"
 import { ResellersHandlers } from "./Resellers.js"
@@ -33,16 +35,21 @@ import { UsageVoidsHandlers } from "./UsageVoids.js"
  */
 export const routerConfig = { maxParamLength: Number.POSITIVE_INFINITY }
 
-const ApiRoutes = HttpApiBuilder.layer(OperatorApi, { openapiPath: "/openapi.json" }).pipe(
-  Layer.provide([PackagesHandlers, ResellersHandlers, CustomersHandlers, UsageHandlers, UsageVoidsHandlers]),
+const ApiRoutes = HttpApiBuilder.layer(OperatorApi).pipe(
+  Layer.provide([
+    PackagesHandlers,
+    ResellersHandlers,
+    CustomersHandlers,
+    UsageHandlers,
+    UsageVoidsHandlers,
+    BillingHandlers
+  ]),
   Layer.provide([OperatorAuthLive, OperatorRequestErrorsLive])
 )
 
-const DocsRoute = HttpApiScalar.layer(OperatorApi, { path: "/docs" })
-
 /**
  * The operator API (`/v1/...`), its OpenAPI document (`/openapi.json`) and a
- * browsable reference (`/docs`), to mount on the app's `HttpRouter`. Takes
+ * browsable reference (`/docs`, both compressed and cacheable: `Docs.ts`), to mount on the app's `HttpRouter`. Takes
  * the token from the settings (`ADMIN_TOKEN`; unset answers 503 on every
  * operator call).
  *
@@ -61,4 +68,4 @@ export const OperatorRoutes: Layer.Layer<
   | FileSystem
   | HttpPlatform.HttpPlatform
   | Path
-> = Layer.mergeAll(ApiRoutes, DocsRoute)
+> = Layer.mergeAll(ApiRoutes, DocsRoutes)

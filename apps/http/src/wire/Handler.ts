@@ -4,15 +4,19 @@
  * core's codecs and `AccountOverviews`, with the throttles in front. It never
  * fails: every failure is an answer, and no internals reach a body.
  *
- * The throttles count and block the reseller a call speaks for: the
- * `api_user`, or for a key-only call (`apikey`, or a bearer token without
- * `api_user`) the customer's own reseller, which only `AccountOverviews`
- * knows; it hands it to the call's `admit` before it checks the key.
+ * The throttles (decision 0085) look at the client's address before
+ * anything is read, and at the reseller a call speaks for: the `api_user`,
+ * or for a key-only call (`apikey`, or a bearer token without `api_user`)
+ * the customer's own reseller, which only `AccountOverviews` knows; it
+ * hands it to the call's `admit` before it checks the key. A key-only
+ * call's reseller is never used to refuse it, so a throttled answer never
+ * depends on whose customer was asked for.
  *
  * @since 0.1.0
  */
 import {
   AccountOverviews,
+  apiKeyUser,
   contentTypeOf,
   type Dialect,
   decodeRequestParams,
@@ -20,10 +24,11 @@ import {
   encodeOverview,
   type Format,
   InternalError,
+  type Overview,
   type OverviewError,
   type OverviewRequest,
   type ParamsSource,
-  RateLimited,
+  type RateLimited,
   toWire
 } from "@account-overview/core"
 import { Cause, Context, Effect, Layer, Option, Result } from "effect"
@@ -127,7 +132,6 @@ export class WireHandler extends Context.Service<
       const overviews = yield* AccountOverviews
       const throttles = yield* Throttles
       const metrics = yield* Metrics
-      const rate = Option.getOrUndefined(throttles.rate)
 
       const internal = (call: WireCall, cause: Cause.Cause<unknown>) =>
         Effect.as(
@@ -137,50 +141,44 @@ export class WireHandler extends Context.Service<
           failureAnswer(new InternalError(), call.format)
         )
 
-      const refuse = (seconds: number, kind: "auth_failures" | "rate_limit"): Effect.Effect<never, RateLimited> => {
-        metrics.throttled(kind)
-        return Effect.fail(new RateLimited({ retryAfterSeconds: seconds }))
-      }
+      const ok = (call: WireCall, overview: Overview): WireAnswer => ({
+        status: 200,
+        contentType: contentTypeOf(call.format),
+        body: encodeOverview(overview, call.format, call.dialect)
+      })
 
-      // One call's throttling: `admit` learns the reseller the call speaks for
-      // (undefined: none) and refuses it while blocked or out of tokens; the
-      // outcome is then counted against that reseller.
-      const authorized = (call: WireCall, request: OverviewRequest) =>
-        Effect.clockWith((clock) => {
-          const now = clock.currentTimeMillisUnsafe()
+      // One call's throttling (decision 0085): the address's failure budget
+      // and the budget of the reseller the call names (never a key-only
+      // call's: that one comes from the customer asked for) before anything
+      // is read; `admit` learns the reseller the call speaks for; an
+      // authenticated call (200, 404) then takes a token of its reseller's
+      // rate; a failed one is counted against the address and the named
+      // reseller.
+      const authorized = (call: WireCall, request: OverviewRequest) => {
+        const named = request.apiUser !== apiKeyUser ? request.apiUser : undefined
+        return Effect.flatMap(throttles.admit(call.address, named), () => {
           let reseller: string | undefined
-          const admit = (speaksFor: string | undefined): Effect.Effect<void, RateLimited> => {
+          const admit = (speaksFor: string | undefined): Effect.Effect<void> => {
             reseller = speaksFor
-            const blocked =
-              (speaksFor === undefined ? undefined : throttles.authFailures.blockedFor(`u:${speaksFor}`, now)) ??
-              throttles.authFailures.blockedFor(`a:${call.address}`, now)
-            if (blocked !== undefined) return refuse(blocked, "auth_failures")
-            if (rate !== undefined && speaksFor !== undefined) {
-              const empty = rate.emptyFor(speaksFor, now)
-              if (empty !== undefined) return refuse(empty, "rate_limit")
-            }
             return Effect.void
           }
+          const rated = (answer: WireAnswer): Effect.Effect<WireAnswer, RateLimited> =>
+            !throttles.rateOn || reseller === undefined
+              ? Effect.succeed(answer)
+              : Effect.as(throttles.takeRate(reseller), answer)
           return Effect.matchCauseEffect(overviews.overview(request, request.user, { admit }), {
-            onSuccess: (overview) => {
-              if (reseller !== undefined) rate?.take(reseller, now)
-              return Effect.succeed<WireAnswer>({
-                status: 200,
-                contentType: contentTypeOf(call.format),
-                body: encodeOverview(overview, call.format, call.dialect)
-              })
-            },
-            onFailure: (cause): Effect.Effect<WireAnswer> => {
+            onSuccess: (overview) => rated(ok(call, overview)),
+            onFailure: (cause): Effect.Effect<WireAnswer, RateLimited> => {
               const error = Cause.findErrorOption(cause)
               if (Option.isNone(error)) return internal(call, cause)
               switch (error.value._tag) {
                 case "AuthenticationFailed":
-                  if (reseller !== undefined) throttles.authFailures.recordFailure(`u:${reseller}`, now)
-                  throttles.authFailures.recordFailure(`a:${call.address}`, now)
-                  break
+                  return Effect.as(
+                    throttles.recordFailure(call.address, named),
+                    failureAnswer(error.value, call.format)
+                  )
                 case "CustomerNotFound":
-                  if (reseller !== undefined) rate?.take(reseller, now)
-                  break
+                  return rated(failureAnswer(error.value, call.format))
                 case "Unavailable":
                   metrics.storeError()
                   return Effect.as(
@@ -193,7 +191,8 @@ export class WireHandler extends Context.Service<
               return Effect.succeed(failureAnswer(error.value, call.format))
             }
           })
-        })
+        }).pipe(Effect.catch((limited: RateLimited) => Effect.succeed(failureAnswer(limited, call.format))))
+      }
 
       const answer = (call: WireCall): Effect.Effect<WireAnswer> => {
         const decoded =

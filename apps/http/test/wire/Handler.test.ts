@@ -43,7 +43,7 @@ const handlerLayer = (settings: Partial<ServerSettings>) => {
     })
   )
   return WireHandler.layer.pipe(
-    Layer.provideMerge(Layer.mergeAll(Throttles.layer, Metrics.layer)),
+    Layer.provideMerge(Throttles.layer.pipe(Layer.provideMerge(Metrics.layer))),
     Layer.provideMerge(seeded),
     Layer.provideMerge(store),
     Layer.provide(Settings.layerTest(settings)),
@@ -77,26 +77,41 @@ const errorsOf = (body: Uint8Array): ReadonlyArray<string> => {
 layer(handlerLayer({ authFailureLimit: 3 }), { timeout: 60_000 })(
   "WireHandler: failed-authentication throttle",
   (it) => {
-    it.effect("counts a key-only call's failures against the customer's reseller, and blocks that reseller", () =>
-      Effect.gen(function* () {
-        const handler = yield* WireHandler
-        for (let i = 0; i < 3; i++) {
-          const answer = yield* handler.answer(call(keyOnly("guess", "mine@acme.example"), { address: `10.0.0.${i}` }))
-          assert.strictEqual(answer.status, 401)
-        }
-        const blocked = yield* handler.answer(
-          call(named("acme", "acme-key", "mine@acme.example"), { address: "10.0.1.1" })
-        )
-        assert.strictEqual(blocked.status, 429)
-        assert.isDefined(blocked.retryAfter)
-        assert.deepStrictEqual(errorsOf(blocked.body), [rateLimitedMessage(blocked.retryAfter!)])
-        const bearer = yield* handler.answer(
-          call({ task: "overview", user: "mine@acme.example" }, { bearer: "acme-key", address: "10.0.1.2" })
-        )
-        assert.strictEqual(bearer.status, 429)
-        const other = yield* handler.answer(call(keyOnly("other-key", "theirs@other.example"), { address: "10.0.1.3" }))
-        assert.strictEqual(other.status, 200)
-      })
+    // Decision 0085: a key-only call's reseller comes from the customer asked
+    // for, so it never decides a refusal (that told whether the customer
+    // exists, and let anyone lock the reseller out); the address pays.
+    it.effect(
+      "counts a key-only call's failures against the client's address, never blocking the reseller",
+      () =>
+        Effect.gen(function* () {
+          const handler = yield* WireHandler
+          for (let i = 0; i < 3; i++) {
+            const answer = yield* handler.answer(
+              call(keyOnly("guess", "mine@acme.example"), { address: `10.0.0.${i}` })
+            )
+            assert.strictEqual(answer.status, 401)
+          }
+          const correct = yield* handler.answer(
+            call(named("acme", "acme-key", "mine@acme.example"), { address: "10.0.1.1" })
+          )
+          assert.strictEqual(correct.status, 200)
+          const bearer = yield* handler.answer(
+            call({ task: "overview", user: "mine@acme.example" }, { bearer: "acme-key", address: "10.0.1.2" })
+          )
+          assert.strictEqual(bearer.status, 200)
+          for (let i = 0; i < 2; i++) {
+            yield* handler.answer(call(keyOnly("guess", "mine@acme.example"), { address: "10.0.0.0" }))
+          }
+          const blocked = yield* handler.answer(call(keyOnly("acme-key", "mine@acme.example"), { address: "10.0.0.0" }))
+          assert.strictEqual(blocked.status, 429)
+          assert.isDefined(blocked.retryAfter)
+          assert.deepStrictEqual(errorsOf(blocked.body), [rateLimitedMessage(blocked.retryAfter!)])
+          const other = yield* handler.answer(
+            call(keyOnly("other-key", "theirs@other.example"), { address: "10.0.1.3" })
+          )
+          assert.strictEqual(other.status, 200)
+        }),
+      60_000
     )
 
     it.effect("counts a key-only call for no customer against the client's address only", () =>

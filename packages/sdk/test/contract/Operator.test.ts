@@ -295,6 +295,79 @@ layer(serviceLayer, { timeout: 120_000, excludeTestServices: true })(
     )
 
     it.effect(
+      "time zones, package changes, the history of cycles and the overage report (JSON and CSV)",
+      () =>
+        Effect.gen(function* () {
+          const url = yield* baseUrl
+          const operator = createOperatorClient({ baseUrl: url, adminToken, env: {} })
+          yield* promise(() => operator.packages.set("Tz-small", { credits: 10, overagePrice: 0.5 }))
+          yield* promise(() => operator.packages.set("Tz-large", { credits: 1000 }))
+          yield* promise(() =>
+            operator.resellers.set("tz-reseller", { apiKey: "tz-reseller-key-0123456789", timeZone: "Europe/London" })
+          )
+          const customer = yield* promise(() =>
+            operator.customers.set("tz@example.com", {
+              reseller: "tz-reseller",
+              package: "Tz-small",
+              billingAnchor: "2025-01-01",
+              reputation: 100,
+              timeZone: "Pacific/Auckland"
+            })
+          )
+          assert.strictEqual(customer.timeZone, "Pacific/Auckland")
+          const badZone = yield* failure(() =>
+            operator.customers.set("tz@example.com", {
+              reseller: "tz-reseller",
+              package: "Tz-small",
+              billingAnchor: "2025-01-01",
+              reputation: 100,
+              timeZone: "Mars/Olympus"
+            })
+          )
+          assert.instanceOf(badZone, InvalidRequestError)
+          yield* promise(() =>
+            operator.ingest([
+              { id: "tz-e1", user: "tz@example.com", requests: 1, credits: 15, occurredAt: "2025-03-31T12:30:00Z" }
+            ])
+          )
+          const cycles = yield* promise(() =>
+            operator.billing.cycles("tz@example.com", { from: "2025-03-01", to: "2025-04-15" })
+          )
+          assert.deepStrictEqual(
+            cycles.items.map((c) => [c.start, c.creditsUsed]),
+            [
+              ["2025-03-01", 0],
+              ["2025-04-01", 15]
+            ]
+          )
+          const report = yield* promise(() =>
+            operator.billing.resellerCycles("tz-reseller", { closedOn: "2025-05-01" })
+          )
+          assert.deepStrictEqual(
+            report.items.map((l) => [l.user, l.creditsOverage, l.overageAmount]),
+            [["tz@example.com", 5, 2.5]]
+          )
+          const csv = yield* promise(() =>
+            operator.billing.resellerCyclesCsv("tz-reseller", { closedOn: "2025-05-01" })
+          )
+          assert.include(
+            csv,
+            "\r\ntz@example.com,Pacific/Auckland,2025-04-01,2025-04-30,2025-05-01,Tz-small,10,15,5,1,0.5,2.5\r\n"
+          )
+          const scheduled = yield* promise(() =>
+            operator.billing.changePackage("tz@example.com", { package: "Tz-large", effective: "nextCycle" })
+          )
+          assert.strictEqual(scheduled.scheduled?.package, "Tz-large")
+          const cancelled = yield* promise(() => operator.billing.cancelPackageChange("tz@example.com"))
+          assert.isUndefined(cancelled.scheduled)
+          const missing = yield* failure(() => operator.billing.cancelPackageChange("nobody@example.com"))
+          assert.instanceOf(missing, NotFoundError)
+          yield* promise(() => operator.close())
+        }),
+      60_000
+    )
+
+    it.effect(
       "the Effect service",
       () =>
         Effect.gen(function* () {

@@ -1,7 +1,8 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite"
-import { type CalendarDate, cycleFor, type Unavailable } from "@account-overview/core"
+import type { CalendarDate, Unavailable } from "@account-overview/core"
 import { Effect, Option } from "effect"
 import type { OverviewReading, OverviewSource, UsageTotals } from "../LedgerModels.js"
+import * as Reading from "./reading.js"
 import * as Rows from "./rows.js"
 import { sqlError } from "./sqliteHandle.js"
 
@@ -14,7 +15,7 @@ export interface HotReads {
   readonly overviewReading: (
     apiUser: string | undefined,
     user: string,
-    date: CalendarDate
+    when: CalendarDate | number
   ) => Effect.Effect<Option.Option<OverviewReading>, Unavailable>
   readonly usageBetween: (user: string, from: CalendarDate, to: CalendarDate) => Effect.Effect<UsageTotals, Unavailable>
 }
@@ -30,6 +31,7 @@ interface Statements {
   readonly keyOnly: StatementSync
   readonly usage: StatementSync
   readonly usageById: StatementSync
+  readonly packageAt: StatementSync
   readonly begin: StatementSync
   readonly commit: StatementSync
 }
@@ -60,6 +62,8 @@ export const make = (
     readonly usageSql: string
     /** Parameters: customer id, from, to. */
     readonly usageByIdSql: string
+    /** Parameters: customer id, date; selects name, credits, overage_price. */
+    readonly packageAtSql: string
     readonly onSql: HotReads
   }
 ): HotReads => {
@@ -78,6 +82,7 @@ export const make = (
       keyOnly: arrays(options.keyOnlySql),
       usage: arrays(options.usageSql),
       usageById: arrays(options.usageByIdSql),
+      packageAt: arrays(options.packageAtSql),
       begin: db.prepare("BEGIN"),
       commit: db.prepare("COMMIT")
     })
@@ -126,34 +131,38 @@ export const make = (
     s: Statements,
     apiUser: string | undefined,
     user: string,
-    date: CalendarDate
+    when: CalendarDate | number
   ): Option.Option<OverviewReading> | Rows.BadRow => {
     s.begin.run()
     try {
-      const values = overviewRow(s, apiUser, user)
-      const source = Rows.overviewSourceOf(apiUser, values)
-      if (source instanceof Rows.BadRow) return source
-      if (Option.isNone(source)) return Option.none()
-      const { customer, keyHash } = source.value
+      const planned = Reading.plan(apiUser, overviewRow(s, apiUser, user), when)
+      if (planned instanceof Rows.BadRow) return planned
+      if (Option.isNone(planned)) return Option.none()
+      const { customer, keyHash } = planned.value
       if (Option.isNone(customer)) return Option.some({ keyHash, customer: Option.none() })
-      const id = Rows.dbCount(values?.[7])
-      if (id === undefined) return new Rows.BadRow({ row: "overview", column: "customer_id", expected: "an id" })
-      const cycle = cycleFor(customer.value.customer.billingAnchor, date)
-      const sums = s.usageById.get(id, cycle.start, cycle.end) as ReadonlyArray<unknown> | undefined
+      const found = customer.value
+      let pkg = found.package
+      if (pkg === undefined) {
+        const inForce = Rows.packageOf(s.packageAt.get(found.id, found.date) as ReadonlyArray<unknown> | undefined)
+        if (inForce instanceof Rows.BadRow) return inForce
+        if (inForce === undefined) return Option.some({ keyHash, customer: Option.none() })
+        pkg = inForce
+      }
+      const sums = s.usageById.get(found.id, found.cycle.start, found.cycle.end) as ReadonlyArray<unknown> | undefined
       const usage = Rows.totalsOf(sums?.[0], sums?.[1])
       if (usage instanceof Rows.BadRow) return usage
-      return Option.some({ keyHash, customer: Option.some({ ...customer.value, cycle, usage }) })
+      return Option.some(Reading.readingOf(keyHash, found, pkg, usage))
     } finally {
       s.commit.run()
     }
   }
 
-  const overviewReading = (apiUser: string | undefined, user: string, date: CalendarDate) =>
+  const overviewReading = (apiUser: string | undefined, user: string, when: CalendarDate | number) =>
     Effect.suspend((): Effect.Effect<Option.Option<OverviewReading>, Unavailable> => {
       let reading: Option.Option<OverviewReading> | Rows.BadRow
       try {
-        if (db.isTransaction) return onSql.overviewReading(apiUser, user, date)
-        reading = readTogether(statements(), apiUser, user, date)
+        if (db.isTransaction) return onSql.overviewReading(apiUser, user, when)
+        reading = readTogether(statements(), apiUser, user, when)
       } catch (cause) {
         endTransaction()
         return executeFailed("Ledger.overviewReading", cause)

@@ -1,7 +1,8 @@
 import {
-  calendarDateFromEpochMillis,
+  defaultTimeZone,
   type EventProblem,
   type IngestResult,
+  localDateOf,
   maxDailyTotal,
   type UsageEvent
 } from "@account-overview/core"
@@ -110,8 +111,11 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
 
   const resolveCustomers = (users: ReadonlyArray<string>) =>
     (isPg
-      ? sql`SELECT id, user_name FROM customers WHERE user_name = ANY(${users}::text[])`
-      : sql`SELECT id, user_name FROM customers WHERE user_name IN (SELECT value FROM json_each(${JSON.stringify(users)}))`
+      ? sql`SELECT c.id, c.user_name, COALESCE(c.time_zone, r.time_zone) AS time_zone
+          FROM customers c JOIN resellers r ON r.id = c.reseller_id WHERE c.user_name = ANY(${users}::text[])`
+      : sql`SELECT c.id, c.user_name, COALESCE(c.time_zone, r.time_zone) AS time_zone
+          FROM customers c JOIN resellers r ON r.id = c.reseller_id
+          WHERE c.user_name IN (SELECT value FROM json_each(${JSON.stringify(users)}))`
     ).pipe(Effect.flatMap(decodeCustomerIds))
 
   const insertEvents = (events: ReadonlyArray<Pending>) =>
@@ -163,9 +167,11 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
   const customerIdsOf = Effect.fnUntraced(function* (events: ReadonlyArray<UsageEvent>) {
     const users = new Set<string>()
     for (const e of events) users.add(e.user)
-    const ids = new Map<string, number>()
+    const ids = new Map<string, { readonly id: number; readonly zone: string }>()
     for (const chunk of chunks([...users], chunkSize)) {
-      for (const row of yield* resolveCustomers(chunk)) ids.set(row.user_name, row.id)
+      for (const row of yield* resolveCustomers(chunk)) {
+        ids.set(row.user_name, { id: row.id, zone: row.time_zone ?? defaultTimeZone })
+      }
     }
     return ids
   })
@@ -236,13 +242,15 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!
       const at = Date.parse(e.occurredAt)
+      const customer = customerIds.get(e.user)!
       const p: Pending = {
         id: e.id,
-        customerId: customerIds.get(e.user)!,
+        customerId: customer.id,
         requests: e.requests,
         credits: e.credits,
         at,
-        day: calendarDateFromEpochMillis(at)
+        // The customer's local day (decision 0100): UTC unless it or its reseller names a zone.
+        day: localDateOf(at, customer.zone)
       }
       pending[i] = p
       if (!firstIndex.has(e.id)) {

@@ -1,4 +1,12 @@
-import { CalendarDate, isCalendarDate, maxNameLength, Name, type Package, Unavailable } from "@account-overview/core"
+import {
+  CalendarDate,
+  type Customer,
+  isCalendarDate,
+  maxNameLength,
+  Name,
+  type Package,
+  Unavailable
+} from "@account-overview/core"
 import { Cause, Data, Effect, Option, Schema, SchemaGetter } from "effect"
 import type { SqlError } from "effect/sql/SqlError"
 import type { OverviewSource, UsageTotals } from "../LedgerModels.js"
@@ -18,8 +26,26 @@ export const CustomerRow = Schema.Struct({
   api_user: Name,
   package_name: Name,
   billing_anchor: CalendarDate,
-  reputation: DbNumber
+  reputation: DbNumber,
+  time_zone: Schema.NullOr(Schema.String)
 })
+
+export const EventDayRow = Schema.Struct({
+  id: Schema.String,
+  customer_id: DbNumber,
+  occurred_at: DbNumber,
+  day: Schema.String
+})
+
+/** A date column as a driver returns it: text (SQLite, or PG `CAST(.. AS TEXT)`, as the statements select them) or a JS Date at UTC midnight. */
+export const dbDate = (u: unknown): CalendarDate | undefined => {
+  if (typeof u === "string") return isCalendarDate(u) ? (u as CalendarDate) : undefined
+  if (u instanceof Date && Number.isFinite(u.getTime())) {
+    const text = u.toISOString().slice(0, 10)
+    return isCalendarDate(text) ? (text as CalendarDate) : undefined
+  }
+  return undefined
+}
 
 export const PackageRow = Schema.Struct({
   name: Name,
@@ -58,7 +84,11 @@ export const DailyRow = Schema.Struct({
   credits: DbCount
 })
 
-export const CustomerIdRow = Schema.Struct({ id: DbNumber, user_name: Schema.String })
+export const CustomerIdRow = Schema.Struct({
+  id: DbNumber,
+  user_name: Schema.String,
+  time_zone: Schema.optional(Schema.NullOr(Schema.String))
+})
 
 export const StoredEventRow = Schema.Struct({
   id: Schema.String,
@@ -120,7 +150,14 @@ export const overviewColumns = [
   "package_credits",
   "overage_price",
   "customer_id",
-  "api_user"
+  "api_user",
+  "time_zone",
+  "own_time_zone",
+  "package_from",
+  "next_package_from",
+  "next_package_name",
+  "next_package_credits",
+  "next_overage_price"
 ] as const
 
 /** A row read as an object, as its values in `overviewColumns` order. */
@@ -163,19 +200,61 @@ export const overviewSourceOf = (
   if (user === null || anchor === null || reputation === null || packageName === null || credits === null) {
     return Option.some({ keyHash, customer: Option.none() })
   }
+  const ownZone = values[10]
+  if (ownZone !== null && ownZone !== undefined && typeof ownZone !== "string") {
+    return bad("overview", "own_time_zone", "a string or null")
+  }
+  const customer: Customer = {
+    user,
+    reseller: apiUser,
+    package: packageName,
+    billingAnchor: anchor as CalendarDate,
+    reputation
+  }
   return Option.some({
     keyHash,
     customer: Option.some({
-      customer: {
-        user,
-        reseller: apiUser,
-        package: packageName,
-        billingAnchor: anchor as CalendarDate,
-        reputation
-      },
+      customer: typeof ownZone === "string" ? { ...customer, timeZone: ownZone } : customer,
       package: toPackage(packageName, credits, overagePrice)
     })
   })
+}
+
+/** The zone and package assignments of an overview row (columns 9 to 15). */
+export interface Assignments {
+  readonly zone: string
+  readonly packageFrom: CalendarDate
+  readonly next: { readonly from: CalendarDate; readonly package: Package } | undefined
+}
+
+/** The zone and assignment columns of an overview row checked by hand. */
+export const assignmentsOf = (values: ReadonlyArray<unknown>): Assignments | BadRow => {
+  const zone = values[9] ?? "UTC"
+  if (typeof zone !== "string") return bad("overview", "time_zone", "a string or null")
+  const packageFrom = dbDate(values[11])
+  if (packageFrom === undefined) return bad("overview", "package_from", "a calendar date")
+  if (values[12] === null || values[12] === undefined) return { zone, packageFrom, next: undefined }
+  const from = dbDate(values[12])
+  if (from === undefined) return bad("overview", "next_package_from", "a calendar date or null")
+  const name = values[13]
+  if (!isName(name)) return bad("overview", "next_package_name", "a name")
+  const credits = dbCount(values[14])
+  if (credits === undefined) return bad("overview", "next_package_credits", "a non-negative integer")
+  const overagePrice = values[15] === null ? null : dbNumber(values[15])
+  if (overagePrice === undefined) return bad("overview", "next_overage_price", "a finite number or null")
+  return { zone, packageFrom, next: { from, package: toPackage(name, credits, overagePrice) } }
+}
+
+/** A package row of the assignment read (name, credits, overage_price) checked by hand. */
+export const packageOf = (values: ReadonlyArray<unknown> | undefined): Package | undefined | BadRow => {
+  if (values === undefined) return undefined
+  const [name, creditsValue, priceValue] = values
+  if (!isName(name)) return bad("assignment", "name", "a name")
+  const credits = dbCount(creditsValue)
+  if (credits === undefined) return bad("assignment", "credits", "a non-negative integer")
+  const overagePrice = priceValue === null ? null : dbNumber(priceValue)
+  if (overagePrice === undefined) return bad("assignment", "overage_price", "a finite number or null")
+  return toPackage(name, credits, overagePrice)
 }
 
 /** `TotalsRow` checked by hand, from its two values. */
@@ -185,6 +264,41 @@ export const totalsOf = (requestsValue: unknown, creditsValue: unknown): UsageTo
   const credits = dbCount(creditsValue)
   if (credits === undefined) return bad("totals", "credits", "a count")
   return { requests, credits }
+}
+
+/**
+ * The usage of a cycle from the usage rows of the days around it (a JSON
+ * array of `[day, requests, credits]`, as text or parsed; null for none):
+ * the rows of the days from `start` to `end` summed.
+ */
+export const cycleTotalsOf = (value: unknown, start: string, end: string): UsageTotals | BadRow => {
+  let rows = value
+  if (typeof rows === "string") {
+    try {
+      rows = JSON.parse(rows)
+    } catch {
+      return bad("usage", "usage", "a JSON array")
+    }
+  }
+  if (rows === null || rows === undefined) return { requests: 0, credits: 0 }
+  if (!Array.isArray(rows)) return bad("usage", "usage", "an array of [day, requests, credits]")
+  let requests = 0
+  let credits = 0
+  for (const entry of rows) {
+    if (!Array.isArray(entry) || entry.length !== 3)
+      return bad("usage", "usage", "an array of [day, requests, credits]")
+    const [day, r, c] = entry as [unknown, unknown, unknown]
+    if (typeof day !== "string" || !isCalendarDate(day)) return bad("usage", "day", "a calendar date")
+    const dayRequests = dbCount(r)
+    if (dayRequests === undefined) return bad("usage", "requests", "a count")
+    const dayCredits = dbCount(c)
+    if (dayCredits === undefined) return bad("usage", "credits", "a count")
+    if (day >= start && day <= end) {
+      requests += dayRequests
+      credits += dayCredits
+    }
+  }
+  return totalsOf(requests, credits)
 }
 
 export type Failure = SqlError | Schema.SchemaError | BadRow

@@ -1,19 +1,13 @@
-import {
-  type CalendarDate,
-  type Customer,
-  calendarDateFromEpochMillis,
-  cycleFor,
-  type EventProblem,
-  type Package,
-  type Reseller
-} from "@account-overview/core"
+import type { CalendarDate, Customer, Package, Reseller } from "@account-overview/core"
 import { Effect, Option, Redacted, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import type { Fragment } from "effect/sql/Statement"
 import type { Ledger } from "../Ledger.js"
-import { LedgerRejected, type OverviewReading, type OverviewSource, type UsageTotals } from "../LedgerModels.js"
+import type { OverviewReading, OverviewSource, UsageTotals } from "../LedgerModels.js"
+import * as BillingLedger from "./billingLedger.js"
 import * as HotReads from "./hotReads.js"
 import * as Ingest from "./ingest.js"
+import * as Reading from "./reading.js"
 import * as Rows from "./rows.js"
 import * as Scrypt from "./scrypt.js"
 import * as SqliteHandle from "./sqliteHandle.js"
@@ -23,40 +17,55 @@ import * as Voids from "./voids.js"
 export const encodeCursor = (user: string): string => Buffer.from(user, "utf8").toString("base64url")
 export const decodeCursor = (cursor: string): string => Buffer.from(cursor, "base64url").toString("utf8")
 
-const toCustomer = (row: typeof Rows.CustomerRow.Type): Customer => ({
-  user: row.user_name,
-  reseller: row.api_user,
-  package: row.package_name,
-  billingAnchor: row.billing_anchor,
-  reputation: row.reputation
-})
+const toCustomer = (row: typeof Rows.CustomerRow.Type): Customer => {
+  const customer: Customer = {
+    user: row.user_name,
+    reseller: row.api_user,
+    package: row.package_name,
+    billingAnchor: row.billing_anchor,
+    reputation: row.reputation
+  }
+  return row.time_zone === null ? customer : { ...customer, timeZone: row.time_zone }
+}
 
 const decodePackages = Schema.decodeUnknownEffect(Schema.Array(Rows.PackageRow))
 const decodeCustomers = Schema.decodeUnknownEffect(Schema.Array(Rows.CustomerRow))
 const decodeKeyHashes = Schema.decodeUnknownEffect(Schema.Array(Rows.KeyHashRow))
+const decodeResellerZones = Schema.decodeUnknownEffect(
+  Schema.Array(Schema.Struct({ time_zone: Schema.NullOr(Schema.String) }))
+)
 
 /** The ledger's statements over any `SqlClient` whose dialect is SQLite or PostgreSQL. */
 export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
 
+  // The customer's effective zone and package assignments (rows.ts `assignmentsOf`), in the same read.
+  const assignmentColumns = sql.literal(`COALESCE(c.time_zone, r.time_zone) AS time_zone, c.time_zone AS own_time_zone,
+          CAST(c.package_from AS TEXT) AS package_from, CAST(c.next_package_from AS TEXT) AS next_package_from,
+          np.name AS next_package_name, np.credits AS next_package_credits, np.overage_price AS next_overage_price`)
+
   // The statements of the overview hot path are compiled once, in the
   // client's dialect, and run with their parameters (user, api_user; the
   // key-only read: user). The columns are selected in `Rows.overviewColumns`
   // order.
   const [overviewSql] = sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
-          p.name AS package_name, p.credits AS package_credits, p.overage_price, c.id AS customer_id
+          p.name AS package_name, p.credits AS package_credits, p.overage_price, c.id AS customer_id, r.api_user,
+          ${assignmentColumns}
         FROM resellers r
         LEFT JOIN customers c ON c.user_name = ${""} AND c.reseller_id = r.id
         LEFT JOIN packages p ON p.id = c.package_id
+        LEFT JOIN packages np ON np.id = c.next_package_id
         WHERE r.api_user = ${""}`.compile()
 
   // A key-only call: the customer, its package and its own reseller's key hash.
   const [keyOnlySql] = sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
-          p.name AS package_name, p.credits AS package_credits, p.overage_price, c.id AS customer_id, r.api_user
+          p.name AS package_name, p.credits AS package_credits, p.overage_price, c.id AS customer_id, r.api_user,
+          ${assignmentColumns}
         FROM customers c
         JOIN resellers r ON r.id = c.reseller_id
         LEFT JOIN packages p ON p.id = c.package_id
+        LEFT JOIN packages np ON np.id = c.next_package_id
         WHERE c.user_name = ${""}`.compile()
 
   // Rows of the hot path are checked by hand (rows.ts), in both dialects.
@@ -95,31 +104,66 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   const [usageByIdSql] = sql`SELECT ${sums} FROM usage_daily d
         WHERE d.customer_id = ${0} AND d.day >= ${""} AND d.day <= ${""}`.compile()
 
+  const usageById = (id: number, from: CalendarDate, to: CalendarDate): Effect.Effect<UsageTotals, Rows.Failure> =>
+    Effect.flatMap(sql.unsafe<Record<string, unknown>>(usageByIdSql, [id, from, to]), (rows) => {
+      const totals = Rows.totalsOf(rows[0]?.requests, rows[0]?.credits)
+      return totals instanceof Rows.BadRow ? Effect.fail(totals) : Effect.succeed(totals)
+    })
+
+  // Parameters: customer id, date. The package assigned on the latest day at or before the date.
+  const [packageAtSql] = sql`SELECT p.name, p.credits, p.overage_price
+        FROM customer_packages cp JOIN packages p ON p.id = cp.package_id
+        WHERE cp.customer_id = ${0} AND cp.starts_on <= ${""}
+        ORDER BY cp.starts_on DESC LIMIT 1`.compile()
+
+  const firstRow = (rows: ReadonlyArray<Record<string, unknown>>, columns: ReadonlyArray<string>) =>
+    rows[0] === undefined ? undefined : columns.map((column) => rows[0]![column])
+
   const overviewReading = (
     apiUser: string | undefined,
     user: string,
-    date: CalendarDate
+    when: CalendarDate | number
   ): Effect.Effect<Option.Option<OverviewReading>, Rows.Failure> =>
-    Effect.flatMap(overviewSource(apiUser, user), (source) => {
-      if (Option.isNone(source)) return Effect.succeed(Option.none())
-      const { customer, keyHash } = source.value
-      if (Option.isNone(customer)) return Effect.succeed(Option.some({ keyHash, customer: Option.none() }))
-      const found = customer.value
-      const cycle = cycleFor(found.customer.billingAnchor, date)
-      return Effect.map(usageBetween(user, cycle.start, cycle.end), (usage) =>
-        Option.some({ keyHash, customer: Option.some({ ...found, cycle, usage }) })
-      )
-    })
+    Effect.flatMap(
+      apiUser === undefined
+        ? sql.unsafe<Record<string, unknown>>(keyOnlySql, [user])
+        : sql.unsafe<Record<string, unknown>>(overviewSql, [user, apiUser]),
+      (rows) => {
+        const planned = Reading.plan(apiUser, firstRow(rows, Rows.overviewColumns), when)
+        if (planned instanceof Rows.BadRow) return Effect.fail(planned)
+        if (Option.isNone(planned)) return Effect.succeed(Option.none())
+        const { customer, keyHash } = planned.value
+        if (Option.isNone(customer)) return Effect.succeed(Option.some({ keyHash, customer: Option.none() }))
+        const found = customer.value
+        const pkg: Effect.Effect<Package | undefined, Rows.Failure> =
+          found.package !== undefined
+            ? Effect.succeed(found.package)
+            : Effect.flatMap(sql.unsafe<Record<string, unknown>>(packageAtSql, [found.id, found.date]), (rows) => {
+                const inForce = Rows.packageOf(firstRow(rows, ["name", "credits", "overage_price"]))
+                return inForce instanceof Rows.BadRow ? Effect.fail(inForce) : Effect.succeed(inForce)
+              })
+        return Effect.flatMap(pkg, (inForce) =>
+          inForce === undefined
+            ? Effect.succeed(Option.some({ keyHash, customer: Option.none() }))
+            : Effect.map(usageById(found.id, found.cycle.start, found.cycle.end), (usage) =>
+                Option.some(Reading.readingOf(keyHash, found, inForce, usage))
+              )
+        )
+      }
+    )
 
   // On this package's SQLite client the hot reads skip effect/sql (hotReads.ts).
   const onSql: HotReads.HotReads = {
     overviewSource: (apiUser, user) => Rows.storeFailure("Ledger.overviewSource")(overviewSource(apiUser, user)),
-    overviewReading: (apiUser, user, date) =>
-      Rows.storeFailure("Ledger.overviewReading")(overviewReading(apiUser, user, date)),
+    overviewReading: (apiUser, user, when) =>
+      Rows.storeFailure("Ledger.overviewReading")(overviewReading(apiUser, user, when)),
     usageBetween: (user, from, to) => Rows.storeFailure("Ledger.usageBetween")(usageBetween(user, from, to))
   }
   const db = SqliteHandle.databaseOf(sql)
-  const hot = db === undefined ? onSql : HotReads.make(db, { overviewSql, keyOnlySql, usageSql, usageByIdSql, onSql })
+  const hot =
+    db === undefined
+      ? onSql
+      : HotReads.make(db, { overviewSql, keyOnlySql, usageSql, usageByIdSql, packageAtSql, onSql })
 
   const upsertPackage = Effect.fn("Ledger.upsertPackage")(function* (pkg: Package) {
     yield* sql`INSERT INTO packages (name, credits, overage_price)
@@ -156,37 +200,18 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   }, Rows.storeFailure("Ledger.upsertReseller"))
 
   const getReseller = Effect.fn("Ledger.getReseller")(function* (apiUser: string) {
-    return Option.map(yield* keyHashOf(apiUser), (): Reseller => ({ apiUser }))
+    const rows = yield* decodeResellerZones(yield* sql`SELECT time_zone FROM resellers WHERE api_user = ${apiUser}`)
+    return Option.map(
+      Option.fromNullishOr(rows[0]),
+      (row): Reseller => (row.time_zone === null ? { apiUser } : { apiUser, timeZone: row.time_zone })
+    )
   }, Rows.storeFailure("Ledger.getReseller"))
 
-  const customerColumns = sql.literal(`c.user_name, r.api_user, p.name AS package_name, c.billing_anchor, c.reputation
+  const customerColumns = sql.literal(`c.user_name, r.api_user, p.name AS package_name, c.billing_anchor, c.reputation,
+    c.time_zone
     FROM customers c
     JOIN resellers r ON r.id = c.reseller_id
     JOIN packages p ON p.id = c.package_id`)
-
-  const upsertCustomer = Effect.fn("Ledger.upsertCustomer")(function* (customer: Customer) {
-    const written = yield* sql`INSERT INTO customers (user_name, reseller_id, package_id, billing_anchor, reputation)
-        SELECT ${customer.user}, r.id, p.id, ${customer.billingAnchor}, ${customer.reputation}
-        FROM resellers r JOIN packages p ON p.name = ${customer.package}
-        WHERE r.api_user = ${customer.reseller}
-        ON CONFLICT (user_name) DO UPDATE SET reseller_id = excluded.reseller_id, package_id = excluded.package_id,
-          billing_anchor = excluded.billing_anchor, reputation = excluded.reputation
-        RETURNING id`
-    if (written.length > 0) return customer
-    const [found] = yield* sql<{ reseller: unknown; package: unknown }>`SELECT
-        (SELECT 1 FROM resellers WHERE api_user = ${customer.reseller}) AS reseller,
-        (SELECT 1 FROM packages WHERE name = ${customer.package}) AS package`
-    const problems: Array<EventProblem> = []
-    if (found?.reseller === null || found?.reseller === undefined) {
-      problems.push({ index: 0, field: "reseller", message: `no reseller ${JSON.stringify(customer.reseller)}` })
-    }
-    if (found?.package === null || found?.package === undefined) {
-      problems.push({ index: 0, field: "package", message: `no package ${JSON.stringify(customer.package)}` })
-    }
-    return yield* new LedgerRejected({
-      problems: problems.length > 0 ? problems : [{ index: 0, field: "", message: "the customer was not written" }]
-    })
-  }, Rows.storeFailure("Ledger.upsertCustomer"))
 
   const getCustomer = Effect.fn("Ledger.getCustomer")(function* (user: string) {
     const rows = yield* decodeCustomers(yield* sql`SELECT ${customerColumns} WHERE c.user_name = ${user}`)
@@ -218,7 +243,10 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
     yield* sql`SELECT 1`
   }, Rows.storeFailure("Ledger.ping"))
 
+  const billing = BillingLedger.make(sql)
+
   return {
+    ...billing,
     overviewSource: hot.overviewSource,
     overviewReading: hot.overviewReading,
     usageBetween: hot.usageBetween,
@@ -226,7 +254,6 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
     listPackages,
     upsertReseller,
     getReseller,
-    upsertCustomer,
     getCustomer,
     listCustomers,
     ingest: Ingest.make(sql),

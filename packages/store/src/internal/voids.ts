@@ -63,6 +63,9 @@ export const make = (sql: SqlClient): Ledger["Service"]["voidEvents"] => {
     const missing = unique.filter((id) => !events.has(id))
     if (missing.length > 0) return { missing, voided: new Set<string>() }
     const voided = new Set((yield* insertVoids(unique, at)).map((row) => row.event_id))
+    // Each event's `day` is its customer's local day: ingestion stores
+    // `localDateOf(occurred_at, zone)` and `zones.rebucket` moves it when the
+    // zone changes, so it names the rollup row the event was counted in.
     const daily = new Map<string, Daily>()
     for (const id of voided) {
       const e = events.get(id)!

@@ -204,3 +204,23 @@ describe("Rows: the hot path's hand checks", () => {
     assert.notInclude(JSON.stringify(error), secretish)
   })
 })
+
+describe("cycleTotalsOf", () => {
+  it("sums the rows of the cycle's days, from JSON text or parsed, and checks every row", () => {
+    const rows = [
+      ["2024-02-28", 1, 10],
+      ["2024-02-29", 2, 20],
+      ["2024-03-28", 4, 40],
+      ["2024-03-29", 8, 80]
+    ]
+    assert.deepStrictEqual(Rows.cycleTotalsOf(rows, "2024-02-29", "2024-03-28"), { requests: 6, credits: 60 })
+    assert.deepStrictEqual(Rows.cycleTotalsOf(JSON.stringify(rows), "2024-02-29", "2024-03-28"), {
+      requests: 6,
+      credits: 60
+    })
+    assert.deepStrictEqual(Rows.cycleTotalsOf(null, "2024-02-29", "2024-03-28"), { requests: 0, credits: 0 })
+    for (const bad of ["[", [["2024-02-30", 1, 1]], [["2024-03-01", -1, 1]], [["2024-03-01", 1]], { day: 1 }]) {
+      assert.instanceOf(Rows.cycleTotalsOf(bad, "2024-02-29", "2024-03-28"), Rows.BadRow)
+    }
+  })
+})

@@ -52,6 +52,13 @@ export const promiseOperatorClient = (
     },
     ingest: wrap("usage", "ingest", service.ingest, (args) => args[1]?.signal),
     voidEvents: wrap("usageVoids", "void", service.voidEvents),
+    billing: {
+      cycles: wrap("billing", "cycles", service.billing.cycles),
+      changePackage: wrap("billing", "changePackage", service.billing.changePackage),
+      cancelPackageChange: wrap("billing", "cancelPackageChange", service.billing.cancelPackageChange),
+      resellerCycles: wrap("billing", "resellerCycles", service.billing.resellerCycles),
+      resellerCyclesCsv: wrap("billing", "resellerCyclesCsv", service.billing.resellerCyclesCsv)
+    },
     close: async () => {
       closed = true
     }

@@ -53,7 +53,10 @@ export const makeOperatorService = Effect.fnUntraced(function* (options: Operato
     },
     resellers: {
       set: (apiUser, input = {}) =>
-        call(api.resellers.set, { params: { apiUser }, payload: optional("apiKey", input.apiKey) }),
+        call(api.resellers.set, {
+          params: { apiUser },
+          payload: { ...optional("apiKey", input.apiKey), ...optional("timeZone", input.timeZone) }
+        }),
       rotateKey: (apiUser) => call(api.resellers.rotateKey, { params: { apiUser } }, { retries: 0 }),
       overviews: (apiUser, query = {}) =>
         call(api.resellers.overviews, {
@@ -73,7 +76,8 @@ export const makeOperatorService = Effect.fnUntraced(function* (options: Operato
             reseller: input.reseller,
             package: input.package,
             billingAnchor: input.billingAnchor as CalendarDate,
-            reputation: input.reputation
+            reputation: input.reputation,
+            ...optional("timeZone", input.timeZone)
           }
         }),
       get: (user) => call(api.customers.get, { params: { user } }),
@@ -93,7 +97,30 @@ export const makeOperatorService = Effect.fnUntraced(function* (options: Operato
     },
     ingest: (events, ingestOptions) =>
       ingest((payload) => call(api.usage.ingest, { payload: payload as Array<unknown> }), events, ingestOptions),
-    voidEvents: (ids) => call(api.usageVoids.void, { payload: { ids: [...ids] } })
+    voidEvents: (ids) => call(api.usageVoids.void, { payload: { ids: [...ids] } }),
+    billing: {
+      cycles: (user, query = {}) =>
+        call(api.billing.cycles, {
+          params: { user },
+          query: {
+            ...optional("from", query.from as CalendarDate | undefined),
+            ...optional("to", query.to as CalendarDate | undefined)
+          }
+        }),
+      changePackage: (user, input) =>
+        call(api.billing.changePackage, {
+          params: { user },
+          payload: { package: input.package, effective: input.effective }
+        }),
+      cancelPackageChange: (user) => call(api.billing.cancelPackageChange, { params: { user } }),
+      resellerCycles: (apiUser, query) =>
+        call(api.billing.resellerCycles, { params: { apiUser }, query: { closedOn: query.closedOn as CalendarDate } }),
+      resellerCyclesCsv: (apiUser, query) =>
+        call(api.billing.resellerCyclesCsv, {
+          params: { apiUser },
+          query: { closedOn: query.closedOn as CalendarDate }
+        })
+    }
   }
   return service
 })
