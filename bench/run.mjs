@@ -17,7 +17,7 @@ import { parseArgs } from "node:util"
 import { cores, describe, hasTaskset, load1, watchOtherWork } from "./lib/machine.mjs"
 import { table, verdict } from "./lib/report.mjs"
 
-const rowFiles = ["core", "cli", "sdk", "overview", "postgres", "ingest", "memory"]
+const rowFiles = ["core", "cli", "sdk", "overview", "postgres", "ingest", "stall", "memory"]
 
 const options = {
   check: { type: "boolean", default: false },

@@ -474,9 +474,32 @@ const usageImport = Command.make(
   ])
 )
 
+const usageVoidConfig = {
+  ...admin,
+  ids: Argument.String("id").pipe(
+    Argument.withDescription("Ids of the usage events to void"),
+    Argument.variadic({ min: 1 })
+  ),
+  output: outputs(recordOutputs, "json")
+}
+
+/** The parsed input of `admin usage void`. */
+export type UsageVoidInput = Command.Command.Config.Infer<typeof usageVoidConfig>
+
+const usageVoid = Command.make(
+  "void",
+  usageVoidConfig,
+  lazy(loadAdmin, (m, input: UsageVoidInput) => m.usageVoid(input))
+).pipe(
+  Command.withDescription(
+    "Void usage events by id: they count in no overview, as if never sent; voiding again changes nothing"
+  ),
+  Command.withExamples([{ command: `${executable} admin usage void evt-0001 evt-0002` }])
+)
+
 const usage = Command.make("usage").pipe(
-  Command.withDescription("Import usage events"),
-  Command.withSubcommands([usageImport]),
+  Command.withDescription("Import or void usage events"),
+  Command.withSubcommands([usageImport, usageVoid]),
   Command.withExamples([{ command: `${executable} admin usage import events.ndjson` }])
 )
 

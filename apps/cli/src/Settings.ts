@@ -51,19 +51,38 @@ export const secretsFromEnvironment = (argv: ReadonlyArray<string>): Array<strin
   return found
 }
 
+/**
+ * `url` as it may be printed: whatever stands between the scheme's `//` (or
+ * the start) and the last `@` is a user name and password, also when the
+ * URL does not parse (a password holding `/`, `?` or `#`), and is replaced;
+ * it is registered as a secret too, so no other output shows it.
+ */
+export const printableUrl = (url: string): string => {
+  const at = url.lastIndexOf("@")
+  if (at === -1) return url
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(url)
+  const start = scheme === null ? 0 : scheme[0].length
+  if (at < start) return url
+  const userInfo = url.slice(start, at)
+  registerSecret(userInfo)
+  const colon = userInfo.indexOf(":")
+  if (colon !== -1) registerSecret(userInfo.slice(colon + 1))
+  return `${url.slice(0, start)}<redacted>${url.slice(at)}`
+}
+
 const checkUrl = (url: string): Effect.Effect<string, CliFailure> => {
   let parsed: URL
   try {
     parsed = new URL(url)
   } catch {
-    return Effect.fail(usageError(`the service URL "${url}" is not a URL, such as http://127.0.0.1:8080`))
+    return Effect.fail(usageError(`the service URL "${printableUrl(url)}" is not a URL, such as http://127.0.0.1:8080`))
   }
   if (parsed.username !== "" || parsed.password !== "") {
     registerSecret(parsed.password)
     return Effect.fail(usageError("the service URL must not carry a user name or password"))
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-    return Effect.fail(usageError(`the service URL "${url}" must start with http:// or https://`))
+    return Effect.fail(usageError(`the service URL "${printableUrl(url)}" must start with http:// or https://`))
   return Effect.succeed(url.replace(/\/+$/, ""))
 }
 

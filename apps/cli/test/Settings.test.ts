@@ -9,7 +9,8 @@ import * as Redacted from "effect/Redacted"
 import { afterAll } from "vitest"
 import type { AdminInput, ConnectionInput } from "../src/Cli.js"
 import { ExitCode } from "../src/CliFailure.js"
-import { resolveAdmin, resolveConnection, secretsFromEnvironment } from "../src/Settings.js"
+import { scrub } from "../src/Io.js"
+import { printableUrl, resolveAdmin, resolveConnection, secretsFromEnvironment } from "../src/Settings.js"
 
 const flags = (overrides: Partial<ConnectionInput> = {}): ConnectionInput => ({
   baseUrl: Option.none(),
@@ -69,6 +70,28 @@ describe("Settings", () => {
         resolveConnection(flags(), undefined).pipe(withEnv({ ...env, ACCOUNT_OVERVIEW_API_USER: "  " }))
       )
       assert.strictEqual(blank, "no api user: give --api-user or set ACCOUNT_OVERVIEW_API_USER")
+    })
+  )
+
+  it.effect("a URL that does not parse is printed without its user name and password", () =>
+    Effect.gen(function* () {
+      for (const [url, printed] of [
+        ["http://bob:pa/ss@h.example", "http://<redacted>@h.example"],
+        ["http://bob:p?a#s@s@h.example:99/x", "http://<redacted>@h.example:99/x"],
+        ["bob:pa/ss@h.example", "<redacted>@h.example"],
+        ["http ://bob:pa/ss@h.example", "<redacted>@h.example"]
+      ] as const) {
+        const message = yield* usage(
+          resolveConnection(flags({ baseUrl: Option.some(url) }), undefined).pipe(withEnv(env))
+        )
+        assert.include(message, printed, url)
+        assert.notInclude(message, "pa/ss", url)
+        assert.notInclude(message, "p?a#s", url)
+      }
+      assert.strictEqual(printableUrl("http://h.example/a@b"), "http://<redacted>@b")
+      assert.strictEqual(printableUrl("http://h.example"), "http://h.example")
+      // Registered as secrets: any other output shows them as ***.
+      assert.strictEqual(scrub("pw pa/ss"), "pw ***")
     })
   )
 

@@ -16,7 +16,7 @@ import { Lifecycle } from "./Lifecycle.js"
 import { LogLayer } from "./Log.js"
 import { Metrics } from "./Metrics.js"
 import { OpsRoutes } from "./Ops.js"
-import { OperatorRoutes } from "./operator/Routes.js"
+import { OperatorRoutes, routerConfig } from "./operator/Routes.js"
 import * as Server from "./Server.js"
 import type { Settings } from "./Settings.js"
 import { type RedisUnavailable, Throttles } from "./Throttle.js"
@@ -52,7 +52,7 @@ export const AppLayer: Layer.Layer<
   HttpServer.HttpServer | Metrics | Lifecycle,
   ServeError | Config.ConfigError | RedisUnavailable,
   Settings | Ledger | LedgerOverviews | ResellerKeys | AccountOverviews
-> = HttpRouter.serve(RouterRoutes, { disableLogger: true, disableListenLog: true }).pipe(
+> = HttpRouter.serve(RouterRoutes, { disableLogger: true, disableListenLog: true, routerConfig }).pipe(
   Layer.provideMerge(logAddress),
   Layer.provideMerge(Server.layer),
   Layer.provide(layerWireSpans),

@@ -27,6 +27,7 @@ const run = (args: ReadonlyArray<string>, env: Record<string, string>) =>
     )
   })
 
+// Only for the demo, whose printed curl lines name the port before the server starts.
 const freePort = () =>
   new Promise<number>((resolve) => {
     const server = Net.createServer()
@@ -40,6 +41,23 @@ interface Served {
   readonly child: ChildProcess
   readonly output: () => string
   readonly exited: Promise<number | null>
+  /** The port the server listens on: its own pick (PORT=0), read from its "listening" line. */
+  readonly port: number
+}
+
+/** An answer from /healthz on a new connection: once it came, every connection made before was accepted. */
+const acceptedBefore = (port: number) => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status)
+
+/** Resolves once a new connection is refused (the server stopped listening). */
+const refusedSoon = async (port: number): Promise<"refused"> => {
+  for (;;) {
+    const outcome = await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { connection: "close" } }).then(
+      () => "answered",
+      () => "refused" as const
+    )
+    if (outcome === "refused") return outcome
+    await new Promise((resolve) => setImmediate(resolve))
+  }
 }
 
 const serve = (env: Record<string, string>) =>
@@ -53,7 +71,8 @@ const serve = (env: Record<string, string>) =>
     const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)))
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
-      if (output.includes('"message":"listening"')) resolve({ child, output: () => output, exited })
+      const listening = /"message":"listening".*?"url":"http:\/\/[^"]*:(\d+)/.exec(output)
+      if (listening !== null) resolve({ child, output: () => output, exited, port: Number(listening[1]) })
     }
     child.stdout.on("data", onData)
     child.stderr.on("data", onData)
@@ -122,38 +141,44 @@ describe("account-overview-server (bin.ts, Commands.ts, main.ts)", () => {
   }, 60_000)
 
   it("on SIGTERM finishes the requests in flight with 200, refuses new ones, then exits 0", async () => {
-    const port = await freePort()
-    const env = { DATABASE_URL: `sqlite:${join(dir, "term", "term.db")}`, PORT: String(port), LOG_LEVEL: "info" }
+    const env = { DATABASE_URL: `sqlite:${join(dir, "term", "term.db")}`, PORT: "0", LOG_LEVEL: "info" }
     assert.strictEqual((await run(["seed-demo"], env)).code, 0)
     const served = await serve(env)
+    const port = served.port
     const body = `api_user=demo&api_key=${demoApiKey}&task=overview&user=under%40demo.example`
+    const sockets: Array<Net.Socket> = []
+    const written: Array<Promise<void>> = []
     const inFlight = Array.from(
       { length: 3 },
       () =>
         new Promise<string>((resolve) => {
           const socket = Net.connect(port, "127.0.0.1")
+          sockets.push(socket)
           let response = ""
           socket.on("data", (data) => {
             response += data.toString("latin1")
           })
           socket.on("close", () => resolve(response))
           socket.on("error", () => {})
-          socket.on("connect", () => {
-            socket.write(
-              `POST /api/distributor.account.json HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`
+          written.push(
+            new Promise((done) =>
+              socket.on("connect", () =>
+                socket.write(
+                  `POST /api/distributor.account.json HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+                  () => done()
+                )
+              )
             )
-            setTimeout(() => socket.write(body.slice(10)), 700)
-          })
+          )
         })
     )
-    await new Promise((resolve) => setTimeout(resolve, 250))
+    await Promise.all(written)
+    // Once a later connection is answered, the three before it were accepted: they are in flight.
+    assert.strictEqual(await acceptedBefore(port), 200)
     served.child.kill("SIGTERM")
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    const refused = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (response) => response.status,
-      () => "refused"
-    )
-    assert.strictEqual(refused, "refused")
+    assert.strictEqual(await refusedSoon(port), "refused")
+    // The rest of each body only once the server stopped listening: the requests span the shutdown.
+    for (const socket of sockets) socket.write(body.slice(10))
     const responses = await Promise.all(inFlight)
     for (const response of responses) {
       assert.match(response, /^HTTP\/1\.1 200 OK/)
@@ -165,25 +190,31 @@ describe("account-overview-server (bin.ts, Commands.ts, main.ts)", () => {
   }, 60_000)
 
   it("on SIGTERM closes what is still open after SHUTDOWN_TIMEOUT_MS, and still exits 0", async () => {
-    const port = await freePort()
     const env = {
       DATABASE_URL: `sqlite:${join(dir, "stuck", "stuck.db")}`,
-      PORT: String(port),
+      PORT: "0",
       LOG_LEVEL: "info",
       SHUTDOWN_TIMEOUT_MS: "500"
     }
     const served = await serve(env)
+    const port = served.port
+    let sent: () => void = () => {}
+    const written = new Promise<void>((done) => {
+      sent = done
+    })
     const stuck = new Promise<string>((resolve) => {
       const socket = Net.connect(port, "127.0.0.1")
       socket.on("error", () => {})
       socket.on("close", () => resolve("closed"))
       socket.on("connect", () =>
         socket.write(
-          "POST /api/distributor.account.json HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\napi_user=demo"
+          "POST /api/distributor.account.json HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\napi_user=demo",
+          () => sent()
         )
       )
     })
-    await new Promise((resolve) => setTimeout(resolve, 250))
+    await written
+    assert.strictEqual(await acceptedBefore(port), 200)
     const signalled = performance.now()
     served.child.kill("SIGTERM")
     assert.strictEqual(await served.exited, 0)
@@ -284,7 +315,7 @@ describe("account-overview-server's logs and failures (Commands.ts, main.ts)", (
       assert.strictEqual(first.code, 0, first.stdout)
       const opened = jsonLines(first.stdout).find((r) => r.message === "opening the ledger")!
       assert.strictEqual(opened.schema, schema)
-      assert.strictEqual(jsonLines(first.stdout).at(-1)!.ran, 1)
+      assert.strictEqual(jsonLines(first.stdout).at(-1)!.ran, 3)
       const again = await run(["migrate"], { DATABASE_URL: url })
       assert.strictEqual(again.code, 0, again.stdout)
       assert.strictEqual(jsonLines(again.stdout).at(-1)!.ran, 0)

@@ -10,6 +10,46 @@ import { Count, Reputation } from "./Overview.js"
 import { TimeZone } from "./TimeZone.js"
 
 /**
+ * The longest name (of a package, a reseller, a customer, an event id), in
+ * UTF-16 code units: the one limit the schemas and every operator path
+ * apply. A longer name in an operator path is a 400 naming the field.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const maxNameLength = 255
+
+/**
+ * The largest `requests` or `credits` one usage event may carry (10^12). A
+ * larger value is refused with a 400 naming the field.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const maxEventCount = 1_000_000_000_000
+
+/**
+ * The largest `requests` or `credits` one customer may collect on one day
+ * (10^14); ingestion refuses a batch that would pass it. A billing cycle
+ * holds at most 31 days, so its totals stay below 2^53 (by a factor of
+ * almost 3) and are exact as JavaScript numbers.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const maxDailyTotal = 100_000_000_000_000
+
+/**
+ * A count one usage event carries: an integer from 0 to `maxEventCount`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const EventCount = Count.pipe(
+  Schema.check(Schema.makeFilter((n: number) => n <= maxEventCount || `at most ${maxEventCount} (10^12) per event`))
+)
+
+/**
  * The largest number of usage events one ingestion call takes.
  *
  * @since 0.1.0
@@ -18,8 +58,9 @@ import { TimeZone } from "./TimeZone.js"
 export const maxEventsPerBatch = 10_000
 
 /**
- * A name of a package, a reseller's api_user or a customer's user: 1 to 255
- * characters, no control characters, no leading or trailing white space.
+ * A name of a package, a reseller's api_user or a customer's user: 1 to
+ * `maxNameLength` (255) characters, no control characters, no leading or
+ * trailing white space.
  *
  * @since 0.1.0
  * @category models
@@ -28,8 +69,8 @@ export const Name = Schema.String.pipe(
   Schema.check(
     Schema.makeFilter(
       (s: string) =>
-        (s.length >= 1 && s.length <= 255 && s.trim() === s && !/[\u0000-\u001f\u007f]/.test(s)) ||
-        "1 to 255 characters, no control characters, no surrounding white space"
+        (s.length >= 1 && s.length <= maxNameLength && s.trim() === s && !/[\u0000-\u001f\u007f]/.test(s)) ||
+        `1 to ${maxNameLength} characters, no control characters, no surrounding white space`
     )
   )
 )
@@ -137,7 +178,8 @@ export const Instant = Schema.String.pipe(
 
 /**
  * One usage event. `id` is chosen by the sender and makes ingestion
- * idempotent: the same id with the same content counts once. This schema is
+ * idempotent: the same id with the same content counts once. `requests` and
+ * `credits` are at most `maxEventCount` each. This schema is
  * the only check of an event's fields; the store checks only that its
  * customer exists.
  *
@@ -147,8 +189,8 @@ export const Instant = Schema.String.pipe(
 export const UsageEvent = Schema.Struct({
   id: Name,
   user: Name,
-  requests: Count,
-  credits: Count,
+  requests: EventCount,
+  credits: EventCount,
   occurredAt: Instant
 })
 
@@ -196,6 +238,26 @@ export const IngestResult = Schema.Struct({
  * @category models
  */
 export interface IngestResult extends Schema.Schema.Type<typeof IngestResult> {}
+
+/**
+ * The outcome of a batch of voids: how many events were newly voided, and
+ * the ids already voided before (or repeated in the batch), not voided
+ * again. A voided event counts nowhere, as if it was never sent; sending its
+ * id again is a duplicate, not counted.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const VoidResult = Schema.Struct({
+  voided: Schema.Int,
+  duplicates: Schema.Array(Schema.String)
+})
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface VoidResult extends Schema.Schema.Type<typeof VoidResult> {}
 
 /**
  * A page of a listing, with the cursor of the next page when there is one.

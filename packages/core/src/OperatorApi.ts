@@ -18,7 +18,17 @@ import {
 } from "effect/http-api"
 import { CalendarDate } from "./CalendarDate.js"
 import { CustomerCycles, PackageAssignments, PackageChangeEffective, ResellerCycleReport } from "./Cycles.js"
-import { Customer, EventProblem, IngestResult, maxEventsPerBatch, Name, Package, Page, Price } from "./LedgerRecords.js"
+import {
+  Customer,
+  EventProblem,
+  IngestResult,
+  maxEventsPerBatch,
+  Name,
+  Package,
+  Page,
+  Price,
+  VoidResult
+} from "./LedgerRecords.js"
 import { Count, Overview, Reputation } from "./Overview.js"
 import { TimeZone } from "./TimeZone.js"
 
@@ -112,15 +122,23 @@ export class OperatorRequestErrors extends HttpApiMiddleware.Service<OperatorReq
 export const Limit = Schema.Int.pipe(Schema.check(Schema.isBetween({ minimum: 1, maximum: 1000 })))
 
 /**
- * A customer's overview in the operator API.
+ * A customer's overview in the operator API; in a reseller's listing, a
+ * customer whose overview could not be read carries its `problem` instead,
+ * and the others are listed as usual.
  *
  * @since 0.1.0
  * @category models
  */
-export const CustomerOverview = Schema.Struct({
-  user: Schema.String,
-  overview: Overview
-})
+export const CustomerOverview = Schema.Union([
+  Schema.Struct({
+    user: Schema.String,
+    overview: Overview
+  }),
+  Schema.Struct({
+    user: Schema.String,
+    problem: Schema.String
+  })
+])
 
 /**
  * What `PUT /v1/resellers/{apiUser}` and `rotate-key` answer: the key is
@@ -304,6 +322,34 @@ export class UsageGroup extends HttpApiGroup.make("usage")
   ) {}
 
 /**
+ * `POST /v1/usage/voids` with `{"ids": [...]}`: voids stored events by id,
+ * at most `maxEventsPerBatch` per call. A voided event is recorded as voided
+ * (the ledger stays append-only) and counts in no overview, as if it was
+ * never sent. Idempotent: an id voided before is a duplicate; an id that is
+ * not a stored event is a problem by index, and nothing is voided. The ids
+ * are checked by the server so that each bad one is reported by index.
+ *
+ * @since 0.2.0
+ * @category groups
+ */
+export class UsageVoidsGroup extends HttpApiGroup.make("usageVoids")
+  .add(
+    HttpApiEndpoint.post("void", "/", {
+      payload: Schema.Struct({ ids: Schema.Array(Schema.Unknown) }),
+      success: VoidResult,
+      error: [OperatorInvalid, OperatorBatchTooLarge, ...storeErrors]
+    }).annotateMerge(documented("Void usage events"))
+  )
+  .middleware(OperatorAuth)
+  .middleware(OperatorRequestErrors)
+  .prefix("/v1/usage/voids")
+  .annotateMerge(
+    OpenApi.annotations({
+      description: `Voids up to ${maxEventsPerBatch} usage events by id, idempotently.`
+    })
+  ) {}
+
+/**
  * Billing history and package changes (since 0.2.0):
  * `GET /v1/customers/{user}/cycles?from=&to=`,
  * `POST /v1/customers/{user}/package`,
@@ -374,6 +420,7 @@ export class OperatorApi extends HttpApi.make("account-overview-operator")
   .add(ResellersGroup)
   .add(CustomersGroup)
   .add(UsageGroup)
+  .add(UsageVoidsGroup)
   .add(BillingGroup)
   .annotate(HttpApi.ParseOptions, { errors: "all" })
   .annotateMerge(

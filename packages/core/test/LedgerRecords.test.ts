@@ -1,6 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Schema } from "effect"
-import { Instant, isInstant, UsageEvent } from "../src/LedgerRecords.js"
+import { Cause, Exit, Schema } from "effect"
+import {
+  Instant,
+  isInstant,
+  maxDailyTotal,
+  maxEventCount,
+  maxNameLength,
+  Name,
+  UsageEvent
+} from "../src/LedgerRecords.js"
 
 describe("Instant", () => {
   it("accepts RFC 3339 timestamps with an offset", () => {
@@ -40,5 +48,39 @@ describe("Instant", () => {
       ...event,
       occurredAt: "2024-02-29T00:00:00Z"
     })
+  })
+})
+
+describe("bounds", () => {
+  const event = { id: "e1", user: "u", requests: 1, credits: 2, occurredAt: "2024-02-29T00:00:00Z" }
+  const problemsOf = (input: unknown) => {
+    const exit = Schema.decodeUnknownExit(UsageEvent, { errors: "all" })(input)
+    return Exit.isSuccess(exit) ? [] : String(Cause.squash(exit.cause))
+  }
+
+  it("an event carries at most maxEventCount requests and credits; 2^53-1 is refused naming the field", () => {
+    assert.strictEqual(maxEventCount, 10 ** 12)
+    assert.deepStrictEqual(
+      Schema.decodeUnknownSync(UsageEvent)({ ...event, credits: maxEventCount }).credits,
+      maxEventCount
+    )
+    for (const field of ["credits", "requests"] as const) {
+      for (const value of [maxEventCount + 1, 2 ** 53 - 1]) {
+        const problems = problemsOf({ ...event, [field]: value })
+        assert.include(String(problems), `["${field}"]`)
+        assert.include(String(problems), "at most 1000000000000")
+      }
+    }
+  })
+
+  it("a cycle of 31 days at maxDailyTotal stays a safe integer", () => {
+    assert.isTrue(Number.isSafeInteger(31 * maxDailyTotal))
+    assert.isBelow(32 * maxDailyTotal, 2 ** 53)
+  })
+
+  it("a name holds 1 to maxNameLength (255) characters", () => {
+    assert.strictEqual(maxNameLength, 255)
+    assert.strictEqual(Schema.decodeUnknownSync(Name)("n".repeat(255)).length, 255)
+    assert.throws(() => Schema.decodeUnknownSync(Name)("n".repeat(256)))
   })
 })

@@ -17,7 +17,8 @@ import type {
   PackageAssignments,
   ResellerCycleReport,
   ResellerKeyResult,
-  UsageEvent
+  UsageEvent,
+  VoidResult
 } from "@account-overview/core"
 import { Config, Context, Effect, Layer, Redacted, type Stream } from "effect"
 import type { BackoffOptions } from "./Client.js"
@@ -206,6 +207,16 @@ export interface OperatorCalls {
     readonly list: (query?: CustomersQuery) => Op<Page<Customer>>
     readonly overview: (user: string, query?: { readonly date?: string | undefined }) => Op<Overview>
   }
+  /**
+   * Voids stored usage events by id (`POST /v1/usage/voids`, at most 10,000
+   * per call): each counts in no overview, as if it was never sent. An id
+   * voided before is a duplicate; an id that is not a stored event is an
+   * `InvalidRequestError` whose problems name it by index, and nothing is
+   * voided.
+   *
+   * @since 0.2.0
+   */
+  readonly voidEvents: (ids: ReadonlyArray<string>) => Op<VoidResult>
   /** Billing history and package changes (since 0.2.0). */
   readonly billing: {
     /** A customer's cycles overlapping `from`..`to` (defaults: the year up to its local today). */
@@ -263,6 +274,8 @@ export interface OperatorClientService {
     events: Iterable<UsageEvent> | AsyncIterable<UsageEvent>,
     options?: IngestOptions
   ) => Op<IngestSummary>
+  /** Voids stored usage events by id (since 0.2.0). */
+  readonly voidEvents: OperatorCalls["voidEvents"]
   /** Billing history and package changes (since 0.2.0). */
   readonly billing: OperatorCalls["billing"]
   /**

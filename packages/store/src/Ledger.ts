@@ -15,7 +15,8 @@ import type {
   Reseller,
   ResellerCycleReport,
   Unavailable,
-  UsageEvent
+  UsageEvent,
+  VoidResult
 } from "@account-overview/core"
 import { type Config, Context, Effect, Layer, type Option, type Redacted } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
@@ -187,6 +188,18 @@ export class Ledger extends Context.Service<
       events: ReadonlyArray<UsageEvent>,
       options?: IngestOptions
     ) => Effect.Effect<IngestResult, LedgerRejected | Unavailable>
+
+    /**
+     * Voids stored events by id, in one transaction: each is recorded as
+     * voided (the event itself is never changed) and taken out of the daily
+     * rollup, so every overview reads as if it was never sent. An id voided
+     * before, or repeated in the call, is a duplicate. When any id is not a
+     * stored event it fails with `LedgerRejected` (an `id` problem by index)
+     * and voids nothing.
+     *
+     * @since 0.2.0
+     */
+    readonly voidEvents: (ids: ReadonlyArray<string>) => Effect.Effect<VoidResult, LedgerRejected | Unavailable>
 
     /** Fails with `Unavailable` when the database does not answer. */
     readonly ping: () => Effect.Effect<void, Unavailable>

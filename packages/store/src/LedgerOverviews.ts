@@ -40,7 +40,7 @@ import {
   type Package,
   type Unavailable
 } from "@account-overview/core"
-import { Context, Effect, Layer, Option, Redacted } from "effect"
+import { Context, Effect, Layer, Option, Redacted, Result } from "effect"
 import { Ledger } from "./Ledger.js"
 import type { OverviewReading, UsageTotals } from "./LedgerModels.js"
 import { ResellerKeys, resellerOfKey } from "./ResellerKeys.js"
@@ -51,10 +51,26 @@ import { ResellerKeys, resellerOfKey } from "./ResellerKeys.js"
  * @since 0.1.0
  * @category models
  */
-export interface CustomerOverview {
-  readonly user: string
-  readonly overview: Overview
-}
+export type CustomerOverview =
+  | { readonly user: string; readonly overview: Overview }
+  | {
+      readonly user: string
+      /**
+       * Why this customer's overview could not be read while the store
+       * answers (its stored usage does not read back).
+       *
+       * @since 0.2.0
+       */
+      readonly problem: string
+    }
+
+/**
+ * The `problem` of a listed customer whose overview could not be read.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const unreadableOverview = "this customer's overview could not be read; the others are listed"
 
 /**
  * A page of overviews, with the cursor of the next page when there is one.
@@ -79,7 +95,7 @@ export class LedgerOverviews extends Context.Service<
   {
     /** The overview of `user` for the cycle that holds `date` (default: its local today); none when no such customer. */
     readonly overviewAt: (user: string, date?: CalendarDate) => Effect.Effect<Option.Option<Overview>, Unavailable>
-    /** Overviews of a reseller's customers, ordered by `user`, a page at a time. */
+    /** Overviews of a reseller's customers, ordered by `user`, a page at a time; one whose usage does not read back carries a `problem`. */
     readonly overviewsOfReseller: (
       apiUser: string,
       options: {
@@ -194,8 +210,15 @@ export class LedgerOverviews extends Context.Service<
           const page = yield* ledger.listCustomers({ reseller: apiUser, limit: options.limit, cursor: options.cursor })
           const items: Array<CustomerOverview> = []
           for (const customer of page.items) {
-            const overview = yield* overviewOn(customer.user, when)
-            if (Option.isSome(overview)) items.push({ user: customer.user, overview: overview.value })
+            // One customer's unreadable usage is that customer's problem; the
+            // listing fails only when the store itself does not answer.
+            const read = yield* Effect.result(overviewOn(customer.user, when))
+            if (Result.isSuccess(read)) {
+              if (Option.isSome(read.success)) items.push({ user: customer.user, overview: read.success.value })
+            } else {
+              yield* ledger.ping()
+              items.push({ user: customer.user, problem: unreadableOverview })
+            }
           }
           return page.nextCursor === undefined ? { items } : { items, nextCursor: page.nextCursor }
         })

@@ -12,6 +12,7 @@ import { logFailure, rootMessage } from "./internal/failure.js"
 import { LedgerNamesCollide } from "./LedgerModels.js"
 import ledger from "./migrations/0001_ledger.js"
 import nameKeys from "./migrations/0002_name_keys.js"
+import usageVoids from "./migrations/0003_usage_voids.js"
 import timeZones from "./migrations/0004_time_zones.js"
 import pageSessions from "./migrations/0005_page_sessions.js"
 
@@ -32,6 +33,7 @@ export const migrationsTable = "ledger_migrations"
 export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0001_ledger": ledger,
   "0002_name_keys": nameKeys,
+  "0003_usage_voids": usageVoids,
   "0004_time_zones": timeZones,
   "0005_page_sessions": pageSessions
 })

@@ -65,6 +65,7 @@ describe("Ledger.layerSqlite, Ledger.layerConfig and Ledger.migrateConfig (Ledge
       assert.deepStrictEqual(ran, [
         [1, "ledger"],
         [2, "name_keys"],
+        [3, "usage_voids"],
         [4, "time_zones"],
         [5, "page_sessions"]
       ])

@@ -1,11 +1,19 @@
-import { AccountOverviews, type Customer, cycleFor, parseCalendarDate, type UsageEvent } from "@account-overview/core"
+import {
+  AccountOverviews,
+  type Customer,
+  cycleFor,
+  maxDailyTotal,
+  maxEventCount,
+  parseCalendarDate,
+  type UsageEvent
+} from "@account-overview/core"
 import { assert, it } from "@effect/vitest"
 import { Context, Effect, Exit, Fiber, Layer, Option, Redacted, Scope, Tracer } from "effect"
 import { SqlClient } from "effect/sql"
 import { TestClock } from "effect/testing"
 import { Ledger } from "../src/Ledger.js"
 import { LedgerRejected } from "../src/LedgerModels.js"
-import { LedgerOverviews } from "../src/LedgerOverviews.js"
+import { LedgerOverviews, unreadableOverview } from "../src/LedgerOverviews.js"
 import { migrate } from "../src/Migrations.js"
 import { ResellerKeys } from "../src/ResellerKeys.js"
 
@@ -145,10 +153,10 @@ export const ledgerSuite = (name: string, options: SuiteOptions) =>
         const sql = yield* SqlClient.SqlClient
         assert.deepStrictEqual(yield* migrate, [])
         assert.deepStrictEqual(yield* migrate, [])
-        const rows = yield* sql<{ migration_id: unknown }>`SELECT migration_id FROM ledger_migrations`
+        const rows = yield* sql<{ migration_id: unknown }>`SELECT migration_id FROM ledger_migrations ORDER BY 1`
         assert.deepStrictEqual(
           rows.map((r) => Number(r.migration_id)).sort((a, b) => a - b),
-          [1, 2, 4, 5]
+          [1, 2, 3, 4, 5]
         )
         yield* (yield* Ledger).ping()
       })
@@ -555,7 +563,7 @@ export const ledgerSuite = (name: string, options: SuiteOptions) =>
           })
           for (const item of result.items) {
             seen.push(item.user)
-            assert.strictEqual(item.overview.billingStartDate, "2024-04-15")
+            assert.strictEqual("overview" in item ? item.overview.billingStartDate : item.problem, "2024-04-15")
           }
           cursor = result.nextCursor
         } while (cursor !== undefined)
@@ -707,6 +715,153 @@ export const ledgerSuite = (name: string, options: SuiteOptions) =>
             ["2024-03-31", "2024-04-29", 0]
           )
         }).pipe(Effect.provide(TestClock.layer()))
+      })
+    )
+
+    it.effect("totals are exact at their bound: 31 days at maxDailyTotal give a cycle past 2^51, read exactly", () =>
+      Effect.gen(function* () {
+        const ledger = yield* Ledger
+        const overviews = yield* LedgerOverviews
+        const { customers } = yield* seed({ customers: 1, anchor: "2024-01-01" })
+        const user = customers[0]!.user
+        const p = unique("ev")
+        const perDay = maxDailyTotal / maxEventCount
+        const events: Array<UsageEvent> = []
+        for (let day = 1; day <= 31; day++) {
+          for (let i = 0; i < perDay; i++) {
+            events.push(
+              event(
+                `${p}-${day}-${i}`,
+                user,
+                `2024-01-${String(day).padStart(2, "0")}T12:00:00Z`,
+                maxEventCount,
+                maxEventCount
+              )
+            )
+          }
+        }
+        assert.strictEqual((yield* ledger.ingest(events)).accepted, 3100)
+        const overview = Option.getOrThrow(yield* overviews.overviewAt(user, date("2024-01-20")))
+        assert.strictEqual(overview.creditsUsed, 3_100_000_000_000_000)
+        assert.strictEqual(overview.requests, 3_100_000_000_000_000)
+        assert.isTrue(Number.isSafeInteger(overview.creditsUsed))
+        assert.strictEqual(overview.creditsOverage, 3_100_000_000_000_000 - 1000)
+      })
+    )
+
+    it.effect("a day past maxDailyTotal is refused naming the field and event, in one batch or across two", () =>
+      Effect.gen(function* () {
+        const ledger = yield* Ledger
+        const { customers } = yield* seed({ customers: 1 })
+        const user = customers[0]!.user
+        const p = unique("ev")
+        const at = "2024-02-01T00:00:00Z"
+        const full = Array.from({ length: maxDailyTotal / maxEventCount }, (_, i) =>
+          event(`${p}-${i}`, user, at, 1, maxEventCount)
+        )
+        // One batch alone over the bound: nothing stored.
+        const alone = failureOf(yield* Effect.exit(ledger.ingest([...full, event(`${p}-over`, user, at, 1, 1)])))
+        assert.instanceOf(alone, LedgerRejected)
+        assert.deepStrictEqual(
+          (alone as LedgerRejected).problems.map((x) => [x.index, x.field]),
+          [[0, "credits"]]
+        )
+        assert.strictEqual(yield* countEvents([`${p}-0`, `${p}-over`]), 0)
+        // Up to the bound is taken; one more credit in a later batch is refused and rolled back.
+        assert.strictEqual((yield* ledger.ingest(full)).accepted, full.length)
+        const later = failureOf(
+          yield* Effect.exit(
+            ledger.ingest([event(`${p}-ok`, user, "2024-02-02T00:00:00Z"), event(`${p}-over`, user, at, 1, 1)])
+          )
+        )
+        assert.instanceOf(later, LedgerRejected)
+        assert.deepStrictEqual(
+          (later as LedgerRejected).problems.map((x) => [x.index, x.field]),
+          [[1, "credits"]]
+        )
+        assert.strictEqual(yield* countEvents([`${p}-ok`, `${p}-over`]), 0)
+        assert.deepStrictEqual(yield* ledger.usageBetween(user, date("2024-02-01"), date("2024-02-29")), {
+          requests: full.length,
+          credits: maxDailyTotal
+        })
+        // The same holds for requests.
+        const requests = failureOf(
+          yield* Effect.exit(ledger.ingest([event(`${p}-r`, user, "2024-02-03T00:00:00Z", maxDailyTotal + 1, 0)]))
+        )
+        assert.deepStrictEqual(
+          (requests as LedgerRejected).problems.map((x) => [x.index, x.field]),
+          [[0, "requests"]]
+        )
+      })
+    )
+
+    it.effect("a customer whose usage does not read back is that item's problem; the listing lists the rest", () =>
+      Effect.gen(function* () {
+        const ledger = yield* Ledger
+        const overviews = yield* LedgerOverviews
+        const sql = yield* SqlClient.SqlClient
+        const { customers, reseller } = yield* seed({ customers: 3 })
+        const p = unique("ev")
+        yield* ledger.ingest(customers.map((c, i) => event(`${p}-${i}`, c.user, "2024-01-20T00:00:00Z", 1, 10)))
+        // A total past 2^53, as a ledger written before the bounds may hold.
+        const broken = customers[1]!.user
+        yield* sql`UPDATE usage_daily SET credits = ${9_007_199_254_740_993n}
+          WHERE customer_id = (SELECT id FROM customers WHERE user_name = ${broken})`
+        const page = yield* overviews.overviewsOfReseller(reseller, { limit: 10, date: date("2024-01-25") })
+        const users = customers.map((c) => c.user).sort()
+        assert.deepStrictEqual(
+          page.items.map((item) => item.user),
+          users
+        )
+        for (const item of page.items) {
+          if (item.user === broken) assert.deepStrictEqual(item, { user: broken, problem: unreadableOverview })
+          else assert.strictEqual("overview" in item ? item.overview.creditsUsed : item.problem, 10)
+        }
+        yield* ledger.ping()
+      })
+    )
+
+    it.effect("a voided event counts nowhere, as if never sent; voids are idempotent and append-only", () =>
+      Effect.gen(function* () {
+        const ledger = yield* Ledger
+        const overviews = yield* LedgerOverviews
+        const sql = yield* SqlClient.SqlClient
+        const { customers } = yield* seed({ customers: 2, anchor: "2024-01-15", credits: 100 })
+        const [voided, control] = [customers[0]!.user, customers[1]!.user]
+        const p = unique("ev")
+        const sent = (user: string, tag: string) => [
+          event(`${p}-${tag}-jan`, user, "2024-01-20T10:00:00Z", 2, 30),
+          event(`${p}-${tag}-feb`, user, "2024-02-20T10:00:00Z", 3, 40),
+          event(`${p}-${tag}-bad1`, user, "2024-01-20T11:00:00Z", 7, 90),
+          event(`${p}-${tag}-bad2`, user, "2024-02-14T23:00:00Z", 5, 70)
+        ]
+        yield* ledger.ingest(sent(voided, "v"))
+        // The control customer never received the two events that are voided.
+        yield* ledger.ingest(sent(control, "c").filter((e) => !e.id.includes("bad")))
+
+        // An unknown id is a problem by index, and nothing is voided.
+        const unknown = failureOf(yield* Effect.exit(ledger.voidEvents([`${p}-v-bad1`, `${p}-nope`])))
+        assert.instanceOf(unknown, LedgerRejected)
+        assert.deepStrictEqual(
+          (unknown as LedgerRejected).problems.map((x) => [x.index, x.field]),
+          [[1, "id"]]
+        )
+
+        const result = yield* ledger.voidEvents([`${p}-v-bad1`, `${p}-v-bad2`, `${p}-v-bad1`])
+        assert.deepStrictEqual(result, { voided: 2, duplicates: [`${p}-v-bad1`] })
+        // Voiding again is a duplicate; sending the event again is a duplicate, not counted.
+        assert.deepStrictEqual(yield* ledger.voidEvents([`${p}-v-bad2`]), { voided: 0, duplicates: [`${p}-v-bad2`] })
+        const again = yield* ledger.ingest(sent(voided, "v"))
+        assert.strictEqual(again.accepted, 0)
+
+        for (const day of ["2024-01-25", "2024-02-10", "2024-02-25"]) {
+          const a = Option.getOrThrow(yield* overviews.overviewAt(voided, date(day)))
+          const b = Option.getOrThrow(yield* overviews.overviewAt(control, date(day)))
+          assert.deepStrictEqual(a, b, day)
+        }
+        // The events themselves are kept as sent.
+        const kept = yield* sql<{ credits: unknown }>`SELECT credits FROM usage_events WHERE id = ${`${p}-v-bad1`}`
+        assert.strictEqual(Number(kept[0]?.credits), 90)
       })
     )
 

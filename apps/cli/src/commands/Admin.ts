@@ -5,7 +5,8 @@ import {
   calendarDateFromEpochMillis,
   type Overview,
   type Package,
-  type ResellerCycleLine
+  type ResellerCycleLine,
+  type VoidResult
 } from "@account-overview/core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -25,9 +26,10 @@ import type {
   PackagesSetInput,
   RecordOutput,
   ResellersRotateKeyInput,
-  ResellersSetInput
+  ResellersSetInput,
+  UsageVoidInput
 } from "../Cli.js"
-import { type CliFailure, usageError } from "../CliFailure.js"
+import { type CliFailure, ExitCode, usageError } from "../CliFailure.js"
 import { chooseFields, chooseOutput } from "../Fields.js"
 import { errLine, out, registerSecret, streams } from "../Io.js"
 import { withOperator } from "../Operator.js"
@@ -261,12 +263,45 @@ export const overviews = Effect.fn("overviews")(function* (input: OverviewsInput
       .overviewsAll(input.reseller, { ...(Option.isSome(input.date) ? { date: day } : {}), limit: pageSize })
       .pipe(
         Stream.runForEach((item) =>
-          Effect.sync(() => writer.write({ user: item.user, ok: true, overview: item.overview }))
+          Effect.sync(() => {
+            if ("overview" in item) writer.write({ user: item.user, ok: true, overview: item.overview })
+            else {
+              const failure = {
+                code: "unreadable",
+                status: undefined,
+                messages: [item.problem],
+                sentence: item.problem,
+                exitCode: ExitCode.failed
+              }
+              writer.write({ user: item.user, ok: false, failure })
+            }
+          })
         ),
         Effect.andThen(Effect.sync(() => writer.end()))
       )
   })
 })
+
+const writeVoidResult = (output: "table" | "json", result: VoidResult): void => {
+  if (output === "json") {
+    out(`${JSON.stringify(result)}\n`)
+    return
+  }
+  out(`voided ${result.voided} event${result.voided === 1 ? "" : "s"}\n`)
+  if (result.duplicates.length > 0) {
+    out(`already voided: ${result.duplicates.map((id) => JSON.stringify(id)).join(", ")}\n`)
+  }
+}
+
+export const usageVoid = (input: UsageVoidInput): Effect.Effect<void, CliFailure> =>
+  withOperator(input, {}, (client) => client.voidEvents(input.ids)).pipe(
+    Effect.map((result) =>
+      writeVoidResult(
+        Option.getOrElse(input.output, () => (streams().stdoutIsTerminal ? ("table" as const) : ("json" as const))),
+        result
+      )
+    )
+  )
 
 const cycleFields: ReadonlyArray<Field<CustomerCycle>> = [
   { key: "start", header: "START", get: (c) => c.start },

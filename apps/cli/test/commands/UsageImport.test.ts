@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), "ao-import-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const nowIso = () => new Date().toISOString().replace(/\.\d+Z$/, "Z")
 
-const customers = ["imp-ndjson", "imp-csv", "imp-bad", "imp-bulk", "imp-conflict"] as const
+const customers = ["imp-ndjson", "imp-csv", "imp-bad", "imp-bulk", "imp-conflict", "imp-void"] as const
 
 const Seeded = Layer.effectDiscard(
   seed({
@@ -36,6 +36,36 @@ const adminEnv = (server: { baseUrl: string; adminToken: string }) => ({
 })
 
 layer(Seeded, { excludeTestServices: true, timeout: "30 seconds" })("admin usage import", (it) => {
+  it.effect(
+    "admin usage void: the events count nowhere, again is a duplicate, an unknown id fails naming its index",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const at = nowIso()
+        const events = Array.from({ length: 4 }, (_, i) => ({
+          id: `void-${i}`,
+          user: "imp-void",
+          requests: 1,
+          credits: 10 + i,
+          occurredAt: at
+        }))
+        yield* server.operator("POST", "/v1/usage", events)
+        assert.strictEqual(yield* creditsUsed("imp-void"), 46)
+        const voided = yield* cli(["admin", "usage", "void", "void-1", "void-2"], { env: adminEnv(server) })
+        assert.strictEqual(voided.code, 0, voided.stderr)
+        assert.deepStrictEqual(JSON.parse(voided.stdout), { voided: 2, duplicates: [] })
+        assert.strictEqual(yield* creditsUsed("imp-void"), 23)
+        const again = yield* cli(["admin", "usage", "void", "void-1", "--output", "table"], { env: adminEnv(server) })
+        assert.strictEqual(again.code, 0, again.stderr)
+        assert.strictEqual(again.stdout, 'voided 0 events\nalready voided: "void-1"\n')
+        const unknown = yield* cli(["admin", "usage", "void", "void-3", "void-none"], { env: adminEnv(server) })
+        assert.strictEqual(unknown.code, 1)
+        assert.include(unknown.stderr, "void-none")
+        assert.strictEqual(yield* creditsUsed("imp-void"), 23)
+      }),
+    60_000
+  )
+
   it.effect(
     "NDJSON from a file: a summary, then a re-run counts everything as duplicates",
     () =>

@@ -21,6 +21,19 @@ import { PackagesHandlers } from "./Packages.js"
 import { OperatorRequestErrorsLive } from "./RequestErrors.js"
 import { ResellersHandlers } from "./Resellers.js"
 import { UsageHandlers } from "./Usage.js"
+import { UsageVoidsHandlers } from "./UsageVoids.js"
+
+/**
+ * The settings of the router the operator routes are mounted on: no limit
+ * of its own on a path parameter's length (its default, 100 characters,
+ * answered 404 for longer names). Names are bounded by core's `Name`
+ * (`maxNameLength`), so a name over it is a 400 naming the field in every
+ * operator path; the request line itself is bounded by Node's header size.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const routerConfig = { maxParamLength: Number.POSITIVE_INFINITY }
 
 const ApiRoutes = HttpApiBuilder.layer(ServedApi).pipe(
   Layer.provide([
@@ -28,6 +41,7 @@ const ApiRoutes = HttpApiBuilder.layer(ServedApi).pipe(
     ResellersHandlers,
     CustomersHandlers,
     UsageHandlers,
+    UsageVoidsHandlers,
     BillingHandlers,
     AppApiHandlers
   ]),

@@ -163,6 +163,86 @@ export const decodeBatch = (
   body: string,
   format: BatchFormat
 ): Result.Result<DecodedBatch, OperatorInvalid | OperatorBatchTooLarge> => {
+  const parsed = parseBatch(body, format)
+  if (Result.isFailure(parsed)) return Result.fail(parsed.failure)
+  const { values, problems } = parsed.success
+  const events: Array<UsageEvent> = []
+  const indexes: Array<number> = []
+  const unparsed = new Set(problems.map((p) => p.index))
+  decodeRange(values, 0, values.length, unparsed, { events, indexes, problems })
+  problems.sort((a, b) => a.index - b.index)
+  return Result.succeed({ events, indexes, problems })
+}
+
+/**
+ * Events decoded per synchronous step of `decodeBatchYielding`: about a
+ * millisecond of work, so a 10,000-event batch never holds the event loop
+ * for long.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const decodeChunk = 250
+
+// A macrotask: pending I/O (other requests, /healthz) runs before the next chunk.
+const yieldToIo = Effect.callback<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
+/**
+ * `decodeBatch`, decoding `decodeChunk` events per step and letting the
+ * event loop run between steps (the answer is the same).
+ *
+ * @since 0.2.0
+ * @category parsing
+ */
+export const decodeBatchYielding = Effect.fnUntraced(function* (body: string, format: BatchFormat) {
+  const parsed = parseBatch(body, format)
+  if (Result.isFailure(parsed)) return yield* parsed.failure
+  yield* yieldToIo
+  const { values, problems } = parsed.success
+  const events: Array<UsageEvent> = []
+  const indexes: Array<number> = []
+  const unparsed = new Set(problems.map((p) => p.index))
+  for (let from = 0; from < values.length; from += decodeChunk) {
+    decodeRange(values, from, Math.min(values.length, from + decodeChunk), unparsed, { events, indexes, problems })
+    yield* yieldToIo
+  }
+  problems.sort((a, b) => a.index - b.index)
+  return { events, indexes, problems } satisfies DecodedBatch
+})
+
+const decodeRange = (
+  values: ReadonlyArray<unknown>,
+  from: number,
+  to: number,
+  unparsed: ReadonlySet<number>,
+  into: { events: Array<UsageEvent>; indexes: Array<number>; problems: Array<EventProblem> }
+): void => {
+  for (let index = from; index < to; index++) {
+    if (unparsed.has(index)) continue
+    const exit = decodeEvent(values[index])
+    if (Exit.isSuccess(exit)) {
+      into.events.push(exit.value)
+      into.indexes.push(index)
+      continue
+    }
+    const error = Exit.findErrorOption(exit)
+    if (error._tag === "None") throw new Error("UsageEvent decoding died")
+    for (const issue of formatIssue(error.value.issue).issues) {
+      into.problems.push({ index, field: (issue.path ?? []).map(String).join("."), message: issue.message })
+    }
+  }
+}
+
+const parseBatch = (
+  body: string,
+  format: BatchFormat
+): Result.Result<
+  { readonly values: Array<unknown>; readonly problems: Array<EventProblem> },
+  OperatorInvalid | OperatorBatchTooLarge
+> => {
   let values: Array<unknown>
   const problems: Array<EventProblem> = []
   if (format === "json") {
@@ -175,25 +255,7 @@ export const decodeBatch = (
     values = parsed.success.values
     problems.push(...parsed.success.problems)
   }
-  const unparsed = new Set(problems.map((p) => p.index))
-  const events: Array<UsageEvent> = []
-  const indexes: Array<number> = []
-  for (let index = 0; index < values.length; index++) {
-    if (unparsed.has(index)) continue
-    const exit = decodeEvent(values[index])
-    if (Exit.isSuccess(exit)) {
-      events.push(exit.value)
-      indexes.push(index)
-      continue
-    }
-    const error = Exit.findErrorOption(exit)
-    if (error._tag === "None") throw new Error("UsageEvent decoding died")
-    for (const issue of formatIssue(error.value.issue).issues) {
-      problems.push({ index, field: (issue.path ?? []).map(String).join("."), message: issue.message })
-    }
-  }
-  problems.sort((a, b) => a.index - b.index)
-  return Result.succeed({ events, indexes, problems })
+  return Result.succeed({ values, problems })
 }
 
 /**
@@ -237,7 +299,7 @@ const unreadable = invalidRequest("", "the body could not be read")
 /**
  * Reads the batch of a request: its `Content-Type` (JSON when absent), then
  * at most `maxBatchBytes` of body (`Content-Length` is checked first, a
- * chunked body while it is read), as UTF-8, then `decodeBatch`. Fails only
+ * chunked body while it is read), as UTF-8, then `decodeBatchYielding`. Fails only
  * for the request as a whole (413 past a limit, 400 otherwise); bad events
  * are problems of the batch.
  *
@@ -259,7 +321,5 @@ export const readBatch = Effect.fnUntraced(function* (request: HttpServerRequest
   )
   const body = decodeUtf8(bytes)
   if (Result.isFailure(body)) return yield* body.failure
-  const batch = decodeBatch(body.success, format)
-  if (Result.isFailure(batch)) return yield* batch.failure
-  return batch.success
+  return yield* decodeBatchYielding(body.success, format)
 })

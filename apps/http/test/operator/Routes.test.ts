@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto"
 import { createServer } from "node:http"
-import { AccountOverviews, maxEventsPerBatch } from "@account-overview/core"
+import { AccountOverviews, maxEventCount, maxEventsPerBatch, maxNameLength } from "@account-overview/core"
 import { Ledger } from "@account-overview/store"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { assert, describe, layer } from "@effect/vitest"
 import { ConfigProvider, Effect, Exit, Layer, Redacted } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
-import { OperatorRoutes } from "../../src/operator/Routes.js"
+import { OperatorRoutes, routerConfig } from "../../src/operator/Routes.js"
 import { maxBatchBytes } from "../../src/operator/UsageBatch.js"
 import { Settings } from "../../src/Settings.js"
 import { call, makeEvents, ndjson, type TestEvent, todayUtc, totalsByUser } from "./http.js"
@@ -15,7 +15,7 @@ import { type StoreKind, storeKinds, storeLayer } from "./stores.js"
 const token = randomBytes(24).toString("base64url")
 
 const serverLayer = (kind: StoreKind, config: Record<string, string>) =>
-  HttpRouter.serve(OperatorRoutes, { disableLogger: true, disableListenLog: true }).pipe(
+  HttpRouter.serve(OperatorRoutes, { disableLogger: true, disableListenLog: true, routerConfig }).pipe(
     Layer.provideMerge(storeLayer(kind)),
     Layer.provide(Settings.layer),
     Layer.provide(ConfigProvider.layer(ConfigProvider.fromUnknown(config))),
@@ -497,6 +497,115 @@ const suite = (kind: StoreKind) =>
             (yield* ledger.usageBetween(users[0]!, todayUtc() as never, todayUtc() as never)).credits,
             0
           )
+        })
+      )
+
+      it.effect("names of 101 to 255 characters work in every operator path; 256 is a 400 naming the field", () =>
+        Effect.gen(function* () {
+          // Each name carries characters that are percent-encoded in a path, so its path form is longer still.
+          const nameOf = (kind: string, length: number) => {
+            const head = `nl-${kind}-${length}-é/+ `
+            return head + "n".repeat(length - head.length)
+          }
+          const enc = encodeURIComponent
+          for (const length of [101, 200, maxNameLength]) {
+            const [pkg, reseller, user] = [nameOf("p", length), nameOf("r", length), nameOf("u", length)]
+            assert.strictEqual(user.length, length)
+            yield* ok("PUT", `/v1/packages/${enc(pkg)}`, { credits: 10 })
+            yield* ok("PUT", `/v1/resellers/${enc(reseller)}`, { apiKey: `nl-key-${length}-0123456789` })
+            yield* ok("POST", `/v1/resellers/${enc(reseller)}/rotate-key`)
+            const customer = { reseller, package: pkg, billingAnchor: "2020-01-01", reputation: 50 }
+            assert.strictEqual((yield* ok("PUT", `/v1/customers/${enc(user)}`, customer)).user, user)
+            assert.strictEqual((yield* ok("GET", `/v1/customers/${enc(user)}`)).user, user)
+            assert.strictEqual((yield* ok("GET", `/v1/customers/${enc(user)}/overview`)).creditsAllowed, 10)
+            const page = yield* ok("GET", `/v1/resellers/${enc(reseller)}/overviews`)
+            assert.deepStrictEqual(
+              page.items.map((i: { user: string }) => i.user),
+              [user]
+            )
+            const listed = yield* ok("GET", `/v1/customers?reseller=${enc(reseller)}`)
+            assert.strictEqual(listed.items.length, 1)
+          }
+          const long = nameOf("x", maxNameLength + 1)
+          for (const [method, path, field, body] of [
+            ["PUT", `/v1/packages/${enc(long)}`, "name", { credits: 1 }],
+            ["PUT", `/v1/resellers/${enc(long)}`, "apiUser", {}],
+            ["POST", `/v1/resellers/${enc(long)}/rotate-key`, "apiUser", undefined],
+            ["GET", `/v1/resellers/${enc(long)}/overviews`, "apiUser", undefined],
+            [
+              "PUT",
+              `/v1/customers/${enc(long)}`,
+              "user",
+              { reseller: "r", package: "p", billingAnchor: "2020-01-01", reputation: 1 }
+            ],
+            ["GET", `/v1/customers/${enc(long)}`, "user", undefined],
+            ["GET", `/v1/customers/${enc(long)}/overview`, "user", undefined]
+          ] as const) {
+            const answer = yield* api(method, path, body)
+            assert.strictEqual(answer.status, 400, `${method} ${path.slice(0, 40)}: ${answer.text}`)
+            assert.strictEqual(answer.body._tag, "OperatorInvalid")
+            assert.deepStrictEqual(fields(answer.body.problems), [`0:${field}`], `${method} ${path.slice(0, 40)}`)
+          }
+        })
+      )
+
+      it.effect("refuses an event past maxEventCount (2^53-1 included) with a 400 naming the field", () =>
+        Effect.gen(function* () {
+          const users = yield* seed("big", 1)
+          const events = makeEvents("big", 3, users, "2022-06-10")
+          const answer = yield* api("POST", "/v1/usage", [
+            events[0],
+            { ...events[1]!, credits: 2 ** 53 - 1 },
+            { ...events[2]!, requests: maxEventCount + 1 }
+          ])
+          assert.strictEqual(answer.status, 400)
+          assert.deepStrictEqual(fields(answer.body.problems), ["1:credits", "2:requests"])
+          assert.include(answer.body.problems[0].message, String(maxEventCount))
+          yield* checkTotals([], "2022-06-30")
+          const overview = yield* ok("GET", `/v1/customers/${users[0]}/overview?date=2022-06-30`)
+          assert.strictEqual(overview.creditsUsed, 0)
+        })
+      )
+
+      it.effect("voids events by id: every cycle's overview reads as if they were never sent", () =>
+        Effect.gen(function* () {
+          const [voided, control] = yield* seed("vd", 2)
+          const sent = (user: string, tag: string) => [
+            ...makeEvents(`vd-${tag}-jun`, 5, [user], "2022-06-10"),
+            ...makeEvents(`vd-${tag}-jul`, 5, [user], "2022-07-10")
+          ]
+          const toVoid = ["vd-v-jun-1", "vd-v-jul-3", "vd-v-jul-4"]
+          yield* ok("POST", "/v1/usage", sent(voided!, "v"))
+          yield* ok(
+            "POST",
+            "/v1/usage",
+            sent(control!, "c").filter((e) => !toVoid.includes(e.id.replace("vd-c-", "vd-v-")))
+          )
+
+          const unknown = yield* api("POST", "/v1/usage/voids", { ids: [toVoid[0], "vd-nope", 7] })
+          assert.strictEqual(unknown.status, 400)
+          assert.deepStrictEqual(fields(unknown.body.problems), ["2:id"])
+          const absent = yield* api("POST", "/v1/usage/voids", { ids: [toVoid[0], "vd-nope"] })
+          assert.strictEqual(absent.status, 400)
+          assert.deepStrictEqual(fields(absent.body.problems), ["1:id"])
+
+          assert.deepStrictEqual(yield* ok("POST", "/v1/usage/voids", { ids: toVoid }), {
+            voided: 3,
+            duplicates: []
+          })
+          assert.deepStrictEqual(yield* ok("POST", "/v1/usage/voids", { ids: [toVoid[0]] }), {
+            voided: 0,
+            duplicates: [toVoid[0]]
+          })
+          for (const date of ["2022-06-30", "2022-07-30"]) {
+            const a = yield* ok("GET", `/v1/customers/${voided}/overview?date=${date}`)
+            const b = yield* ok("GET", `/v1/customers/${control}/overview?date=${date}`)
+            assert.deepStrictEqual(a, b, date)
+          }
+          const tooMany = yield* api("POST", "/v1/usage/voids", {
+            ids: Array.from({ length: maxEventsPerBatch + 1 }, (_, i) => `vd-${i}`)
+          })
+          assert.strictEqual(tooMany.status, 413)
         })
       )
     }

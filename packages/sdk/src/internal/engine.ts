@@ -58,15 +58,21 @@ export interface PreparedCall {
 
 const scrubFor = (call: PreparedCall): Scrub => makeScrub([Redacted.value(call.apiKey)])
 
-const details = (context: CallContext, attempt: number, response?: TransportResponse): ErrorDetails => ({
-  method: context.method,
-  path: context.path,
-  user: context.user,
-  attempts: attempt + 1,
-  ...(response === undefined
-    ? {}
-    : { status: response.status, requestId: response.headers["x-request-id"] || undefined })
-})
+const details = (context: CallContext, attempt: number, response?: TransportResponse, scrub?: Scrub): ErrorDetails => {
+  const requestId = response?.headers["x-request-id"] || undefined
+  return {
+    method: context.method,
+    path: context.path,
+    user: context.user,
+    attempts: attempt + 1,
+    ...(response === undefined
+      ? {}
+      : { status: response.status, requestId: requestId === undefined ? undefined : (scrub ?? redactAll)(requestId) })
+  }
+}
+
+// A response header copied into an error without the call's secrets at hand is not copied.
+const redactAll: Scrub = () => "<redacted>"
 
 const errorMessages = (
   response: TransportResponse,
@@ -104,19 +110,23 @@ const classify = (
     if (Result.isSuccess(decoded)) {
       if (decoded.success._tag === "Overview") return Effect.succeed(decoded.success.overview)
       return Effect.fail(
-        legacyError(decoded.success.body.errors, details(call.context, attempt, response), scrubFor(call))
+        legacyError(
+          decoded.success.body.errors,
+          details(call.context, attempt, response, scrubFor(call)),
+          scrubFor(call)
+        )
       )
     }
     return Effect.fail(
       new DecodeError({
-        ...details(call.context, attempt, response),
-        field: decoded.failure.path,
+        ...details(call.context, attempt, response, scrubFor(call)),
+        field: scrubFor(call)(decoded.failure.path),
         reason: scrubFor(call)(decoded.failure.reason)
       })
     )
   }
   const base = {
-    ...details(call.context, attempt, response),
+    ...details(call.context, attempt, response, scrubFor(call)),
     messages: errorMessages(response, call.format, settings.maxResponseBytes, scrubFor(call))
   }
   return Effect.fail(errorOfStatus(status, base, parseRetryAfter(response.headers["retry-after"], Date.now())))
@@ -138,8 +148,8 @@ const transportFailure = (
     return new DecodeError({
       ...details(call.context, attempt),
       status: thrown.status,
-      field: thrown.field,
-      reason: thrown.reason
+      field: thrown.field === undefined ? undefined : scrubFor(call)(thrown.field),
+      reason: scrubFor(call)(thrown.reason)
     })
   }
   if (thrown instanceof AccountOverviewError) return thrown as ClientError

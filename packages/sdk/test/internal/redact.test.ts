@@ -132,3 +132,98 @@ describe("scrub", () => {
     assert.isUndefined(safe.cause)
   })
 })
+
+// A key with every reserved character of a URL, a form, JSON and HTML, a space and non-ASCII.
+const hostileKey = `k :/?#[]@!$&'()*+,;=%"<>\\{}|^\`~é€😀-tail`
+
+const hex2 = (b: number) => b.toString(16).padStart(2, "0")
+const lowerPercent = (s: string) => encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())
+const htmlOf = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;")
+const jsonInner = (s: string) => JSON.stringify(s).slice(1, -1)
+const unicodeEscaped = (s: string) =>
+  [...Array(s.length).keys()].map((i) => `\\u${s.charCodeAt(i).toString(16).padStart(4, "0")}`).join("")
+
+/** Every spelling an echoing server may give: each is checked in every output. */
+const echoes = (key: string): Record<string, string> => ({
+  raw: key,
+  percentUpper: encodeURIComponent(key),
+  percentLower: lowerPercent(key),
+  form: new URLSearchParams({ k: key }).toString().slice(2),
+  formLower: new URLSearchParams({ k: key })
+    .toString()
+    .slice(2)
+    .replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+  everyByte: [...new TextEncoder().encode(key)].map((b) => `%${hex2(b)}`).join(""),
+  encodeUri: encodeURI(key),
+  json: jsonInner(key),
+  jsonSlash: jsonInner(key).replace(/\//g, "\\/"),
+  jsonUnicode: unicodeEscaped(key),
+  html: htmlOf(key),
+  htmlOfPercent: htmlOf(encodeURIComponent(key)),
+  htmlNumeric: [...key].map((c) => `&#${c.codePointAt(0)};`).join(""),
+  // Half decoded: the first half percent-encoded, the rest as is.
+  partial: encodeURIComponent(key.slice(0, 10)) + key.slice(10),
+  mixedCase: encodeURIComponent(key).replace(/%[0-9A-F]{2}/g, (m, i: number) => (i % 2 === 0 ? m.toLowerCase() : m)),
+  doubleEncoded: encodeURIComponent(encodeURIComponent(key))
+})
+
+/** What a reader could recover from an output: the text and its decodings. */
+const decodings = (text: string): Array<string> => {
+  const out = [text]
+  const tryDecode = (f: () => string) => {
+    try {
+      out.push(f())
+    } catch {}
+  }
+  for (const t of [...out]) {
+    tryDecode(() => decodeURIComponent(t))
+    tryDecode(() => decodeURIComponent(decodeURIComponent(t)))
+    tryDecode(() => decodeURIComponent(t.replace(/\+/g, " ")))
+    tryDecode(() => JSON.parse(`"${t.replace(/"/g, '\\"')}"`))
+  }
+  return out
+}
+
+const assertNoHostileKey = (text: string, label: string) => {
+  for (const [name, form] of Object.entries(echoes(hostileKey))) {
+    assert.notInclude(text, form, `${label}: the ${name} spelling leaked`)
+  }
+  for (const reading of decodings(text)) assert.notInclude(reading, hostileKey, `${label}: a decoding leaked`)
+}
+
+describe("an echoing server cannot make the key appear in any output", () => {
+  for (const [spelling] of Object.entries(echoes(hostileKey))) {
+    it(`the ${spelling} spelling, in the body, the messages and X-Request-Id`, async () => {
+      const server = await startServer((_req, res) => {
+        const form = echoes(hostileKey)[spelling]!
+        sendError(res, 500, [`failed for ${form}`, `again: "${form}"`], {
+          "x-request-id": Buffer.from(`req-${form}`, "utf8").toString("latin1")
+        })
+      })
+      servers.push(server)
+      const client = createClient({
+        baseUrl: server.url,
+        apiUser: "reseller",
+        apiKey: hostileKey,
+        maxRetries: 0,
+        env: {}
+      })
+      const error = await client.overview("c").catch((e: unknown) => e)
+      assert.instanceOf(error, Error)
+      assertNoHostileKey(everything(error), spelling)
+      await client.close()
+    })
+
+    it(`scrub: the ${spelling} spelling inside other text`, () => {
+      const scrub = makeScrub([hostileKey])
+      const form = echoes(hostileKey)[spelling]!
+      assertNoHostileKey(scrub(`before ${form} after`), spelling)
+    })
+  }
+
+  it("a text without the key is kept as it was", () => {
+    const scrub = makeScrub([hostileKey])
+    for (const text of ["customer not found", "a%2Fb &amp; c \\/ d", ""]) assert.strictEqual(scrub(text), text)
+  })
+})

@@ -3,9 +3,10 @@ import {
   type EventProblem,
   type IngestResult,
   localDateOf,
+  maxDailyTotal,
   type UsageEvent
 } from "@account-overview/core"
-import { Effect, Schema } from "effect"
+import { Data, Effect, Schema } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import type { Ledger } from "../Ledger.js"
@@ -20,6 +21,19 @@ import { lookupKey } from "./rows.js"
  * each kind.
  */
 export const chunkSize = 10_000
+
+/**
+ * Rows per insert statement on SQLite, whose statements run synchronously:
+ * about a few milliseconds each, with the event loop let run between them,
+ * so that a batch of 10,000 never holds it for long.
+ */
+export const sqliteWriteChunk = 1_000
+
+// A macrotask: pending I/O runs before the next statement.
+const yieldToIo = Effect.callback<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
 
 const transientReasons = new Set(["DeadlockError", "SerializationError", "LockTimeoutError"])
 const isTransient = (error: unknown): boolean =>
@@ -66,6 +80,18 @@ const byId = (a: Pending, b: Pending): number => (a.id < b.id ? -1 : a.id > b.id
 const byCustomerAndDay = (a: Daily, b: Daily): number =>
   a.customerId !== b.customerId ? a.customerId - b.customerId : a.day < b.day ? -1 : a.day > b.day ? 1 : 0
 
+/** A (customer, day) whose total would pass core's `maxDailyTotal`: the transaction rolls back. */
+class DailyTotalExceeded extends Data.TaggedError("DailyTotalExceeded")<{
+  readonly customerId: number
+  readonly day: string
+  readonly field: "requests" | "credits"
+}> {}
+
+/** The message of an event whose day would collect more than `maxDailyTotal`. */
+export const dailyTotalExceeded = (field: string): string =>
+  `the customer's ${field} of this day would pass ${maxDailyTotal} (10^14); nothing was stored`
+
+const decodeDaily = Schema.decodeUnknownEffect(Schema.Array(Rows.DailyRow))
 const decodeIds = Schema.decodeUnknownEffect(Schema.Array(Rows.IdRow))
 const decodeCustomerIds = Schema.decodeUnknownEffect(Schema.Array(Rows.CustomerIdRow))
 const decodeStoredEvents = Schema.decodeUnknownEffect(Schema.Array(Rows.StoredEventRow))
@@ -120,13 +146,23 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
           SELECT * FROM unnest(${rows.map((r) => r.customerId)}::integer[], ${rows.map((r) => r.day)}::date[],
             ${rows.map((r) => BigInt(r.requests))}::bigint[], ${rows.map((r) => BigInt(r.credits))}::bigint[])
           ON CONFLICT (customer_id, day) DO UPDATE SET requests = usage_daily.requests + excluded.requests,
-            credits = usage_daily.credits + excluded.credits`
+            credits = usage_daily.credits + excluded.credits
+          RETURNING customer_id, day::text AS day, requests, credits`.pipe(Effect.flatMap(decodeDaily))
       : sql`INSERT INTO usage_daily (customer_id, day, requests, credits)
           SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3
           FROM json_each(${JSON.stringify(rows.map((r) => [r.customerId, r.day, r.requests, r.credits]))})
           WHERE true
           ON CONFLICT (customer_id, day) DO UPDATE SET requests = usage_daily.requests + excluded.requests,
-            credits = usage_daily.credits + excluded.credits`
+            credits = usage_daily.credits + excluded.credits
+          RETURNING customer_id, day, requests, credits`.pipe(Effect.flatMap(decodeDaily))
+
+  /** Fails (rolling the transaction back) when a day's total passes `maxDailyTotal`. */
+  const checkDaily = (row: { readonly customerId: number; readonly day: string; requests: number; credits: number }) =>
+    row.requests > maxDailyTotal
+      ? Effect.fail(new DailyTotalExceeded({ customerId: row.customerId, day: row.day, field: "requests" }))
+      : row.credits > maxDailyTotal
+        ? Effect.fail(new DailyTotalExceeded({ customerId: row.customerId, day: row.day, field: "credits" }))
+        : Effect.void
 
   /** The id of each customer of `events` that the ledger holds, in one query per `chunkSize` distinct users. */
   const customerIdsOf = Effect.fnUntraced(function* (events: ReadonlyArray<UsageEvent>) {
@@ -145,8 +181,9 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
   /** Inserts the first occurrence of each id; answers the ids this transaction inserted and the others as stored. */
   const write = Effect.fnUntraced(function* (unique: ReadonlyArray<Pending>) {
     const inserted = new Set<string>()
-    for (const chunk of chunks(unique, chunkSize)) {
+    for (const chunk of chunks(unique, isPg ? chunkSize : sqliteWriteChunk)) {
       for (const row of yield* insertEvents(chunk)) inserted.add(row.id)
+      if (!isPg) yield* yieldToIo
     }
     const stored = new Map<string, StoredEvent>()
     const others = unique.filter((e) => !inserted.has(e.id)).map((e) => e.id)
@@ -174,7 +211,15 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
     }
     // One lock order for every writer: rows by (customer, day).
     const rollup = [...daily.values()].sort(byCustomerAndDay)
-    for (const chunk of chunks(rollup, chunkSize)) yield* addDaily(chunk)
+    // The batch alone passes the bound: refused before the rollup is written
+    // (the sums in JavaScript are exact up to the bound, which is below 2^53).
+    for (const row of rollup) yield* checkDaily(row)
+    for (const chunk of chunks(rollup, isPg ? chunkSize : sqliteWriteChunk)) {
+      if (!isPg) yield* yieldToIo
+      for (const row of yield* addDaily(chunk)) {
+        yield* checkDaily({ customerId: row.customer_id, day: row.day, requests: row.requests, credits: row.credits })
+      }
+    }
     return { inserted, stored }
   })
 
@@ -218,9 +263,24 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
     // One lock order for every writer: events by id.
     unique.sort(byId)
 
-    const { inserted, stored } = yield* sql
-      .withTransaction(write(unique))
-      .pipe(Effect.retry({ times: 3, while: isTransient }))
+    const { inserted, stored } = yield* sql.withTransaction(write(unique)).pipe(
+      Effect.retry({ times: 3, while: isTransient }),
+      Effect.catchTag("DailyTotalExceeded", (over) => {
+        // The first event of the batch on that customer's day names the problem.
+        let index = 0
+        for (let i = 0; i < events.length; i++) {
+          if (pending[i]!.customerId === over.customerId && pending[i]!.day === over.day) {
+            index = options?.indexes?.[i] ?? i
+            break
+          }
+        }
+        return Effect.fail(
+          new LedgerRejected({
+            problems: [{ index, field: over.field, message: dailyTotalExceeded(over.field) }]
+          })
+        )
+      })
+    )
 
     const outcome = new Array<"new" | "duplicate" | "conflict">(events.length)
     const duplicates: Array<string> = []

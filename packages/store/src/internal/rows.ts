@@ -2,6 +2,7 @@ import {
   CalendarDate,
   type Customer,
   isCalendarDate,
+  maxNameLength,
   Name,
   nameKey,
   type Package,
@@ -67,6 +68,23 @@ export const TotalsRow = Schema.Struct({ requests: DbCount, credits: DbCount })
 
 export const IdRow = Schema.Struct({ id: Schema.String })
 
+export const EventIdRow = Schema.Struct({ event_id: Schema.String })
+
+export const VoidableEventRow = Schema.Struct({
+  id: Schema.String,
+  customer_id: DbNumber,
+  requests: DbCount,
+  credits: DbCount,
+  day: Schema.String
+})
+
+export const DailyRow = Schema.Struct({
+  customer_id: DbNumber,
+  day: Schema.String,
+  requests: DbCount,
+  credits: DbCount
+})
+
 export const CustomerIdRow = Schema.Struct({
   id: DbNumber,
   user_name: Schema.String,
@@ -102,9 +120,9 @@ export class BadRow extends Data.TaggedError("BadRow")<{
 
 const controlCharacters = /[\u0000-\u001f\u007f]/
 
-/** core's `Name`: 1 to 255 characters, no control characters, no surrounding white space. */
+/** core's `Name`: 1 to `maxNameLength` characters, no control characters, no surrounding white space. */
 export const isName = (u: unknown): u is string =>
-  typeof u === "string" && u.length >= 1 && u.length <= 255 && u.trim() === u && !controlCharacters.test(u)
+  typeof u === "string" && u.length >= 1 && u.length <= maxNameLength && u.trim() === u && !controlCharacters.test(u)
 
 /**
  * The value a customer or reseller name is looked up by: its `nameKey`

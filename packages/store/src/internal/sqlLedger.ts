@@ -19,6 +19,7 @@ import * as Reading from "./reading.js"
 import * as Rows from "./rows.js"
 import * as Scrypt from "./scrypt.js"
 import * as SqliteHandle from "./sqliteHandle.js"
+import * as Voids from "./voids.js"
 
 /** Opaque page cursor: the last `user` of a page, base64url. */
 export const encodeCursor = (user: string): string => Buffer.from(user, "utf8").toString("base64url")
@@ -322,6 +323,7 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
     getCustomer,
     listCustomers,
     ingest: Ingest.make(sql),
+    voidEvents: Voids.make(sql),
     ping
   }
 })

@@ -9,8 +9,8 @@ const chunkSize = 10_000
 
 /**
  * Re-buckets the events of `customerIds` into the local days of `zone` and
- * rebuilds their rollup rows from the events: what a change of a customer's
- * effective zone does (decision 0100). Runs inside the caller's transaction;
+ * rebuilds their rollup rows from the events that are not voided: what a
+ * change of a customer's effective zone does (decision 0100). Runs inside the caller's transaction;
  * idempotent.
  */
 export const rebucket = Effect.fnUntraced(function* (
@@ -47,9 +47,13 @@ export const rebucket = Effect.fnUntraced(function* (
     : sql`DELETE FROM usage_daily WHERE customer_id IN ${idList}`
   yield* isPg
     ? sql`INSERT INTO usage_daily (customer_id, day, requests, credits)
-        SELECT customer_id, day, SUM(requests), SUM(credits) FROM usage_events
-        WHERE customer_id = ANY(${idList}) GROUP BY customer_id, day`
+        SELECT e.customer_id, e.day, SUM(e.requests), SUM(e.credits) FROM usage_events e
+        WHERE e.customer_id = ANY(${idList})
+          AND NOT EXISTS (SELECT 1 FROM usage_voids v WHERE v.event_id = e.id)
+        GROUP BY e.customer_id, e.day`
     : sql`INSERT INTO usage_daily (customer_id, day, requests, credits)
-        SELECT customer_id, day, SUM(requests), SUM(credits) FROM usage_events
-        WHERE customer_id IN ${idList} GROUP BY customer_id, day`
+        SELECT e.customer_id, e.day, SUM(e.requests), SUM(e.credits) FROM usage_events e
+        WHERE e.customer_id IN ${idList}
+          AND NOT EXISTS (SELECT 1 FROM usage_voids v WHERE v.event_id = e.id)
+        GROUP BY e.customer_id, e.day`
 })

@@ -9,8 +9,9 @@
  * Every customer is in `UTC` when this runs (the zone columns are new), so
  * the local day of an event is its UTC day: the re-bucketing recomputes each
  * event's `day` from `occurred_at` and rebuilds `usage_daily` from the
- * events. It is idempotent, and it is restartable: the migrator runs it in
- * one transaction, so an interrupted run leaves nothing and runs again whole.
+ * events that are not voided (0003's `usage_voids`, which runs before). It
+ * is idempotent, and it is restartable: the migrator runs it in one
+ * transaction, so an interrupted run leaves nothing and runs again whole.
  *
  * @since 0.2.0
  */
@@ -78,9 +79,11 @@ export default Effect.gen(function* () {
     ]
   })
   for (const statement of statements) yield* statement
-  // The rollup again from the events, by (customer, local day).
+  // The rollup again from the events, by (customer, local day); a voided
+  // event (0003's `usage_voids`) counts in no day.
   yield* sql`DELETE FROM usage_daily`
   yield* sql`INSERT INTO usage_daily (customer_id, day, requests, credits)
-    SELECT customer_id, day, SUM(requests), SUM(credits) FROM usage_events
-    GROUP BY customer_id, day`
+    SELECT e.customer_id, e.day, SUM(e.requests), SUM(e.credits) FROM usage_events e
+    WHERE NOT EXISTS (SELECT 1 FROM usage_voids v WHERE v.event_id = e.id)
+    GROUP BY e.customer_id, e.day`
 })

@@ -9,6 +9,7 @@ import * as Migrator from "effect/sql/Migrator"
 import { layerSqlClientPg, layerSqlClientSqlite } from "../../src/LedgerSql.js"
 import { migrate, migrationsTable } from "../../src/Migrations.js"
 import ledger from "../../src/migrations/0001_ledger.js"
+import usageVoids from "../../src/migrations/0003_usage_voids.js"
 import timeZones from "../../src/migrations/0004_time_zones.js"
 
 const url = process.env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/test"
@@ -73,14 +74,18 @@ const check = Effect.gen(function* () {
   yield* legacy
   // Interrupted half-way: nothing of 0004 stays, and it runs again whole.
   const failed = yield* Effect.exit(
-    runOnly({ "0001_ledger": ledger, "0004_time_zones": Effect.andThen(timeZones, Effect.fail("power cut")) })
+    runOnly({
+      "0001_ledger": ledger,
+      "0003_usage_voids": usageVoids,
+      "0004_time_zones": Effect.andThen(timeZones, Effect.fail("power cut"))
+    })
   )
   assert.isTrue(failed._tag === "Failure")
   const columns = yield* Effect.exit(sql`SELECT time_zone FROM customers`)
   assert.isTrue(columns._tag === "Failure", "the columns of the failed run are rolled back")
   assert.deepStrictEqual(
     (yield* migrate).map(([id]) => id),
-    [2, 4, 5]
+    [2, 3, 4, 5]
   )
   assert.deepStrictEqual(yield* rollup, expected)
   // Its re-bucketing again on its own result changes nothing.
@@ -91,7 +96,46 @@ const check = Effect.gen(function* () {
   assert.deepStrictEqual(yield* migrate, [])
 })
 
+// A voided event (0003) counts in no day of the rebuilt rollup.
+const checkVoided = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* legacy
+  yield* runOnly({ "0001_ledger": ledger, "0003_usage_voids": usageVoids })
+  yield* sql`INSERT INTO usage_voids (event_id, voided_at) VALUES ('e2', 0)`
+  assert.deepStrictEqual(
+    (yield* migrate).map(([id]) => id),
+    [4]
+  )
+  assert.deepStrictEqual((yield* rollup).daily, [
+    ["1969-12-31", 1, 5],
+    ["2025-03-31", 1, 3]
+  ])
+})
+
+const onPg = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+  Effect.gen(function* () {
+    const schema = `ao_0004_${randomBytes(6).toString("hex")}`
+    return yield* effect.pipe(
+      Effect.ensuring(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          yield* sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`
+        }).pipe(Effect.provide(layerSqlClientPg(url)), Effect.orDie)
+      ),
+      Effect.provide(Layer.fresh(layerSqlClientPg(url, { schema })))
+    )
+  })
+
 describe("migration 0004 (migrations/0004_time_zones.ts)", () => {
+  it.effect("rebuilds the rollup without the voided events, on SQLite and PostgreSQL", () =>
+    Effect.gen(function* () {
+      const dir = mkdtempSync(join(tmpdir(), "ao-0004-"))
+      yield* checkVoided.pipe(Effect.provide(layerSqlClientSqlite(join(dir, "ledger.db"))))
+      rmSync(dir, { recursive: true, force: true })
+      yield* onPg(checkVoided)
+    })
+  )
+
   it.effect("re-buckets a 0001 ledger's events into local (UTC) days, rebuilds the rollup; restartable on SQLite", () =>
     Effect.gen(function* () {
       const dir = mkdtempSync(join(tmpdir(), "ao-0004-"))

@@ -72,7 +72,7 @@ export const operatorError = (failure: unknown, base: ErrorDetails, scrub: Scrub
       case "EmptyBodyError": {
         const { status, headers } = reason.response
         const requestId = headers["x-request-id"]
-        const withResponse = { ...base, status, ...(requestId === undefined ? {} : { requestId }) }
+        const withResponse = { ...base, status, ...(requestId === undefined ? {} : { requestId: scrub(requestId) }) }
         if (reason._tag !== "StatusCodeError" && status >= 200 && status < 300) {
           return new DecodeError({ ...withResponse, reason: scrub(reason.message) })
         }

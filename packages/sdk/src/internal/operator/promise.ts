@@ -58,6 +58,7 @@ export const promiseOperatorClient = (
     packages: service.packages,
     resellers: service.resellers,
     customers: service.customers,
+    voidEvents: service.voidEvents,
     billing: service.billing
   }
   const calls = promised(single) as Promised<OperatorCalls>
@@ -84,6 +85,7 @@ export const promiseOperatorClient = (
       listAll: (query = {}) => allPages(query.cursor, (cursor) => calls.customers.list({ ...query, cursor }))
     },
     ingest: wrap("usage", "ingest", service.ingest, (args) => args[1]?.signal),
+    voidEvents: calls.voidEvents,
     billing: calls.billing,
     withResponse: promised(service.withResponse) as Promised<WithResponses<OperatorCalls>>,
     close: async () => {

@@ -150,6 +150,7 @@ export const makeOperatorService = Effect.fnUntraced(function* (options: Operato
           ...extra
         })
     },
+    voidEvents: (ids) => call(api.usageVoids.void, { payload: { ids: [...ids] }, ...extra }),
     billing: {
       cycles: (user, query = {}) =>
         call(api.billing.cycles, {
@@ -196,6 +197,7 @@ export const makeOperatorService = Effect.fnUntraced(function* (options: Operato
     },
     ingest: (events, ingestOptions) =>
       ingest((payload) => call(api.usage.ingest, { payload: payload as Array<unknown> }), events, ingestOptions),
+    voidEvents: calls.voidEvents,
     billing: calls.billing,
     withResponse: mapCalls(operatorCalls({ responseMode: "decoded-and-response" }), (effect) =>
       Effect.map(

@@ -17,6 +17,7 @@ describe("operator routes", () => {
       "customers.list GET /v1/customers",
       "customers.overview GET /v1/customers/:user/overview",
       "usage.ingest POST /v1/usage",
+      "usageVoids.void POST /v1/usage/voids",
       "billing.cycles GET /v1/customers/:user/cycles",
       "billing.changePackage POST /v1/customers/:user/package",
       "billing.cancelPackageChange DELETE /v1/customers/:user/package/scheduled",
