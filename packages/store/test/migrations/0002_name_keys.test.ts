@@ -99,7 +99,9 @@ for (const [store, client] of stores) {
           yield* sql`DELETE FROM resellers WHERE api_user = 'ACME'`
           assert.deepStrictEqual(yield* migrate, [
             [2, "name_keys"],
-            [4, "time_zones"]
+            [3, "usage_voids"],
+            [4, "time_zones"],
+            [5, "page_sessions"]
           ])
           const keys = yield* sql<{ user_name: unknown; user_key: unknown }>`SELECT user_name, user_key FROM customers
             ORDER BY user_key`

@@ -104,7 +104,7 @@ const checkVoided = Effect.gen(function* () {
   yield* sql`INSERT INTO usage_voids (event_id, voided_at) VALUES ('e2', 0)`
   assert.deepStrictEqual(
     (yield* migrate).map(([id]) => id),
-    [4]
+    [4, 5]
   )
   assert.deepStrictEqual((yield* rollup).daily, [
     ["1969-12-31", 1, 5],
