@@ -45,14 +45,16 @@ export const promiseOperatorClient = (
   // streams beside them are not endpoints).
   const promised = (calls: OperatorCalls | WithResponses<OperatorCalls>): object =>
     Object.fromEntries(
-      Object.entries(calls).map(([group, methods]) => [
-        group,
-        Object.fromEntries(
-          Object.entries(methods as Record<string, (...args: Array<unknown>) => Effect.Effect<unknown, ClientError>>)
-            .filter(([name]) => operatorRoutes()[group]?.[name] !== undefined)
-            .map(([name, f]) => [name, wrap(group, name, f)])
-        )
-      ])
+      Object.entries(calls)
+        .filter(([, methods]) => typeof methods === "object")
+        .map(([group, methods]) => [
+          group,
+          Object.fromEntries(
+            Object.entries(methods as Record<string, (...args: Array<unknown>) => Effect.Effect<unknown, ClientError>>)
+              .filter(([name]) => operatorRoutes()[group]?.[name] !== undefined)
+              .map(([name, f]) => [name, wrap(group, name, f)])
+          )
+        ])
     )
   const single: OperatorCalls = {
     packages: service.packages,
@@ -85,7 +87,7 @@ export const promiseOperatorClient = (
       listAll: (query = {}) => allPages(query.cursor, (cursor) => calls.customers.list({ ...query, cursor }))
     },
     ingest: wrap("usage", "ingest", service.ingest, (args) => args[1]?.signal),
-    voidEvents: calls.voidEvents,
+    voidEvents: wrap("usageVoids", "void", service.voidEvents),
     billing: calls.billing,
     withResponse: promised(service.withResponse) as Promised<WithResponses<OperatorCalls>>,
     close: async () => {
