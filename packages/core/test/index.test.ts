@@ -15,6 +15,7 @@ import * as Overview from "../src/Overview.js"
 import * as OverviewRequest from "../src/OverviewRequest.js"
 import * as Params from "../src/Params.js"
 import * as TimeZone from "../src/TimeZone.js"
+import * as WebhookSignature from "../src/WebhookSignature.js"
 import * as WireCodec from "../src/WireCodec.js"
 import * as WireRoutes from "../src/WireRoutes.js"
 import * as Xml from "../src/Xml.js"
@@ -35,6 +36,7 @@ const modules = {
   OverviewRequest,
   Params,
   TimeZone,
+  WebhookSignature,
   WireCodec,
   WireRoutes,
   Xml
