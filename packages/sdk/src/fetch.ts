@@ -8,6 +8,8 @@
  * @since 0.1.0
  */
 import { makeEntry } from "./internal/entry.js"
+import { effectForm } from "./internal/webhook.js"
+import { verifyWebhookWeb } from "./internal/webhookWeb.js"
 import { fetchTransport } from "./Transport.js"
 
 export * from "./Client.js"
@@ -15,6 +17,7 @@ export * from "./Errors.js"
 export * from "./HttpClientTransport.js"
 export * from "./OperatorClient.js"
 export * from "./Transport.js"
+export * from "./Webhooks.js"
 export * from "./WithResponse.js"
 
 const entry = makeEntry(() => fetchTransport())
@@ -44,3 +47,21 @@ export const createClient = entry.createClient
  * @category services
  */
 export class AccountOverviewsRemote extends entry.AccountOverviewsRemote {}
+
+/**
+ * `verifyWebhook` of the Node entry, over WebCrypto (`crypto.subtle`): the
+ * same answers and errors, as a Promise (WebCrypto is asynchronous), so
+ * code that `await`s it runs on both entries.
+ *
+ * @since 0.2.0
+ * @category webhooks
+ */
+export const verifyWebhook = verifyWebhookWeb
+
+/**
+ * `verifyWebhook` as an Effect, as `verifyWebhookEffect` of the Node entry.
+ *
+ * @since 0.2.0
+ * @category webhooks
+ */
+export const verifyWebhookEffect = effectForm(verifyWebhookWeb)

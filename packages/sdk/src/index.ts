@@ -7,6 +7,8 @@
  * @since 0.1.0
  */
 import { makeEntry } from "./internal/entry.js"
+import { effectForm } from "./internal/webhook.js"
+import { verifyWebhookNode } from "./internal/webhookNode.js"
 import { undiciTransport } from "./UndiciTransport.js"
 
 export * from "./Client.js"
@@ -15,6 +17,7 @@ export * from "./HttpClientTransport.js"
 export * from "./OperatorClient.js"
 export * from "./Transport.js"
 export * from "./UndiciTransport.js"
+export * from "./Webhooks.js"
 export * from "./WithResponse.js"
 
 const entry = makeEntry(() => undiciTransport())
@@ -62,3 +65,38 @@ export const createClient = entry.createClient
  * @category services
  */
 export class AccountOverviewsRemote extends entry.AccountOverviewsRemote {}
+
+/**
+ * Whether a webhook delivery is genuine: `true` when one of the
+ * `AO-Signature` header's `v1` signatures is the HMAC-SHA256 of
+ * `<t>.<body>` under one of the secrets (compared in constant time) and `t`
+ * is within `tolerance` seconds of now (default 300); `false` when no
+ * signature matches (a wrong secret, a changed body). Throws
+ * `WebhookSignatureInvalid` for a missing or unreadable header
+ * (`MalformedHeader`) and for a matching signature whose timestamp is out
+ * of the tolerance (`TimestampOutsideTolerance`: a replay, or a clock that
+ * is off); `ConfigurationError` for no secret or a bad option. Pass the raw
+ * body, as received. Synchronous, over `node:crypto`.
+ *
+ * @example
+ * ```ts
+ * import { verifyWebhook } from "@account-overview/sdk"
+ *
+ * // body: the raw request body (string or Buffer); header: the AO-Signature header
+ * const genuine = (body: string, header: string | undefined) => verifyWebhook(body, header, "whsec_...")
+ * ```
+ *
+ * @since 0.2.0
+ * @category webhooks
+ */
+export const verifyWebhook = verifyWebhookNode
+
+/**
+ * `verifyWebhook` as an Effect: `true` or `false` as its value,
+ * `WebhookSignatureInvalid` as its failure, a `ConfigurationError` as a
+ * defect.
+ *
+ * @since 0.2.0
+ * @category webhooks
+ */
+export const verifyWebhookEffect = effectForm(verifyWebhookNode)

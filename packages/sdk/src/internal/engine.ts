@@ -13,28 +13,25 @@ import {
   encodeRequestParams,
   type Format,
   type Overview,
-  wireMessage,
   wirePath
 } from "@account-overview/core"
 import { Effect, Redacted, Result } from "effect"
 import type { RemoteCallOptions } from "../Client.js"
 import {
   AccountOverviewError,
-  AuthenticationError,
   type ClientError,
   ConnectionError,
   DecodeError,
   type ErrorDetails,
   InvalidRequestError,
-  NotFoundError,
   TimeoutError
 } from "../Errors.js"
 import type { Transport, TransportResponse } from "../Transport.js"
 import type { ResponseInfo, WithResponse } from "../WithResponse.js"
 import { makeScrub, type Scrub, safeCause } from "./redact.js"
-import { parseRetryAfter, withRetries } from "./retry.js"
+import { withRetries } from "./retry.js"
 import { type EngineSettings, type Method, resolveCallOverrides } from "./settings.js"
-import { errorOfStatus } from "./status.js"
+import { errorOfLegacyBody, errorOfResponse } from "./status.js"
 
 const accept = { json: "application/json", xml: "application/xml, text/xml" } as const
 
@@ -87,14 +84,6 @@ const errorMessages = (
     : []
 }
 
-/** A 2xx answer carrying an error body: older servers did this; its stable message tells the failure. */
-const legacyError = (messages: ReadonlyArray<string>, base: ErrorDetails, scrub: Scrub): ClientError => {
-  const withMessages = { ...base, messages: messages.map((message) => scrub(message)) }
-  if (messages.includes(wireMessage.AuthenticationFailed)) return new AuthenticationError(withMessages)
-  if (messages.includes(wireMessage.CustomerNotFound)) return new NotFoundError(withMessages)
-  return new InvalidRequestError(withMessages)
-}
-
 const classify = (
   response: TransportResponse,
   call: PreparedCall,
@@ -110,11 +99,10 @@ const classify = (
     if (Result.isSuccess(decoded)) {
       if (decoded.success._tag === "Overview") return Effect.succeed(decoded.success.overview)
       return Effect.fail(
-        legacyError(
-          decoded.success.body.errors,
-          details(call.context, attempt, response, scrubFor(call)),
-          scrubFor(call)
-        )
+        errorOfLegacyBody(decoded.success.body.errors, {
+          ...details(call.context, attempt, response, scrubFor(call)),
+          messages: decoded.success.body.errors.map((message) => scrubFor(call)(message))
+        })
       )
     }
     return Effect.fail(
@@ -129,7 +117,7 @@ const classify = (
     ...details(call.context, attempt, response, scrubFor(call)),
     messages: errorMessages(response, call.format, settings.maxResponseBytes, scrubFor(call))
   }
-  return Effect.fail(errorOfStatus(status, base, parseRetryAfter(response.headers["retry-after"], Date.now())))
+  return Effect.fail(errorOfResponse(status, base, response.headers))
 }
 
 const transportFailure = (

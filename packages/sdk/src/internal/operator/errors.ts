@@ -26,8 +26,7 @@ import {
 } from "../../Errors.js"
 import type { Scrub } from "../redact.js"
 import { safeCause } from "../redact.js"
-import { parseRetryAfter } from "../retry.js"
-import { errorOfStatus } from "../status.js"
+import { errorOfResponse } from "../status.js"
 
 /** A response body that did not match the endpoint's schema (not a request that did not encode). */
 export class ResponseDecodeFailure {
@@ -76,7 +75,7 @@ export const operatorError = (failure: unknown, base: ErrorDetails, scrub: Scrub
         if (reason._tag !== "StatusCodeError" && status >= 200 && status < 300) {
           return new DecodeError({ ...withResponse, reason: scrub(reason.message) })
         }
-        return errorOfStatus(status, withResponse, parseRetryAfter(headers["retry-after"], Date.now()))
+        return errorOfResponse(status, withResponse, headers)
       }
       case "TransportError":
         return new ConnectionError({ ...base, cause: safeCause(reason.cause ?? reason, scrub) })

@@ -15,6 +15,7 @@ import type {
   WithResponses
 } from "../../OperatorClient.js"
 import { combineSignals, runAsPromise } from "../promise.js"
+import { withListings } from "./listings.js"
 import { operatorRoutes, paramNames, type RequestLine, requestLine, routeOf } from "./routes.js"
 
 export const promiseOperatorClient = (
@@ -77,15 +78,7 @@ export const promiseOperatorClient = (
   }
   return {
     packages: calls.packages,
-    resellers: {
-      ...calls.resellers,
-      overviewsAll: (apiUser, query = {}) =>
-        allPages(query.cursor, (cursor) => calls.resellers.overviews(apiUser, { ...query, cursor }))
-    },
-    customers: {
-      ...calls.customers,
-      listAll: (query = {}) => allPages(query.cursor, (cursor) => calls.customers.list({ ...query, cursor }))
-    },
+    ...withListings<PromiseOperatorClient>(calls, allPages),
     ingest: wrap("usage", "ingest", service.ingest, (args) => args[1]?.signal),
     voidEvents: wrap("usageVoids", "void", service.voidEvents),
     billing: calls.billing,

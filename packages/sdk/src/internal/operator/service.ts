@@ -21,6 +21,7 @@ import { configured, defaults, type Env } from "../settings.js"
 import { AnswerSeen, makeCall } from "./call.js"
 import { ResponseDecodeFailure } from "./errors.js"
 import { ingest } from "./ingest.js"
+import { withListings } from "./listings.js"
 import { operatorRoutes, type Route } from "./routes.js"
 import { resolveOperatorSettings } from "./settings.js"
 
@@ -186,15 +187,7 @@ export const makeOperatorService = Effect.fnUntraced(function* (options: Operato
   const calls = operatorCalls({})
   const service: OperatorClientService = {
     packages: calls.packages,
-    resellers: {
-      ...calls.resellers,
-      overviewsAll: (apiUser, query = {}) =>
-        allPages(query.cursor, (cursor) => calls.resellers.overviews(apiUser, { ...query, cursor }))
-    },
-    customers: {
-      ...calls.customers,
-      listAll: (query = {}) => allPages(query.cursor, (cursor) => calls.customers.list({ ...query, cursor }))
-    },
+    ...withListings<OperatorClientService>(calls, allPages),
     ingest: (events, ingestOptions) =>
       ingest((payload) => call(api.usage.ingest, { payload: payload as Array<unknown> }), events, ingestOptions),
     voidEvents: calls.voidEvents,
