@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import { AlertThresholds } from "./AlertThresholds.js"
 import { CalendarDate, isCalendarDate } from "./CalendarDate.js"
 import { Count, Reputation } from "./Overview.js"
 import { TimeZone } from "./TimeZone.js"
@@ -93,7 +94,9 @@ export const Price = Schema.Finite.pipe(Schema.check(Schema.isGreaterThanOrEqual
 export const Package = Schema.Struct({
   name: Name,
   credits: Count,
-  overagePrice: Schema.optionalKey(Price)
+  overagePrice: Schema.optionalKey(Price),
+  /** Its customers' usage alert thresholds (since 0.3.0); absent: 80 % and 100 %. */
+  alertThresholds: Schema.optionalKey(AlertThresholds)
 })
 
 /**
@@ -134,7 +137,9 @@ export const Customer = Schema.Struct({
   package: Name,
   billingAnchor: CalendarDate,
   reputation: Reputation,
-  timeZone: Schema.optionalKey(TimeZone)
+  timeZone: Schema.optionalKey(TimeZone),
+  /** Its own usage alert thresholds (since 0.3.0); absent: its package's. */
+  alertThresholds: Schema.optionalKey(AlertThresholds)
 })
 
 /**

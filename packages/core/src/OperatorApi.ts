@@ -16,6 +16,7 @@ import {
   HttpApiSecurity,
   OpenApi
 } from "effect/http-api"
+import { AlertThresholds } from "./AlertThresholds.js"
 import { CalendarDate } from "./CalendarDate.js"
 import { CustomerCycles, PackageAssignments, PackageChangeEffective, ResellerCycleReport } from "./Cycles.js"
 import {
@@ -31,6 +32,13 @@ import {
 } from "./LedgerRecords.js"
 import { Count, Overview, Reputation } from "./Overview.js"
 import { TimeZone } from "./TimeZone.js"
+import {
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointInput,
+  WebhookRotateInput,
+  WebhookSecretRotation
+} from "./Webhooks.js"
 
 /**
  * The bearer token is missing or wrong.
@@ -186,7 +194,11 @@ export class PackagesGroup extends HttpApiGroup.make("packages")
   .add(
     HttpApiEndpoint.put("set", "/:name", {
       params: { name: Name },
-      payload: Schema.Struct({ credits: Count, overagePrice: Schema.optionalKey(Price) }),
+      payload: Schema.Struct({
+        credits: Count,
+        overagePrice: Schema.optionalKey(Price),
+        alertThresholds: Schema.optionalKey(AlertThresholds)
+      }),
       success: Package,
       error: [OperatorInvalid, ...storeErrors]
     }).annotateMerge(documented("Create or update a package")),
@@ -258,7 +270,8 @@ export class CustomersGroup extends HttpApiGroup.make("customers")
         package: Name,
         billingAnchor: CalendarDate,
         reputation: Reputation,
-        timeZone: Schema.optionalKey(TimeZone)
+        timeZone: Schema.optionalKey(TimeZone),
+        alertThresholds: Schema.optionalKey(AlertThresholds)
       }),
       success: Customer,
       error: [OperatorInvalid, ...storeErrors]
@@ -409,6 +422,84 @@ export class BillingGroup extends HttpApiGroup.make("billing")
   ) {}
 
 /**
+ * Webhook endpoints and their delivery logs (since 0.3.0):
+ * `PUT|GET|DELETE /v1/webhooks/{id}`, `GET /v1/webhooks`,
+ * `POST /v1/webhooks/{id}/rotate-secret`,
+ * `GET /v1/webhooks/{id}/deliveries`,
+ * `POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver`.
+ *
+ * @since 0.3.0
+ * @category groups
+ */
+export class WebhooksGroup extends HttpApiGroup.make("webhooks")
+  .add(
+    HttpApiEndpoint.put("set", "/:id", {
+      params: { id: Name },
+      payload: WebhookEndpointInput,
+      success: WebhookEndpoint,
+      error: [OperatorInvalid, ...storeErrors]
+    }).annotateMerge(
+      documented("Create or update a webhook endpoint", {
+        description:
+          "On creation the answer carries the signing secret (`secret`), shown this once. The URL must be http or https to a host the operator allows (no loopback or private address unless `WEBHOOK_ALLOWED_HOSTS` lists it)."
+      })
+    ),
+    HttpApiEndpoint.get("list", "/", {
+      success: Schema.Array(WebhookEndpoint),
+      error: storeErrors
+    }).annotateMerge(documented("List the webhook endpoints")),
+    HttpApiEndpoint.get("get", "/:id", {
+      params: { id: Name },
+      success: WebhookEndpoint,
+      error: [OperatorNotFound, ...storeErrors]
+    }).annotateMerge(documented("Get a webhook endpoint")),
+    HttpApiEndpoint.delete("remove", "/:id", {
+      params: { id: Name },
+      success: WebhookEndpoint,
+      error: [OperatorNotFound, ...storeErrors]
+    }).annotateMerge(
+      documented("Delete a webhook endpoint", { description: "Its pending deliveries are not attempted again." })
+    ),
+    HttpApiEndpoint.post("rotateSecret", "/:id/rotate-secret", {
+      params: { id: Name },
+      payload: WebhookRotateInput,
+      success: WebhookSecretRotation,
+      error: [OperatorNotFound, OperatorInvalid, ...storeErrors]
+    }).annotateMerge(
+      documented("Rotate a webhook endpoint's signing secret", {
+        description:
+          "The new secret is shown this once; the old one keeps signing (a second `v1=` in `AO-Signature`) for `graceSeconds` (24 hours by default)."
+      })
+    ),
+    HttpApiEndpoint.get("deliveries", "/:id/deliveries", {
+      params: { id: Name },
+      query: {
+        limit: Schema.optionalKey(Limit),
+        cursor: Schema.optionalKey(Schema.String)
+      },
+      success: Page(WebhookDelivery),
+      error: [OperatorNotFound, OperatorInvalid, ...storeErrors]
+    }).annotateMerge(documented("List an endpoint's deliveries, newest first", { limit: true })),
+    HttpApiEndpoint.post("redeliver", "/:id/deliveries/:deliveryId/redeliver", {
+      params: { id: Name, deliveryId: Name },
+      success: WebhookDelivery,
+      error: [OperatorNotFound, ...storeErrors]
+    }).annotateMerge(
+      documented("Redeliver a delivery", {
+        description: "Queues the delivery again (status `pending`, due now), with the same event id."
+      })
+    )
+  )
+  .middleware(OperatorAuth)
+  .middleware(OperatorRequestErrors)
+  .prefix("/v1/webhooks")
+  .annotateMerge(
+    OpenApi.annotations({
+      description: "Webhooks: signed `usage.threshold_crossed` events, delivered at least once, and their log."
+    })
+  ) {}
+
+/**
  * The whole operator API. Requests are decoded reporting every bad field,
  * not only the first.
  *
@@ -422,6 +513,7 @@ export class OperatorApi extends HttpApi.make("account-overview-operator")
   .add(UsageGroup)
   .add(UsageVoidsGroup)
   .add(BillingGroup)
+  .add(WebhooksGroup)
   .annotate(HttpApi.ParseOptions, { errors: "all" })
   .annotateMerge(
     OpenApi.annotations({

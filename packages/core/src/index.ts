@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 export * from "./AccountOverviews.js"
+export * from "./AlertThresholds.js"
 export * from "./AppApi.js"
 export * from "./Billing.js"
 export * from "./CalendarDate.js"
@@ -21,6 +22,7 @@ export * from "./OverviewRequest.js"
 export * from "./Params.js"
 export * from "./TimeZone.js"
 export * from "./WebhookSignature.js"
+export * from "./Webhooks.js"
 export * from "./WireCodec.js"
 export * from "./WireRoutes.js"
 export * from "./Xml.js"
