@@ -1,9 +1,9 @@
-import { isCalendarDate } from "@account-overview/core"
+import { type AlertThreshold, alertThresholdOfKey, isCalendarDate } from "@account-overview/core"
 import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
-import type * as Option from "effect/Option"
+import * as Option from "effect/Option"
 import type { CliFailure } from "./CliFailure.js"
 
 /**
@@ -22,6 +22,8 @@ const lazy =
 const loadOverview = () => import("./commands/Overview.js")
 const loadAdmin = () => import("./commands/Admin.js")
 const loadImport = () => import("./commands/UsageImport.js")
+const loadWebhooks = () => import("./commands/Webhooks.js")
+const loadListen = () => import("./commands/Listen.js")
 
 const isDate = (value: string) => isCalendarDate(value)
 const dateMessage = (value: string) => `a real calendar date written YYYY-MM-DD, not "${value}"`
@@ -205,6 +207,17 @@ const overview = Command.make(
   ])
 )
 
+/** `80,100,overage` as thresholds (`none`: no alerts); none for a list with a bad or repeated item. */
+export const parseThresholds = (text: string): Option.Option<ReadonlyArray<AlertThreshold>> => {
+  if (text.trim() === "none") return Option.some([])
+  const items = text.split(",").map((item) => alertThresholdOfKey(item.trim()))
+  const known = items.filter((item): item is AlertThreshold => item !== undefined)
+  return known.length === items.length && new Set(known).size === known.length ? Option.some(known) : Option.none()
+}
+
+const thresholdsMessage = () =>
+  "percentages from 1 to 1000 and overage, each once, separated by commas (such as 80,100,overage), or none"
+
 const packagesSetConfig = {
   ...admin,
   name: Argument.String("name").pipe(Argument.withDescription("Package name")),
@@ -221,6 +234,14 @@ const packagesSetConfig = {
       (n) => n >= 0,
       () => "a price, 0 or more"
     ),
+    Flag.optional
+  ),
+  alertThresholds: Flag.String("alert-thresholds").pipe(
+    Flag.withMetavar("LIST"),
+    Flag.withDescription(
+      "Usage alert thresholds of its customers: percentages of the allowance and overage, such as 80,100,overage, or none (default: 80,100)"
+    ),
+    Flag.filterMap(parseThresholds, thresholdsMessage),
     Flag.optional
   ),
   output: outputs(recordOutputs, "json"),
@@ -572,21 +593,252 @@ const cycles = Command.make("cycles").pipe(
   Command.withExamples([{ command: `${executable} admin cycles history alice@example.com` }])
 )
 
+const webhookIdArgument = Argument.String("id").pipe(Argument.withDescription("The webhook endpoint's id"))
+
+const webhooksSetConfig = {
+  ...admin,
+  id: webhookIdArgument,
+  url: Flag.String("url").pipe(
+    Flag.withMetavar("URL"),
+    Flag.withDescription("Where deliveries are POSTed: http or https, to a host the service allows")
+  ),
+  events: Flag.Literals("event", ["usage.threshold_crossed"]).pipe(
+    Flag.withDescription("An event type it wants; repeat for several (default: usage.threshold_crossed)"),
+    Flag.atLeast(0)
+  ),
+  resellers: Flag.String("reseller").pipe(
+    Flag.withMetavar("API_USER"),
+    Flag.withDescription("Only this reseller's customers' events; repeat for several (default: every reseller)"),
+    Flag.atLeast(0)
+  ),
+  disabled: Flag.Boolean("disabled").pipe(
+    Flag.withDescription("Keep the endpoint but deliver nothing to it"),
+    Flag.withDefault(false)
+  ),
+  output: outputs(recordOutputs, "json"),
+  fields
+}
+
+/** The parsed input of `admin webhooks set`. */
+export type WebhooksSetInput = Command.Command.Config.Infer<typeof webhooksSetConfig>
+
+const webhooksSet = Command.make(
+  "set",
+  webhooksSetConfig,
+  lazy(loadWebhooks, (m, input: WebhooksSetInput) => m.webhooksSet(input))
+).pipe(
+  Command.withDescription("Create or update a webhook endpoint; a new endpoint's signing secret is printed once"),
+  Command.withExamples([
+    { command: `${executable} admin webhooks set ops --url https://hooks.example.com/account-overview` },
+    {
+      command: `${executable} admin webhooks set acme-only --url https://hooks.example.com/acme --reseller acme`,
+      description: "Only the alerts of acme's customers"
+    }
+  ])
+)
+
+const webhooksListConfig = { ...admin, output: outputs(listOutputs, "ndjson"), fields }
+
+/** The parsed input of `admin webhooks list`. */
+export type WebhooksListInput = Command.Command.Config.Infer<typeof webhooksListConfig>
+
+const webhooksList = Command.make(
+  "list",
+  webhooksListConfig,
+  lazy(loadWebhooks, (m, input: WebhooksListInput) => m.webhooksList(input))
+).pipe(
+  Command.withDescription("List the webhook endpoints"),
+  Command.withExamples([{ command: `${executable} admin webhooks list` }])
+)
+
+const webhooksRecordConfig = { ...admin, id: webhookIdArgument, output: outputs(recordOutputs, "json"), fields }
+
+/** The parsed input of `admin webhooks get` and `delete`. */
+export type WebhooksRecordInput = Command.Command.Config.Infer<typeof webhooksRecordConfig>
+
+const webhooksGet = Command.make(
+  "get",
+  webhooksRecordConfig,
+  lazy(loadWebhooks, (m, input: WebhooksRecordInput) => m.webhooksGet(input))
+).pipe(
+  Command.withDescription("Show one webhook endpoint"),
+  Command.withExamples([{ command: `${executable} admin webhooks get ops --output json` }])
+)
+
+const webhooksDelete = Command.make(
+  "delete",
+  webhooksRecordConfig,
+  lazy(loadWebhooks, (m, input: WebhooksRecordInput) => m.webhooksDelete(input))
+).pipe(
+  Command.withDescription("Delete a webhook endpoint; its pending deliveries are not attempted again"),
+  Command.withExamples([{ command: `${executable} admin webhooks delete ops` }])
+)
+
+/** `90`, `90s`, `15m`, `24h` or `7d` as whole seconds; none for anything else. */
+export const parseDuration = (text: string): Option.Option<number> => {
+  const match = /^(\d{1,9})([smhd]?)$/.exec(text.trim())
+  if (match === null) return Option.none()
+  const unit = { "": 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as "" | "s" | "m" | "h" | "d"]
+  return Option.some(Number(match[1]) * unit)
+}
+
+const webhooksRotateSecretConfig = {
+  ...admin,
+  id: webhookIdArgument,
+  grace: Flag.String("grace").pipe(
+    Flag.withMetavar("DURATION"),
+    Flag.withDescription(
+      "How long the old secret keeps signing, beside the new one: such as 90s, 15m, 24h or 7d, at most 30d (default: 24h)"
+    ),
+    Flag.filterMap(parseDuration, () => "a duration such as 90s, 15m, 24h or 7d"),
+    Flag.optional
+  ),
+  output: outputs(recordOutputs, "json"),
+  fields
+}
+
+/** The parsed input of `admin webhooks rotate-secret`. */
+export type WebhooksRotateSecretInput = Command.Command.Config.Infer<typeof webhooksRotateSecretConfig>
+
+const webhooksRotateSecret = Command.make(
+  "rotate-secret",
+  webhooksRotateSecretConfig,
+  lazy(loadWebhooks, (m, input: WebhooksRotateSecretInput) => m.webhooksRotateSecret(input))
+).pipe(
+  Command.withDescription("Give a webhook endpoint a new signing secret, printed once; the old one signs too for a while"),
+  Command.withExamples([{ command: `${executable} admin webhooks rotate-secret ops --grace 1h` }])
+)
+
+const webhooksDeliveriesConfig = {
+  ...admin,
+  id: webhookIdArgument,
+  limit: Flag.Int("limit").pipe(
+    Flag.withDescription("How many, newest first, 1 to 1000 (default: 20); the next cursor goes to stderr"),
+    Flag.filter(
+      (n) => n >= 1 && n <= 1000,
+      () => "a number from 1 to 1000"
+    ),
+    Flag.withDefault(20)
+  ),
+  cursor: Flag.String("cursor").pipe(
+    Flag.withDescription("Start from this cursor (printed by an earlier run)"),
+    Flag.optional
+  ),
+  output: outputs(listOutputs, "ndjson"),
+  fields
+}
+
+/** The parsed input of `admin webhooks deliveries`. */
+export type WebhooksDeliveriesInput = Command.Command.Config.Infer<typeof webhooksDeliveriesConfig>
+
+const webhooksDeliveries = Command.make(
+  "deliveries",
+  webhooksDeliveriesConfig,
+  lazy(loadWebhooks, (m, input: WebhooksDeliveriesInput) => m.webhooksDeliveries(input))
+).pipe(
+  Command.withDescription("Show a webhook endpoint's delivery log: status, attempts, last answer or error"),
+  Command.withExamples([
+    { command: `${executable} admin webhooks deliveries ops` },
+    { command: `${executable} admin webhooks deliveries ops --fields id,status,lastError`, description: "Three fields" }
+  ])
+)
+
+const webhooksRedeliverConfig = {
+  ...admin,
+  id: webhookIdArgument,
+  deliveryId: Argument.String("delivery-id").pipe(Argument.withDescription("The delivery's id (see deliveries)")),
+  output: outputs(recordOutputs, "json"),
+  fields
+}
+
+/** The parsed input of `admin webhooks redeliver`. */
+export type WebhooksRedeliverInput = Command.Command.Config.Infer<typeof webhooksRedeliverConfig>
+
+const webhooksRedeliver = Command.make(
+  "redeliver",
+  webhooksRedeliverConfig,
+  lazy(loadWebhooks, (m, input: WebhooksRedeliverInput) => m.webhooksRedeliver(input))
+).pipe(
+  Command.withDescription("Queue a delivery again, due now, with the same event id"),
+  Command.withExamples([{ command: `${executable} admin webhooks redeliver ops dlv_0123` }])
+)
+
+const webhooks = Command.make("webhooks").pipe(
+  Command.withDescription("Manage webhook endpoints (signed usage.threshold_crossed events) and their delivery logs"),
+  Command.withSubcommands([
+    webhooksSet,
+    webhooksList,
+    webhooksGet,
+    webhooksDelete,
+    webhooksRotateSecret,
+    webhooksDeliveries,
+    webhooksRedeliver
+  ]),
+  Command.withExamples([{ command: `${executable} admin webhooks set ops --url https://hooks.example.com/ao` }])
+)
+
 const adminCommand = Command.make("admin").pipe(
   Command.withDescription(
     "Operate the ledger through the operator API (token: env ACCOUNT_OVERVIEW_ADMIN_TOKEN or --admin-token-stdin)"
   ),
-  Command.withSubcommands([packages, resellers, customers, usage, overviews, cycles]),
+  Command.withSubcommands([packages, resellers, customers, usage, overviews, cycles, webhooks]),
   Command.withExamples([
     { command: `${executable} admin packages set Silver --credits 50000` },
     { command: `${executable} admin usage import events.ndjson` }
   ])
 )
 
+const listenConfig = {
+  ...admin,
+  forwardTo: Flag.String("forward-to").pipe(
+    Flag.withMetavar("URL"),
+    Flag.withDescription("Where each new event is POSTed, signed with this run's secret, such as http://127.0.0.1:3000/hooks")
+  ),
+  endpoints: Flag.String("endpoint").pipe(
+    Flag.withMetavar("ID"),
+    Flag.withDescription("Watch this webhook endpoint's delivery log; repeat for several (default: every endpoint)"),
+    Flag.atLeast(0)
+  ),
+  intervalMs: Flag.Int("interval-ms").pipe(
+    Flag.withDescription("Time between two reads of the delivery logs (default: 2000)"),
+    Flag.filter(
+      (n) => n >= 50 && n <= 600_000,
+      () => "a number of milliseconds from 50 to 600000"
+    ),
+    Flag.withDefault(2000)
+  )
+}
+
+/** The parsed input of `webhooks listen`. */
+export type ListenInput = Command.Command.Config.Infer<typeof listenConfig>
+
+const listen = Command.make(
+  "listen",
+  listenConfig,
+  lazy(loadListen, (m, input: ListenInput) => m.listen(input))
+).pipe(
+  Command.withDescription(
+    "For development: forward each new event of the delivery logs to a local URL, signed with a secret printed at start, until ^C"
+  ),
+  Command.withExamples([
+    { command: `${executable} webhooks listen --forward-to http://127.0.0.1:3000/hooks` },
+    {
+      command: `${executable} webhooks listen --forward-to http://127.0.0.1:3000/hooks --endpoint ops --interval-ms 500`,
+      description: "One endpoint's events, read twice a second"
+    }
+  ])
+)
+
+const webhooksRoot = Command.make("webhooks").pipe(
+  Command.withDescription("Webhooks on a developer's machine (the operator token, as for admin)"),
+  Command.withSubcommands([listen]),
+  Command.withExamples([{ command: `${executable} webhooks listen --forward-to http://127.0.0.1:3000/hooks` }])
+)
+
 /** The root command. */
 export const command = Command.make(executable).pipe(
   Command.withDescription("Reseller account overviews (distributor.account v1, reseller.account v2) from a shell"),
-  Command.withSubcommands([overview, adminCommand]),
+  Command.withSubcommands([overview, adminCommand, webhooksRoot]),
   Command.withExamples([
     { command: `${executable} overview alice@example.com`, description: "A customer's overview" },
     { command: `${executable} admin customers list`, description: "Operator commands" },

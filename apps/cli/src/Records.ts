@@ -18,12 +18,14 @@ export interface Field<A> {
   readonly header: string
   readonly get: (a: A) => Cell
   readonly align?: Column["align"]
+  /** The JSON value, where it is not the cell (a list); absent: the cell. */
+  readonly json?: ((a: A) => unknown) | undefined
 }
 
 const toJson = <A>(fields: ReadonlyArray<Field<A>>, a: A) => {
-  const object: Record<string, Cell> = {}
+  const object: Record<string, unknown> = {}
   for (const field of fields) {
-    const value = field.get(a)
+    const value = field.json === undefined ? field.get(a) : field.json(a)
     if (value !== undefined) object[field.key] = value
   }
   return object

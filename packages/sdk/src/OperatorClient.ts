@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import type {
+  AlertThreshold,
   Customer,
   CustomerCycles,
   CustomerOverview,
@@ -18,7 +19,11 @@ import type {
   ResellerCycleReport,
   ResellerKeyResult,
   UsageEvent,
-  VoidResult
+  VoidResult,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEventType,
+  WebhookSecretRotation
 } from "@account-overview/core"
 import { Config, Context, Effect, Layer, Redacted, type Stream } from "effect"
 import type { BackoffOptions } from "./Client.js"
@@ -99,6 +104,51 @@ export interface CustomerInput {
   readonly reputation: number
   /** An IANA time zone name (since 0.2.0); absent: the reseller's, else `UTC`. */
   readonly timeZone?: string | undefined
+  /** Its own usage alert thresholds (since 0.2.0): percentages of the allowance and `"overage"`; absent: its package's. */
+  readonly alertThresholds?: ReadonlyArray<AlertThreshold> | undefined
+}
+
+/**
+ * The fields of a package as `packages.set` takes them.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface PackageInput {
+  readonly credits: number
+  readonly overagePrice?: number | undefined
+  /** Its customers' usage alert thresholds: percentages of the allowance and `"overage"`; absent: 80 and 100. */
+  readonly alertThresholds?: ReadonlyArray<AlertThreshold> | undefined
+}
+
+/**
+ * The fields of a webhook endpoint as `webhooks.set` takes them.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface WebhookEndpointSettings {
+  /** Where deliveries are `POST`ed: `http` or `https`, to a host the service allows. */
+  readonly url: string
+  /** The event types it wants, at least one (`usage.threshold_crossed`). */
+  readonly events: ReadonlyArray<WebhookEventType>
+  /** Only these resellers' customers' events; absent: every reseller's. */
+  readonly resellers?: ReadonlyArray<string> | undefined
+  /** Default `true`. */
+  readonly enabled?: boolean | undefined
+}
+
+/**
+ * The query of `webhooks.deliveries`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface DeliveriesQuery {
+  /** Deliveries per page, 1 to 1000 (the service's default: 100). */
+  readonly limit?: number | undefined
+  /** Where to start: the `nextCursor` of an earlier page. */
+  readonly cursor?: string | undefined
 }
 
 /**
@@ -190,7 +240,7 @@ export interface OverviewsQuery {
  */
 export interface OperatorCalls {
   readonly packages: {
-    readonly set: (name: string, input: { readonly credits: number; readonly overagePrice?: number }) => Op<Package>
+    readonly set: (name: string, input: PackageInput) => Op<Package>
     readonly list: () => Op<ReadonlyArray<Package>>
   }
   readonly resellers: {
@@ -236,6 +286,27 @@ export interface OperatorCalls {
     /** The same report as CSV text. */
     readonly resellerCyclesCsv: (apiUser: string, query: { readonly closedOn: string }) => Op<string>
   }
+  /**
+   * Webhook endpoints and their delivery logs (since 0.2.0). A delivery is
+   * verified on the receiving side with `verifyWebhook`.
+   */
+  readonly webhooks: {
+    /** Creates or updates an endpoint; on creation the answer's `secret` is shown this once. */
+    readonly set: (id: string, input: WebhookEndpointSettings) => Op<WebhookEndpoint>
+    readonly list: () => Op<ReadonlyArray<WebhookEndpoint>>
+    readonly get: (id: string) => Op<WebhookEndpoint>
+    /** Deletes an endpoint (its pending deliveries are not attempted again); answers it as it was. */
+    readonly remove: (id: string) => Op<WebhookEndpoint>
+    /**
+     * A new signing secret, shown this once; the old one keeps signing for
+     * `graceSeconds` (the service's default: 24 hours). Never retried.
+     */
+    readonly rotateSecret: (id: string, input?: { readonly graceSeconds?: number | undefined }) => Op<WebhookSecretRotation>
+    /** A page of the endpoint's deliveries, newest first. */
+    readonly deliveries: (id: string, query?: DeliveriesQuery) => Op<Page<WebhookDelivery>>
+    /** Queues a delivery again, due now, with the same event id. */
+    readonly redeliver: (id: string, deliveryId: string) => Op<WebhookDelivery>
+  }
 }
 
 /**
@@ -278,6 +349,8 @@ export interface OperatorClientService {
   readonly voidEvents: OperatorCalls["voidEvents"]
   /** Billing history and package changes (since 0.2.0). */
   readonly billing: OperatorCalls["billing"]
+  /** Webhook endpoints and their delivery logs (since 0.2.0). */
+  readonly webhooks: OperatorCalls["webhooks"]
   /**
    * The single-request calls, each answering its value with the response it
    * came in: `yield* client.withResponse.customers.get(user)` gives

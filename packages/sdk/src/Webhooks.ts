@@ -8,6 +8,7 @@
  *
  * @since 0.2.0
  */
+import type { WebhookEvent as CoreWebhookEvent } from "@account-overview/core"
 
 /**
  * A delivery's raw body exactly as it was received: the text, or its bytes
@@ -89,27 +90,11 @@ export const isWebhookSignatureInvalid = (u: unknown): u is WebhookSignatureInva
   u instanceof WebhookSignatureInvalid
 
 /**
- * The event a `usage.threshold_crossed` delivery carries (its body, parsed
- * after verification): `id` is the receiver's idempotency key (also in the
- * `AO-Event-Id` header), the same on every redelivery.
+ * The event a delivery carries (its body, parsed after verification; core's
+ * `WebhookEvent` schema decodes it): `id` is the receiver's idempotency key
+ * (also in the `AO-Event-Id` header), the same on every redelivery.
  *
  * @since 0.2.0
  * @category models
  */
-export interface UsageThresholdCrossedEvent {
-  readonly id: string
-  readonly type: "usage.threshold_crossed"
-  /** When the alert was made (ISO 8601). */
-  readonly created: string
-  readonly data: {
-    readonly reseller: string
-    readonly customer: string
-    /** The billing cycle's first and last day (`YYYY-MM-DD`, in the customer's time zone). */
-    readonly cycle: { readonly start: string; readonly end: string }
-    /** The percentage of the allowance crossed, or `"overage"`. */
-    readonly threshold: number | "overage"
-    readonly creditsUsed: number
-    readonly creditsAllowed: number
-    readonly timeZone: string
-  }
-}
+export type WebhookEvent = CoreWebhookEvent

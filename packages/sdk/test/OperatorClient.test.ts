@@ -374,3 +374,133 @@ describe("operator client: raw responses and user-agent", () => {
     )
   })
 })
+
+describe("operator client: webhooks", () => {
+  const event = {
+    id: "evt_1",
+    type: "usage.threshold_crossed",
+    created: "2026-12-02T01:00:00Z",
+    data: {
+      reseller: "acme",
+      customer: "c1@acme.example",
+      cycle: { start: "2026-11-15", end: "2026-12-14" },
+      threshold: 80,
+      creditsUsed: 85,
+      creditsAllowed: 100,
+      timeZone: "UTC"
+    }
+  }
+  const endpoint = {
+    id: "ops",
+    url: "https://hooks.example/ao",
+    events: ["usage.threshold_crossed"],
+    enabled: true,
+    createdAt: "2026-12-02T00:00:00Z"
+  }
+  const delivery = {
+    id: "dlv_1",
+    eventId: "evt_1",
+    type: "usage.threshold_crossed",
+    status: "delivered",
+    attempts: 1,
+    lastStatus: 200,
+    createdAt: "2026-12-02T01:00:00Z",
+    deliveredAt: "2026-12-02T01:00:01Z",
+    event
+  }
+  const answer = (req: import("node:http").IncomingMessage) => {
+    const path = new URL(req.url ?? "/", "http://x").pathname
+    if (path === "/v1/webhooks") return [endpoint]
+    if (path.endsWith("/rotate-secret")) return { secret: "whsec_new", previousSecretExpiresAt: "2026-12-03T00:00:00Z" }
+    if (path.endsWith("/deliveries")) return { items: [delivery], nextCursor: "c2" }
+    if (path.endsWith("/redeliver")) return { ...delivery, status: "pending", nextAttemptAt: "2026-12-02T01:05:00Z" }
+    return req.method === "PUT" ? { ...endpoint, secret: "whsec_once" } : endpoint
+  }
+
+  it("every call sends its request line and body, and decodes its answer, on both faces", async () => {
+    const server = await serve((req, res, _r, n) => json(res, 200, answer(req), { "x-request-id": `w${n}` }))
+    const operator = operatorFor(server)
+    const created = await operator.webhooks.set("ops", {
+      url: "https://hooks.example/ao",
+      events: ["usage.threshold_crossed"],
+      resellers: ["acme"],
+      enabled: false
+    })
+    assert.strictEqual(created.secret, "whsec_once")
+    assert.deepStrictEqual(await operator.webhooks.list(), [endpoint])
+    assert.deepStrictEqual(await operator.webhooks.get("ops"), endpoint)
+    assert.deepStrictEqual(await operator.webhooks.remove("ops"), endpoint)
+    assert.strictEqual((await operator.webhooks.rotateSecret("ops", { graceSeconds: 60 })).secret, "whsec_new")
+    await operator.webhooks.rotateSecret("ops")
+    const page = await operator.webhooks.deliveries("ops", { limit: 10, cursor: "c1" })
+    assert.deepStrictEqual(page.items[0]!.event, event)
+    assert.strictEqual(page.nextCursor, "c2")
+    assert.strictEqual((await operator.webhooks.redeliver("ops", "dlv_1")).status, "pending")
+    const raw = await operator.withResponse.webhooks.redeliver("ops", "dlv/1")
+    assert.strictEqual(raw.response.requestId, "w8")
+    const effect = await Effect.runPromise(
+      Effect.provide(
+        Effect.flatMap(Effect.service(OperatorClient), (client) => client.webhooks.get("ops")),
+        OperatorClient.layer({ baseUrl: server.url, adminToken, env: {} })
+      )
+    )
+    assert.deepStrictEqual(effect, endpoint)
+    assert.deepStrictEqual(
+      server.requests.map((r) => `${r.method} ${r.url} ${r.body}`),
+      [
+        'PUT /v1/webhooks/ops {"url":"https://hooks.example/ao","events":["usage.threshold_crossed"],"resellers":["acme"],"enabled":false}',
+        "GET /v1/webhooks ",
+        "GET /v1/webhooks/ops ",
+        "DELETE /v1/webhooks/ops ",
+        'POST /v1/webhooks/ops/rotate-secret {"graceSeconds":60}',
+        "POST /v1/webhooks/ops/rotate-secret {}",
+        "GET /v1/webhooks/ops/deliveries?limit=10&cursor=c1 ",
+        "POST /v1/webhooks/ops/deliveries/dlv_1/redeliver ",
+        "POST /v1/webhooks/ops/deliveries/dlv%2F1/redeliver ",
+        "GET /v1/webhooks/ops "
+      ]
+    )
+  })
+
+  it("never retries rotateSecret (a second rotation would lose the secret shown once); an abort names both path parameters", async () => {
+    const server = await serve((_req, res) => json(res, 502, {}))
+    const error = await failure(operatorFor(server).webhooks.rotateSecret("ops"))
+    assert.instanceOf(error, ServerError)
+    assert.strictEqual(server.requests.length, 1)
+    const controller = new AbortController()
+    controller.abort()
+    const aborted = await failure(operatorFor(server, { signal: controller.signal }).webhooks.redeliver("ops", "dlv_9"))
+    assert.strictEqual((aborted as AccountOverviewError).path, "/v1/webhooks/ops/deliveries/dlv_9/redeliver")
+  })
+
+  it("packages.set and customers.set send alertThresholds when given", async () => {
+    const server = await serve((req, res) =>
+      json(
+        res,
+        200,
+        req.url?.startsWith("/v1/packages")
+          ? { name: "Gold", credits: 100, alertThresholds: [50, "overage"] }
+          : { ...customer(1), alertThresholds: [] }
+      )
+    )
+    const operator = operatorFor(server)
+    const saved = await operator.packages.set("Gold", { credits: 100, alertThresholds: [50, "overage"] })
+    assert.deepStrictEqual(saved.alertThresholds, [50, "overage"])
+    await operator.packages.set("Gold", { credits: 100 })
+    await operator.customers.set("c1@acme.example", {
+      reseller: "acme",
+      package: "Gold",
+      billingAnchor: "2024-01-31",
+      reputation: 100,
+      alertThresholds: []
+    })
+    assert.deepStrictEqual(
+      server.requests.map((r) => r.body),
+      [
+        '{"credits":100,"alertThresholds":[50,"overage"]}',
+        '{"credits":100}',
+        '{"reseller":"acme","package":"Gold","billingAnchor":"2024-01-31","reputation":100,"alertThresholds":[]}'
+      ]
+    )
+  })
+})

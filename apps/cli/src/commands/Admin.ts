@@ -68,7 +68,13 @@ const recordChoice = <A>(
 const packageFields: ReadonlyArray<Field<Package>> = [
   { key: "name", header: "NAME", get: (p) => p.name },
   { key: "credits", header: "CREDITS", get: (p) => p.credits, align: "right" },
-  { key: "overagePrice", header: "OVERAGE PRICE", get: (p) => p.overagePrice, align: "right" }
+  { key: "overagePrice", header: "OVERAGE PRICE", get: (p) => p.overagePrice, align: "right" },
+  {
+    key: "alertThresholds",
+    header: "ALERT THRESHOLDS",
+    get: (p) => p.alertThresholds?.join(","),
+    json: (p) => p.alertThresholds
+  }
 ]
 
 const customerFields: ReadonlyArray<Field<Customer>> = [
@@ -131,7 +137,8 @@ export const packagesSet = Effect.fn("packagesSet")(function* (input: PackagesSe
   const saved = yield* withOperator(input, { subject: { kind: "package", name: input.name } }, (client) =>
     client.packages.set(input.name, {
       credits: input.credits,
-      ...(Option.isSome(input.overagePrice) ? { overagePrice: input.overagePrice.value } : {})
+      ...(Option.isSome(input.overagePrice) ? { overagePrice: input.overagePrice.value } : {}),
+      ...(Option.isSome(input.alertThresholds) ? { alertThresholds: input.alertThresholds.value } : {})
     })
   )
   writeRecord(choice.output, choice.fields, saved, colors())

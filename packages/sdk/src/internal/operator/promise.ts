@@ -2,7 +2,7 @@
  * The operator client's Promise facade over its service: each method runs
  * the service's effect through the SDK's Promise edge; an abort or a closed
  * client rejects with `AbortedError` naming the method's request line (from
- * `OperatorApi`: a path parameter is the method's first argument).
+ * `OperatorApi`: the path parameters are the method's first arguments, in order).
  */
 import type { Effect } from "effect"
 import { AbortedError, type ClientError } from "../../Errors.js"
@@ -30,9 +30,9 @@ export const promiseOperatorClient = (
     signalOf: (args: Args) => AbortSignal | undefined = () => undefined
   ) => {
     const route = routeOf(group, name)
-    const [param] = paramNames(route)
+    const params = paramNames(route)
     const lineOf = (args: Args): RequestLine =>
-      requestLine(route, param === undefined ? undefined : { [param]: String(args[0]) })
+      requestLine(route, Object.fromEntries(params.map((param, i) => [param, String(args[i])])))
     return (...args: Args): Promise<A> => {
       if (closed) return Promise.reject(new AbortedError({ ...lineOf(args), messages: ["the client is closed"] }))
       return runAsPromise(
@@ -62,7 +62,8 @@ export const promiseOperatorClient = (
     resellers: service.resellers,
     customers: service.customers,
     voidEvents: service.voidEvents,
-    billing: service.billing
+    billing: service.billing,
+    webhooks: service.webhooks
   }
   const calls = promised(single) as Promised<OperatorCalls>
   // Page after page through the Promise calls, so that each page request is refused once the
@@ -82,6 +83,7 @@ export const promiseOperatorClient = (
     ingest: wrap("usage", "ingest", service.ingest, (args) => args[1]?.signal),
     voidEvents: wrap("usageVoids", "void", service.voidEvents),
     billing: calls.billing,
+    webhooks: calls.webhooks,
     withResponse: promised(service.withResponse) as Promised<WithResponses<OperatorCalls>>,
     close: async () => {
       closed = true

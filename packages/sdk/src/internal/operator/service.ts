@@ -3,7 +3,13 @@
  * `OperatorApi` over `FetchHttpClient`, the bearer token added by the API's
  * own `OperatorAuth` middleware, each method one endpoint run as one call.
  */
-import { type CalendarDate, OperatorApi, OperatorAuth } from "@account-overview/core"
+import {
+  type AlertThreshold,
+  type CalendarDate,
+  OperatorApi,
+  OperatorAuth,
+  type WebhookEventType
+} from "@account-overview/core"
 import { Effect, Layer, Option, Redacted, Schema, Stream } from "effect"
 import { FetchHttpClient, HttpClient, HttpClientRequest, type HttpClientResponse } from "effect/http"
 import { HttpApiClient, HttpApiMiddleware } from "effect/http-api"
@@ -27,6 +33,9 @@ import { resolveOperatorSettings } from "./settings.js"
 
 const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
   (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
+
+const thresholds = (list: ReadonlyArray<AlertThreshold> | undefined): Array<AlertThreshold> | undefined =>
+  list === undefined ? undefined : [...list]
 
 /** What an endpoint of `HttpApiClient` answers in the "decoded-and-response" mode, as `WithResponse`. */
 const withResponseOf = <A>([data, response]: readonly [A, HttpClientResponse.HttpClientResponse]): WithResponse<A> => ({
@@ -97,7 +106,11 @@ export const makeOperatorService = Effect.fnUntraced(function* (options: Operato
       set: (name, input) =>
         call(api.packages.set, {
           params: { name },
-          payload: input.overagePrice === undefined ? { credits: input.credits } : input,
+          payload: {
+            credits: input.credits,
+            ...optional("overagePrice", input.overagePrice),
+            ...optional("alertThresholds", thresholds(input.alertThresholds))
+          },
           ...extra
         }),
       list: () => call(api.packages.list, { ...extra })
@@ -130,7 +143,8 @@ export const makeOperatorService = Effect.fnUntraced(function* (options: Operato
             package: input.package,
             billingAnchor: input.billingAnchor as CalendarDate,
             reputation: input.reputation,
-            ...optional("timeZone", input.timeZone)
+            ...optional("timeZone", input.timeZone),
+            ...optional("alertThresholds", thresholds(input.alertThresholds))
           },
           ...extra
         }),
@@ -181,6 +195,35 @@ export const makeOperatorService = Effect.fnUntraced(function* (options: Operato
           query: { closedOn: query.closedOn as CalendarDate },
           ...extra
         })
+    },
+    webhooks: {
+      set: (id, input) =>
+        call(api.webhooks.set, {
+          params: { id },
+          payload: {
+            url: input.url,
+            events: input.events as readonly [WebhookEventType, ...Array<WebhookEventType>],
+            ...optional("resellers", input.resellers === undefined ? undefined : [...input.resellers]),
+            ...optional("enabled", input.enabled)
+          },
+          ...extra
+        }),
+      list: () => call(api.webhooks.list, { ...extra }),
+      get: (id) => call(api.webhooks.get, { params: { id }, ...extra }),
+      remove: (id) => call(api.webhooks.remove, { params: { id }, ...extra }),
+      rotateSecret: (id, input = {}) =>
+        call(
+          api.webhooks.rotateSecret,
+          { params: { id }, payload: optional("graceSeconds", input.graceSeconds), ...extra },
+          { retries: 0 }
+        ),
+      deliveries: (id, query = {}) =>
+        call(api.webhooks.deliveries, {
+          params: { id },
+          query: { ...optional("limit", query.limit), ...optional("cursor", query.cursor) },
+          ...extra
+        }),
+      redeliver: (id, deliveryId) => call(api.webhooks.redeliver, { params: { id, deliveryId }, ...extra })
     }
   })
 
@@ -192,6 +235,7 @@ export const makeOperatorService = Effect.fnUntraced(function* (options: Operato
       ingest((payload) => call(api.usage.ingest, { payload: payload as Array<unknown> }), events, ingestOptions),
     voidEvents: calls.voidEvents,
     billing: calls.billing,
+    webhooks: calls.webhooks,
     withResponse: mapCalls(operatorCalls({ responseMode: "decoded-and-response" }), (effect) =>
       Effect.map(
         effect as Effect.Effect<readonly [unknown, HttpClientResponse.HttpClientResponse], ClientError>,
