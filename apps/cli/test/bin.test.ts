@@ -23,7 +23,17 @@ const commands = [
   ["admin", "overviews"],
   ["admin", "cycles"],
   ["admin", "cycles", "history"],
-  ["admin", "cycles", "report"]
+  ["admin", "cycles", "report"],
+  ["admin", "webhooks"],
+  ["admin", "webhooks", "set"],
+  ["admin", "webhooks", "list"],
+  ["admin", "webhooks", "get"],
+  ["admin", "webhooks", "delete"],
+  ["admin", "webhooks", "rotate-secret"],
+  ["admin", "webhooks", "deliveries"],
+  ["admin", "webhooks", "redeliver"],
+  ["webhooks"],
+  ["webhooks", "listen"]
 ] as const
 
 const ansi = /\x1b\[/

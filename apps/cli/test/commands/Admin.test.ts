@@ -52,13 +52,16 @@ layer(Seeded, { excludeTestServices: true, timeout: "60 seconds" })("admin", (it
         assert.strictEqual(set.code, 0, set.stderr)
         assert.deepStrictEqual(JSON.parse(set.stdout), { name: "Silver, Gold", credits: 50000, overagePrice: 0.001 })
         const table = yield* cli(["admin", "packages", "set", "Free", "--credits", "100", "-o", "table"], { env })
-        assert.strictEqual(table.stdout, "name           Free\ncredits        100\noverage price\n")
+        assert.strictEqual(
+          table.stdout,
+          "name              Free\ncredits           100\noverage price\nalert thresholds\n"
+        )
         const csv = yield* cli(["admin", "packages", "list", "-o", "csv"], { env })
         assert.strictEqual(csv.code, 0, csv.stderr)
         const lines = csv.stdout.trimEnd().split("\n")
-        assert.strictEqual(lines[0], "name,credits,overagePrice")
-        assert.include(lines, '"Silver, Gold",50000,0.001')
-        assert.include(lines, "Free,100,")
+        assert.strictEqual(lines[0], "name,credits,overagePrice,alertThresholds")
+        assert.include(lines, '"Silver, Gold",50000,0.001,')
+        assert.include(lines, "Free,100,,")
         const ndjson = yield* cli(["admin", "packages", "list"], { env })
         const names = ndjson.stdout
           .trimEnd()
@@ -66,7 +69,7 @@ layer(Seeded, { excludeTestServices: true, timeout: "60 seconds" })("admin", (it
           .map((l) => JSON.parse(l).name)
         assert.includeMembers(names, ["Silver, Gold", "Free", "Bulk"])
         const tableList = yield* cli(["admin", "packages", "list", "-o", "table"], { env })
-        assert.match(tableList.stdout, /^NAME +CREDITS +OVERAGE PRICE\n/)
+        assert.match(tableList.stdout, /^NAME +CREDITS +OVERAGE PRICE +ALERT THRESHOLDS\n/)
         assert.match(tableList.stdout, /\nSilver, Gold +50000 +0\.001\n/)
       }),
     30_000

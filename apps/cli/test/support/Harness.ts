@@ -132,6 +132,8 @@ export class TestServer extends Context.Service<TestServer, Server>()("@account-
               HOST: "127.0.0.1",
               DATABASE_URL: `sqlite:${join(dir, "ledger.db")}`,
               ADMIN_TOKEN: adminToken,
+              // The webhook tests' receivers listen on loopback.
+              WEBHOOK_ALLOWED_HOSTS: "127.0.0.1",
               LOG_LEVEL: "info"
             },
             stdio: ["ignore", "pipe", "pipe"]
