@@ -46,6 +46,21 @@ export interface VerifyWebhookOptions {
 }
 
 /**
+ * The shape of `verifyWebhook` and `verifyWebhookEffect`, answering `A`:
+ * `boolean` on Node, `Promise<boolean>` in the fetch entry, an `Effect` in
+ * the Effect form.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type WebhookVerifier<A> = (
+  body: WebhookBody,
+  header: string | null | undefined,
+  secret: WebhookSecret,
+  options?: VerifyWebhookOptions
+) => A
+
+/**
  * Why `verifyWebhook` refused a delivery without answering `false`:
  *
  * - `MalformedHeader`: the `AO-Signature` header is missing, or has no

@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import type { ListenInput } from "../Cli.js"
 import { type CliFailure, usageError } from "../CliFailure.js"
 import { errLine, out, printWarning } from "../Io.js"
-import { type OperatorClient, withOperator } from "../Operator.js"
+import { type OperatorClient, type OperatorError, withOperator } from "../Operator.js"
 import { printableUrl } from "../Settings.js"
 
 /**
@@ -100,10 +100,10 @@ export const listen = (input: ListenInput): Effect.Effect<void, CliFailure> =>
           return found.reverse()
         })
 
-        const endpoints = Effect.map(
-          input.endpoints.length > 0 ? Effect.succeed(input.endpoints) : client.webhooks.list(),
-          (list) => list.map((endpoint) => (typeof endpoint === "string" ? endpoint : endpoint.id))
-        )
+        const endpoints: Effect.Effect<ReadonlyArray<string>, OperatorError> =
+          input.endpoints.length > 0
+            ? Effect.succeed(input.endpoints)
+            : Effect.map(client.webhooks.list(), (list) => list.map((endpoint) => endpoint.id))
 
         /** One read of the logs; with `send`, each new event is forwarded, else only remembered. */
         const poll = Effect.fnUntraced(function* (send: boolean) {

@@ -12,7 +12,8 @@ import {
   type VerifyWebhookOptions,
   type WebhookBody,
   type WebhookSecret,
-  WebhookSignatureInvalid
+  WebhookSignatureInvalid,
+  type WebhookVerifier
 } from "../Webhooks.js"
 
 /** A delivery ready for the HMAC: what is signed (`<t>.` then the body), the secrets, the signatures. */
@@ -109,21 +110,13 @@ export const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => {
   return difference === 0
 }
 
-/** A `verifyWebhook` of one entry point, synchronous or not. */
-export type Verify<A extends boolean | Promise<boolean>> = (
-  body: WebhookBody,
-  header: string | null | undefined,
-  secret: WebhookSecret,
-  options?: VerifyWebhookOptions
-) => A
-
 /**
  * The Effect form of a `verifyWebhook`: `WebhookSignatureInvalid` as its
  * failure, a `ConfigurationError` (a bad secret or option) as a defect;
  * synchronous when `verify` is.
  */
 export const effectForm =
-  (verify: Verify<boolean | Promise<boolean>>): Verify<Effect.Effect<boolean, WebhookSignatureInvalid>> =>
+  (verify: WebhookVerifier<boolean | Promise<boolean>>): WebhookVerifier<Effect.Effect<boolean, WebhookSignatureInvalid>> =>
   (body, header, secret, options) =>
     Effect.try({ try: () => verify(body, header, secret, options), catch: (error) => error }).pipe(
       Effect.flatMap((answer) =>

@@ -3,9 +3,10 @@
  * compared with `timingSafeEqual`.
  */
 import { createHmac, timingSafeEqual } from "node:crypto"
-import { conclude, prepare, type Verify } from "./webhook.js"
+import type { WebhookVerifier } from "../Webhooks.js"
+import { conclude, prepare } from "./webhook.js"
 
-export const verifyWebhookNode: Verify<boolean> = (body, header, secret, options) => {
+export const verifyWebhookNode: WebhookVerifier<boolean> = (body, header, secret, options) => {
   const signed = prepare(body, header, secret, options)
   let matched = false
   for (const key of signed.secrets) {

@@ -3,11 +3,12 @@
  * WebCrypto (`crypto.subtle`), each signature compared in time that
  * depends on its length only.
  */
-import { conclude, equalBytes, prepare, type Verify } from "./webhook.js"
+import type { WebhookVerifier } from "../Webhooks.js"
+import { conclude, equalBytes, prepare } from "./webhook.js"
 
 const utf8 = new TextEncoder()
 
-export const verifyWebhookWeb: Verify<Promise<boolean>> = async (body, header, secret, options) => {
+export const verifyWebhookWeb: WebhookVerifier<Promise<boolean>> = async (body, header, secret, options) => {
   const signed = prepare(body, header, secret, options)
   const prefix = utf8.encode(signed.prefix)
   const content = typeof signed.body === "string" ? utf8.encode(signed.body) : signed.body

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { AppLayer, overLedger, Settings } from "@account-overview/http"
+import { AppLayer, overLedger, type ServerSettings, Settings } from "@account-overview/http"
 import { Ledger } from "@account-overview/store"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { HttpServer } from "effect/http"
@@ -17,9 +17,10 @@ const tempDir = Effect.acquireRelease(
 
 /**
  * The microservice, in this process, on an ephemeral port, over a fresh
- * SQLite ledger.
+ * SQLite ledger, with `overrides` of its test settings.
  */
-export const serviceLayer = Layer.unwrap(
+export const serviceLayerWith = (overrides: Partial<ServerSettings> = {}) =>
+  Layer.unwrap(
   Effect.map(tempDir, (dir) =>
     AppLayer.pipe(
       Layer.provide(overLedger(Ledger.layerSqlite(join(dir, "ledger.db")))),
@@ -29,12 +30,16 @@ export const serviceLayer = Layer.unwrap(
           host: "127.0.0.1",
           adminToken: Option.some(Redacted.make(adminToken)),
           logLevel: "None",
-          authFailureLimit: 10_000
+          authFailureLimit: 10_000,
+          ...overrides
         })
       )
     )
   )
 )
+
+/** The microservice with its default test settings. */
+export const serviceLayer = serviceLayerWith()
 
 /** The base URL the service listens on. */
 export const baseUrl = HttpServer.addressFormattedWith((url) => Effect.succeed(url))
