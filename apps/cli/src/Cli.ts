@@ -705,7 +705,9 @@ const webhooksRotateSecret = Command.make(
   webhooksRotateSecretConfig,
   lazy(loadWebhooks, (m, input: WebhooksRotateSecretInput) => m.webhooksRotateSecret(input))
 ).pipe(
-  Command.withDescription("Give a webhook endpoint a new signing secret, printed once; the old one signs too for a while"),
+  Command.withDescription(
+    "Give a webhook endpoint a new signing secret, printed once; the old one signs too for a while"
+  ),
   Command.withExamples([{ command: `${executable} admin webhooks rotate-secret ops --grace 1h` }])
 )
 
@@ -792,7 +794,9 @@ const listenConfig = {
   ...admin,
   forwardTo: Flag.String("forward-to").pipe(
     Flag.withMetavar("URL"),
-    Flag.withDescription("Where each new event is POSTed, signed with this run's secret, such as http://127.0.0.1:3000/hooks")
+    Flag.withDescription(
+      "Where each new event is POSTed, signed with this run's secret, such as http://127.0.0.1:3000/hooks"
+    )
   ),
   endpoints: Flag.String("endpoint").pipe(
     Flag.withMetavar("ID"),

@@ -301,7 +301,10 @@ export interface OperatorCalls {
      * A new signing secret, shown this once; the old one keeps signing for
      * `graceSeconds` (the service's default: 24 hours). Never retried.
      */
-    readonly rotateSecret: (id: string, input?: { readonly graceSeconds?: number | undefined }) => Op<WebhookSecretRotation>
+    readonly rotateSecret: (
+      id: string,
+      input?: { readonly graceSeconds?: number | undefined }
+    ) => Op<WebhookSecretRotation>
     /** A page of the endpoint's deliveries, newest first. */
     readonly deliveries: (id: string, query?: DeliveriesQuery) => Op<Page<WebhookDelivery>>
     /** Queues a delivery again, due now, with the same event id. */

@@ -427,13 +427,13 @@ describe("operator client: webhooks", () => {
       enabled: false
     })
     assert.strictEqual(created.secret, "whsec_once")
-    assert.deepStrictEqual(await operator.webhooks.list(), [endpoint])
-    assert.deepStrictEqual(await operator.webhooks.get("ops"), endpoint)
-    assert.deepStrictEqual(await operator.webhooks.remove("ops"), endpoint)
+    assert.deepStrictEqual<unknown>(await operator.webhooks.list(), [endpoint])
+    assert.deepStrictEqual<unknown>(await operator.webhooks.get("ops"), endpoint)
+    assert.deepStrictEqual<unknown>(await operator.webhooks.remove("ops"), endpoint)
     assert.strictEqual((await operator.webhooks.rotateSecret("ops", { graceSeconds: 60 })).secret, "whsec_new")
     await operator.webhooks.rotateSecret("ops")
     const page = await operator.webhooks.deliveries("ops", { limit: 10, cursor: "c1" })
-    assert.deepStrictEqual(page.items[0]!.event, event)
+    assert.deepStrictEqual<unknown>(page.items[0]!.event, event)
     assert.strictEqual(page.nextCursor, "c2")
     assert.strictEqual((await operator.webhooks.redeliver("ops", "dlv_1")).status, "pending")
     const raw = await operator.withResponse.webhooks.redeliver("ops", "dlv/1")
@@ -444,7 +444,7 @@ describe("operator client: webhooks", () => {
         OperatorClient.layer({ baseUrl: server.url, adminToken, env: {} })
       )
     )
-    assert.deepStrictEqual(effect, endpoint)
+    assert.deepStrictEqual<unknown>(effect, endpoint)
     assert.deepStrictEqual(
       server.requests.map((r) => `${r.method} ${r.url} ${r.body}`),
       [

@@ -36,7 +36,9 @@ const checkForwardTo = (text: string): Effect.Effect<URL, CliFailure> => {
   try {
     url = new URL(text)
   } catch {
-    return Effect.fail(usageError(`--forward-to "${printableUrl(text)}" is not a URL, such as http://127.0.0.1:3000/hooks`))
+    return Effect.fail(
+      usageError(`--forward-to "${printableUrl(text)}" is not a URL, such as http://127.0.0.1:3000/hooks`)
+    )
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     return Effect.fail(usageError(`--forward-to must be an http or https URL, not ${url.protocol}`))
@@ -100,10 +102,9 @@ export const listen = (input: ListenInput): Effect.Effect<void, CliFailure> =>
           return found.reverse()
         })
 
-        const endpoints: Effect.Effect<ReadonlyArray<string>, OperatorError> =
-          input.endpoints.length > 0
-            ? Effect.succeed(input.endpoints)
-            : Effect.map(client.webhooks.list(), (list) => list.map((endpoint) => endpoint.id))
+        const endpoints: Effect.Effect<ReadonlyArray<string>, OperatorError> = input.endpoints.length > 0
+          ? Effect.succeed(input.endpoints)
+          : Effect.map(client.webhooks.list(), (list) => list.map((endpoint) => endpoint.id))
 
         /** One read of the logs; with `send`, each new event is forwarded, else only remembered. */
         const poll = Effect.fnUntraced(function* (send: boolean) {
@@ -128,12 +129,18 @@ export const listen = (input: ListenInput): Effect.Effect<void, CliFailure> =>
           Effect.andThen(
             poll(true).pipe(
               Effect.catch((error: unknown) =>
-                Effect.sync(() => printWarning(`reading the delivery logs failed, trying again: ${String((error as Error).message ?? error)}`))
+                Effect.sync(() =>
+                  printWarning(
+                    `reading the delivery logs failed, trying again: ${String((error as Error).message ?? error)}`
+                  )
+                )
               )
             )
           ),
           Effect.forever,
-          Effect.onInterrupt(() => Effect.sync(() => errLine(`forwarded ${forwarded} event${forwarded === 1 ? "" : "s"}`)))
+          Effect.onInterrupt(() =>
+            Effect.sync(() => errLine(`forwarded ${forwarded} event${forwarded === 1 ? "" : "s"}`))
+          )
         )
       })
     )

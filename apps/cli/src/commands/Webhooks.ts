@@ -133,7 +133,10 @@ export const webhooksDeliveries = Effect.fn("webhooksDeliveries")(function* (inp
       ...(Option.isSome(input.cursor) ? { cursor: input.cursor.value } : {})
     })
   )
-  const shown = chosen.output === "table" || chosen.output === "csv" ? chosen.fields.filter((f) => f.key !== "event") : chosen.fields
+  const shown =
+    chosen.output === "table" || chosen.output === "csv"
+      ? chosen.fields.filter((f) => f.key !== "event")
+      : chosen.fields
   const writer = listWriter(chosen.output, shown, colors())
   for (const delivery of page.items) writer.write(delivery)
   writer.end()

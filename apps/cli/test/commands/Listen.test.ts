@@ -70,7 +70,9 @@ layer(Setup, { excludeTestServices: true, timeout: "60 seconds" })("webhooks lis
           })
         }
         const usage = (id: string, user: string, credits: number) =>
-          server.operator("POST", "/v1/usage", [{ id, user, requests: 1, credits, occurredAt: new Date().toISOString() }])
+          server.operator("POST", "/v1/usage", [
+            { id, user, requests: 1, credits, occurredAt: new Date().toISOString() }
+          ])
         // An alert from before the listener starts: in the log, never forwarded.
         yield* usage("before-1", "before@example.com", 90)
         yield* receiver.received("/service", 1)
@@ -105,7 +107,10 @@ layer(Setup, { excludeTestServices: true, timeout: "60 seconds" })("webhooks lis
         )
         const lines = stdout.trimEnd().split("\n")
         assert.strictEqual(lines.length, 2)
-        assert.match(lines[0]!, new RegExp(`usage\\.threshold_crossed  ${events[0].id}  after@example\\.com  threshold 80  -> 204$`))
+        assert.match(
+          lines[0]!,
+          new RegExp(`usage\\.threshold_crossed  ${events[0].id}  after@example\\.com  threshold 80  -> 204$`)
+        )
         // The service's own deliveries carry the same event ids, under the endpoint's secret.
         const fromService = receiver.requests.filter((r) => r.path === "/service").map((r) => r.headers["ao-event-id"])
         assert.includeMembers(fromService, [events[0].id, events[1].id])
@@ -113,18 +118,23 @@ layer(Setup, { excludeTestServices: true, timeout: "60 seconds" })("webhooks lis
     { timeout: 60_000 }
   )
 
-  it.effect("a --forward-to that is not an http URL is a usage error; a service that cannot be read fails at once", () =>
-    Effect.gen(function* () {
-      const server = yield* TestServer
-      const env = { ACCOUNT_OVERVIEW_BASE_URL: server.baseUrl, ACCOUNT_OVERVIEW_ADMIN_TOKEN: server.adminToken }
-      const ftp = yield* cli(["webhooks", "listen", "--forward-to", "ftp://127.0.0.1/x"], { env })
-      assert.strictEqual(ftp.code, 2)
-      assert.strictEqual(ftp.stderr, "error: --forward-to must be an http or https URL, not ftp:\n")
-      const unknown = yield* cli(["webhooks", "listen", "--forward-to", "http://127.0.0.1:1/x", "--endpoint", "nope"], {
-        env
+  it.effect(
+    "a --forward-to that is not an http URL is a usage error; a service that cannot be read fails at once",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const env = { ACCOUNT_OVERVIEW_BASE_URL: server.baseUrl, ACCOUNT_OVERVIEW_ADMIN_TOKEN: server.adminToken }
+        const ftp = yield* cli(["webhooks", "listen", "--forward-to", "ftp://127.0.0.1/x"], { env })
+        assert.strictEqual(ftp.code, 2)
+        assert.strictEqual(ftp.stderr, "error: --forward-to must be an http or https URL, not ftp:\n")
+        const unknown = yield* cli(
+          ["webhooks", "listen", "--forward-to", "http://127.0.0.1:1/x", "--endpoint", "nope"],
+          {
+            env
+          }
+        )
+        assert.strictEqual(unknown.code, 1)
+        assert.match(unknown.stderr, /^error: not found/)
       })
-      assert.strictEqual(unknown.code, 1)
-      assert.match(unknown.stderr, /^error: not found/)
-    })
   )
 })

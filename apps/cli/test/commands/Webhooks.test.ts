@@ -34,7 +34,20 @@ layer(Setup, { excludeTestServices: true, timeout: "60 seconds" })("admin webhoo
         assert.notInclude(created.stderr, endpoint.secret)
 
         const updated = yield* cli(
-          ["admin", "webhooks", "set", "ops", "--url", url, "--reseller", "hook-reseller", "--reseller", "other", "-o", "table"],
+          [
+            "admin",
+            "webhooks",
+            "set",
+            "ops",
+            "--url",
+            url,
+            "--reseller",
+            "hook-reseller",
+            "--reseller",
+            "other",
+            "-o",
+            "table"
+          ],
           { env }
         )
         assert.strictEqual(updated.code, 0, updated.stderr)
@@ -76,7 +89,10 @@ layer(Setup, { excludeTestServices: true, timeout: "60 seconds" })("admin webhoo
         yield* receiver.received("/hooks", 1)
         const log = yield* cli(["admin", "webhooks", "deliveries", "ops"], { env })
         assert.strictEqual(log.code, 0, log.stderr)
-        const deliveries = log.stdout.trimEnd().split("\n").map((line) => JSON.parse(line))
+        const deliveries = log.stdout
+          .trimEnd()
+          .split("\n")
+          .map((line) => JSON.parse(line))
         assert.strictEqual(deliveries.length, 1)
         assert.strictEqual(deliveries[0].customer, "hooked@example.com")
         assert.strictEqual(deliveries[0].threshold, 80)
@@ -125,7 +141,11 @@ layer(Setup, { excludeTestServices: true, timeout: "60 seconds" })("admin webhoo
         { env }
       )
       assert.strictEqual(set.code, 0, set.stderr)
-      assert.deepStrictEqual(JSON.parse(set.stdout), { name: "Alerted", credits: 10, alertThresholds: [50, 90, "overage"] })
+      assert.deepStrictEqual(JSON.parse(set.stdout), {
+        name: "Alerted",
+        credits: 10,
+        alertThresholds: [50, 90, "overage"]
+      })
       const none = yield* cli(["admin", "packages", "set", "Quiet", "--credits", "10", "--alert-thresholds", "none"], {
         env
       })
@@ -133,7 +153,9 @@ layer(Setup, { excludeTestServices: true, timeout: "60 seconds" })("admin webhoo
       const csv = yield* cli(["admin", "packages", "list", "-o", "csv"], { env })
       assert.include(csv.stdout.split("\n"), 'Alerted,10,,"50,90,overage"')
       for (const bad of ["80,80", "0", "1001", "eighty", "80,"]) {
-        const refused = yield* cli(["admin", "packages", "set", "X", "--credits", "1", "--alert-thresholds", bad], { env })
+        const refused = yield* cli(["admin", "packages", "set", "X", "--credits", "1", "--alert-thresholds", bad], {
+          env
+        })
         assert.strictEqual(refused.code, 2, bad)
         assert.include(refused.stderr, "invalid --alert-thresholds: expected percentages from 1 to 1000 and overage")
       }

@@ -116,7 +116,9 @@ export const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => {
  * synchronous when `verify` is.
  */
 export const effectForm =
-  (verify: WebhookVerifier<boolean | Promise<boolean>>): WebhookVerifier<Effect.Effect<boolean, WebhookSignatureInvalid>> =>
+  (
+    verify: WebhookVerifier<boolean | Promise<boolean>>
+  ): WebhookVerifier<Effect.Effect<boolean, WebhookSignatureInvalid>> =>
   (body, header, secret, options) =>
     Effect.try({ try: () => verify(body, header, secret, options), catch: (error) => error }).pipe(
       Effect.flatMap((answer) =>

@@ -17,9 +17,13 @@ export const verifyWebhookWeb: WebhookVerifier<Promise<boolean>> = async (body, 
   payload.set(content, prefix.byteLength)
   let matched = false
   for (const secretText of signed.secrets) {
-    const key = await crypto.subtle.importKey("raw", utf8.encode(secretText), { name: "HMAC", hash: "SHA-256" }, false, [
-      "sign"
-    ])
+    const key = await crypto.subtle.importKey(
+      "raw",
+      utf8.encode(secretText),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"]
+    )
     const expected = new Uint8Array(await crypto.subtle.sign("HMAC", key, payload))
     for (const signature of signed.signatures) {
       if (equalBytes(expected, signature)) matched = true

@@ -21,22 +21,22 @@ const tempDir = Effect.acquireRelease(
  */
 export const serviceLayerWith = (overrides: Partial<ServerSettings> = {}) =>
   Layer.unwrap(
-  Effect.map(tempDir, (dir) =>
-    AppLayer.pipe(
-      Layer.provide(overLedger(Ledger.layerSqlite(join(dir, "ledger.db")))),
-      Layer.provide(
-        Settings.layerTest({
-          port: 0,
-          host: "127.0.0.1",
-          adminToken: Option.some(Redacted.make(adminToken)),
-          logLevel: "None",
-          authFailureLimit: 10_000,
-          ...overrides
-        })
+    Effect.map(tempDir, (dir) =>
+      AppLayer.pipe(
+        Layer.provide(overLedger(Ledger.layerSqlite(join(dir, "ledger.db")))),
+        Layer.provide(
+          Settings.layerTest({
+            port: 0,
+            host: "127.0.0.1",
+            adminToken: Option.some(Redacted.make(adminToken)),
+            logLevel: "None",
+            authFailureLimit: 10_000,
+            ...overrides
+          })
+        )
       )
     )
   )
-)
 
 /** The microservice with its default test settings. */
 export const serviceLayer = serviceLayerWith()
