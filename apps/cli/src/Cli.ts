@@ -593,6 +593,21 @@ const cycles = Command.make("cycles").pipe(
   Command.withExamples([{ command: `${executable} admin cycles history alice@example.com` }])
 )
 
+type WebhooksModule = typeof import("./commands/Webhooks.js")
+
+/** A command of `admin webhooks`: its handler is loaded from commands/Webhooks.ts when it runs. */
+const webhooksCommand = <Name extends string, const Config extends Command.Command.Config>(
+  name: Name,
+  config: Config,
+  run: (m: WebhooksModule, input: Command.Command.Config.Infer<Config>) => Effect.Effect<void, CliFailure>,
+  description: string,
+  examples: ReadonlyArray<Command.Command.Example>
+) =>
+  Command.make(name, config, lazy(loadWebhooks, run)).pipe(
+    Command.withDescription(description),
+    Command.withExamples(examples)
+  )
+
 const webhookIdArgument = Argument.String("id").pipe(Argument.withDescription("The webhook endpoint's id"))
 
 const webhooksSetConfig = {
@@ -622,19 +637,18 @@ const webhooksSetConfig = {
 /** The parsed input of `admin webhooks set`. */
 export type WebhooksSetInput = Command.Command.Config.Infer<typeof webhooksSetConfig>
 
-const webhooksSet = Command.make(
+const webhooksSet = webhooksCommand(
   "set",
   webhooksSetConfig,
-  lazy(loadWebhooks, (m, input: WebhooksSetInput) => m.webhooksSet(input))
-).pipe(
-  Command.withDescription("Create or update a webhook endpoint; a new endpoint's signing secret is printed once"),
-  Command.withExamples([
+  (m, input) => m.webhooksSet(input),
+  "Create or update a webhook endpoint; a new endpoint's signing secret is printed once",
+  [
     { command: `${executable} admin webhooks set ops --url https://hooks.example.com/account-overview` },
     {
       command: `${executable} admin webhooks set acme-only --url https://hooks.example.com/acme --reseller acme`,
       description: "Only the alerts of acme's customers"
     }
-  ])
+  ]
 )
 
 const webhooksListConfig = { ...admin, output: outputs(listOutputs, "ndjson"), fields }
@@ -642,13 +656,12 @@ const webhooksListConfig = { ...admin, output: outputs(listOutputs, "ndjson"), f
 /** The parsed input of `admin webhooks list`. */
 export type WebhooksListInput = Command.Command.Config.Infer<typeof webhooksListConfig>
 
-const webhooksList = Command.make(
+const webhooksList = webhooksCommand(
   "list",
   webhooksListConfig,
-  lazy(loadWebhooks, (m, input: WebhooksListInput) => m.webhooksList(input))
-).pipe(
-  Command.withDescription("List the webhook endpoints"),
-  Command.withExamples([{ command: `${executable} admin webhooks list` }])
+  (m, input) => m.webhooksList(input),
+  "List the webhook endpoints",
+  [{ command: `${executable} admin webhooks list` }]
 )
 
 const webhooksRecordConfig = { ...admin, id: webhookIdArgument, output: outputs(recordOutputs, "json"), fields }
@@ -656,22 +669,20 @@ const webhooksRecordConfig = { ...admin, id: webhookIdArgument, output: outputs(
 /** The parsed input of `admin webhooks get` and `delete`. */
 export type WebhooksRecordInput = Command.Command.Config.Infer<typeof webhooksRecordConfig>
 
-const webhooksGet = Command.make(
+const webhooksGet = webhooksCommand(
   "get",
   webhooksRecordConfig,
-  lazy(loadWebhooks, (m, input: WebhooksRecordInput) => m.webhooksGet(input))
-).pipe(
-  Command.withDescription("Show one webhook endpoint"),
-  Command.withExamples([{ command: `${executable} admin webhooks get ops --output json` }])
+  (m, input) => m.webhooksGet(input),
+  "Show one webhook endpoint",
+  [{ command: `${executable} admin webhooks get ops --output json` }]
 )
 
-const webhooksDelete = Command.make(
+const webhooksDelete = webhooksCommand(
   "delete",
   webhooksRecordConfig,
-  lazy(loadWebhooks, (m, input: WebhooksRecordInput) => m.webhooksDelete(input))
-).pipe(
-  Command.withDescription("Delete a webhook endpoint; its pending deliveries are not attempted again"),
-  Command.withExamples([{ command: `${executable} admin webhooks delete ops` }])
+  (m, input) => m.webhooksDelete(input),
+  "Delete a webhook endpoint; its pending deliveries are not attempted again",
+  [{ command: `${executable} admin webhooks delete ops` }]
 )
 
 /** `90`, `90s`, `15m`, `24h` or `7d` as whole seconds; none for anything else. */
@@ -700,15 +711,12 @@ const webhooksRotateSecretConfig = {
 /** The parsed input of `admin webhooks rotate-secret`. */
 export type WebhooksRotateSecretInput = Command.Command.Config.Infer<typeof webhooksRotateSecretConfig>
 
-const webhooksRotateSecret = Command.make(
+const webhooksRotateSecret = webhooksCommand(
   "rotate-secret",
   webhooksRotateSecretConfig,
-  lazy(loadWebhooks, (m, input: WebhooksRotateSecretInput) => m.webhooksRotateSecret(input))
-).pipe(
-  Command.withDescription(
-    "Give a webhook endpoint a new signing secret, printed once; the old one signs too for a while"
-  ),
-  Command.withExamples([{ command: `${executable} admin webhooks rotate-secret ops --grace 1h` }])
+  (m, input) => m.webhooksRotateSecret(input),
+  "Give a webhook endpoint a new signing secret, printed once; the old one signs too for a while",
+  [{ command: `${executable} admin webhooks rotate-secret ops --grace 1h` }]
 )
 
 const webhooksDeliveriesConfig = {
@@ -733,16 +741,15 @@ const webhooksDeliveriesConfig = {
 /** The parsed input of `admin webhooks deliveries`. */
 export type WebhooksDeliveriesInput = Command.Command.Config.Infer<typeof webhooksDeliveriesConfig>
 
-const webhooksDeliveries = Command.make(
+const webhooksDeliveries = webhooksCommand(
   "deliveries",
   webhooksDeliveriesConfig,
-  lazy(loadWebhooks, (m, input: WebhooksDeliveriesInput) => m.webhooksDeliveries(input))
-).pipe(
-  Command.withDescription("Show a webhook endpoint's delivery log: status, attempts, last answer or error"),
-  Command.withExamples([
+  (m, input) => m.webhooksDeliveries(input),
+  "Show a webhook endpoint's delivery log: status, attempts, last answer or error",
+  [
     { command: `${executable} admin webhooks deliveries ops` },
     { command: `${executable} admin webhooks deliveries ops --fields id,status,lastError`, description: "Three fields" }
-  ])
+  ]
 )
 
 const webhooksRedeliverConfig = {
@@ -756,13 +763,12 @@ const webhooksRedeliverConfig = {
 /** The parsed input of `admin webhooks redeliver`. */
 export type WebhooksRedeliverInput = Command.Command.Config.Infer<typeof webhooksRedeliverConfig>
 
-const webhooksRedeliver = Command.make(
+const webhooksRedeliver = webhooksCommand(
   "redeliver",
   webhooksRedeliverConfig,
-  lazy(loadWebhooks, (m, input: WebhooksRedeliverInput) => m.webhooksRedeliver(input))
-).pipe(
-  Command.withDescription("Queue a delivery again, due now, with the same event id"),
-  Command.withExamples([{ command: `${executable} admin webhooks redeliver ops dlv_0123` }])
+  (m, input) => m.webhooksRedeliver(input),
+  "Queue a delivery again, due now, with the same event id",
+  [{ command: `${executable} admin webhooks redeliver ops dlv_0123` }]
 )
 
 const webhooks = Command.make("webhooks").pipe(
