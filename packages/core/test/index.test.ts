@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as AccountOverviews from "../src/AccountOverviews.js"
+import * as AlertThresholds from "../src/AlertThresholds.js"
 import * as AppApi from "../src/AppApi.js"
 import * as Billing from "../src/Billing.js"
 import * as CalendarDate from "../src/CalendarDate.js"
@@ -15,12 +16,15 @@ import * as Overview from "../src/Overview.js"
 import * as OverviewRequest from "../src/OverviewRequest.js"
 import * as Params from "../src/Params.js"
 import * as TimeZone from "../src/TimeZone.js"
+import * as WebhookSignature from "../src/WebhookSignature.js"
+import * as Webhooks from "../src/Webhooks.js"
 import * as WireCodec from "../src/WireCodec.js"
 import * as WireRoutes from "../src/WireRoutes.js"
 import * as Xml from "../src/Xml.js"
 
 const modules = {
   AccountOverviews,
+  AlertThresholds,
   AppApi,
   Billing,
   CalendarDate,
@@ -35,6 +39,8 @@ const modules = {
   OverviewRequest,
   Params,
   TimeZone,
+  WebhookSignature,
+  Webhooks,
   WireCodec,
   WireRoutes,
   Xml
