@@ -1,6 +1,7 @@
 /**
  * The service assembled: the wire listener and the Effect router on one
- * HTTP server, the throttles, metrics and logging, over a store layer
+ * HTTP server, the throttles, metrics and logging, the webhook delivery
+ * worker, over a store layer
  * given by the caller (main picks it from `DATABASE_URL`; tests give their
  * own).
  *
@@ -21,6 +22,7 @@ import * as Server from "./Server.js"
 import type { Settings } from "./Settings.js"
 import { type RedisUnavailable, Throttles } from "./Throttle.js"
 import { layerTracer, layerWireSpans } from "./Tracing.js"
+import { WebhookDelivery } from "./WebhookDelivery.js"
 import { WireHandler } from "./wire/Handler.js"
 
 /**
@@ -58,6 +60,7 @@ export const AppLayer: Layer.Layer<
   Layer.provide(layerWireSpans),
   Layer.provide(WireHandler.layer),
   Layer.provide(Throttles.layer),
+  Layer.provide(WebhookDelivery.layer),
   Layer.provideMerge(Layer.mergeAll(Metrics.layer, Lifecycle.layer)),
   Layer.provide(LogLayer),
   Layer.provide(layerTracer((method, path) => `${method} ${Server.routeLabel(path)}`))

@@ -53,6 +53,19 @@ export interface MetricsRegistry {
    * @since 0.2.0
    */
   readonly throttleStoreError: () => void
+  /**
+   * Counts one webhook delivery delivered (a 2xx) or failed for good.
+   *
+   * @since 0.3.0
+   */
+  readonly webhookDelivery: (outcome: "delivered" | "failed") => void
+  /**
+   * The deliveries pending in the store and the age of the oldest, as last
+   * read by this instance's delivery worker.
+   *
+   * @since 0.3.0
+   */
+  readonly webhookBacklog: (pending: number, oldestAgeSeconds: number) => void
   /** The Prometheus text exposition (format 0.0.4). */
   readonly render: () => string
 }
@@ -108,6 +121,7 @@ export const makeRegistry = (options: { readonly more?: () => string } = {}): Me
   let storeErrors = 0
   let throttleStoreErrors = 0
   const throttles: Record<ThrottleKind, number> = { auth_failures: 0, rate_limit: 0 }
+  const webhooks = { delivered: 0, failed: 0, pending: 0, oldestAgeSeconds: 0 }
 
   const observeRequest = (route: string, status: number, seconds: number, method?: string): void => {
     let byMethod = requests.get(route)
@@ -165,6 +179,20 @@ export const makeRegistry = (options: { readonly more?: () => string } = {}): Me
         lines.push(`http_request_duration_seconds_count{${labels}} ${histogram.count}`)
       }
     }
+    lines.push("# HELP webhook_deliveries_pending Webhook deliveries waiting for an attempt or a retry.")
+    lines.push("# TYPE webhook_deliveries_pending gauge")
+    lines.push(`webhook_deliveries_pending ${webhooks.pending}`)
+    lines.push("# HELP webhook_deliveries_delivered_total Webhook deliveries this instance delivered (a 2xx answer).")
+    lines.push("# TYPE webhook_deliveries_delivered_total counter")
+    lines.push(`webhook_deliveries_delivered_total ${webhooks.delivered}`)
+    lines.push(
+      "# HELP webhook_deliveries_failed_total Webhook deliveries this instance gave up after the retry window."
+    )
+    lines.push("# TYPE webhook_deliveries_failed_total counter")
+    lines.push(`webhook_deliveries_failed_total ${webhooks.failed}`)
+    lines.push("# HELP webhook_oldest_pending_age_seconds Age of the oldest pending webhook delivery, 0 when none.")
+    lines.push("# TYPE webhook_oldest_pending_age_seconds gauge")
+    lines.push(`webhook_oldest_pending_age_seconds ${webhooks.oldestAgeSeconds}`)
     lines.push("# HELP store_errors_total Calls that failed because the store did not answer.")
     lines.push("# TYPE store_errors_total counter")
     lines.push(`store_errors_total ${storeErrors}`)
@@ -191,6 +219,13 @@ export const makeRegistry = (options: { readonly more?: () => string } = {}): Me
     },
     throttled: (kind) => {
       throttles[kind] += 1
+    },
+    webhookDelivery: (outcome) => {
+      webhooks[outcome] += 1
+    },
+    webhookBacklog: (pending, oldestAgeSeconds) => {
+      webhooks.pending = pending
+      webhooks.oldestAgeSeconds = oldestAgeSeconds
     },
     render
   }

@@ -11,6 +11,7 @@ import { resolve } from "node:path"
 import { dataDirConfig, defaultDataDir } from "@account-overview/store"
 import { Config, Context, Effect, Layer, type LogLevel, Option, Redacted, Schema } from "effect"
 import { parseTrustProxy, type TrustProxy, trustNoProxy } from "./ClientAddress.js"
+import { noWebhookHosts, parseWebhookHosts, type WebhookHosts } from "./WebhookTargets.js"
 
 /**
  * The largest request body the wire endpoints read, in bytes (64 KiB).
@@ -59,6 +60,18 @@ export interface ServerSettings {
   readonly buildCommit: Option.Option<string>
   /** `OTEL_EXPORTER_OTLP_ENDPOINT` and the other OpenTelemetry variables: traces over OTLP/HTTP; off when unset. */
   readonly tracing: Option.Option<TracingSettings>
+  /** `WEBHOOK_ALLOWED_HOSTS`: host names and addresses/CIDRs webhooks may reach besides public addresses (default none). */
+  readonly webhookAllowedHosts: WebhookHosts
+  /** `WEBHOOK_TIMEOUT_MS`: time one delivery attempt may take, default 10000. */
+  readonly webhookTimeoutMs: number
+  /** `WEBHOOK_RETRY_WINDOW_MS`: how long a delivery is retried before it fails, default 86400000 (24 h). */
+  readonly webhookRetryWindowMs: number
+  /** `WEBHOOK_BACKOFF_BASE_MS`: the first retry's largest delay, doubled per attempt (full jitter), default 5000. */
+  readonly webhookBackoffBaseMs: number
+  /** `WEBHOOK_BACKOFF_MAX_MS`: the largest delay between attempts, default 3600000 (1 h). */
+  readonly webhookBackoffMaxMs: number
+  /** `WEBHOOK_POLL_MS`: how often an instance looks for due deliveries (also woken by its own ingestions), default 1000. */
+  readonly webhookPollMs: number
 }
 
 const logLevels: Record<string, LogLevel.LogLevel> = {
@@ -96,6 +109,20 @@ const TrustProxyText = Schema.String.pipe(
     })
   )
 )
+
+const WebhookHostsText = Schema.String.pipe(
+  Schema.check(
+    Schema.makeFilter((s: string) => {
+      const parsed = parseWebhookHosts(s)
+      return !("_tag" in parsed) || parsed.message
+    })
+  )
+)
+
+const positiveMillis = (name: string, fallback: number) =>
+  Config.schema(Schema.Int.pipe(Schema.check(Schema.isGreaterThanOrEqualTo(1))), name).pipe(
+    Config.withDefault(fallback)
+  )
 
 const millis = (name: string, fallback: number) =>
   Config.schema(nonNegativeInt, name).pipe(Config.withDefault(fallback))
@@ -172,7 +199,10 @@ export const tracingConfig: Config.Config<Option.Option<TracingSettings>> = Conf
  * The settings as one `Config`, from `PORT`, `HOST`, `DATA_DIR`, `LOG_LEVEL`, `RATE_LIMIT_PER_MINUTE`, `AUTH_FAILURE_LIMIT`, `ADMIN_TOKEN`,
  * `TRUST_PROXY`, `REDIS_URL`, `REDIS_KEY_PREFIX`, `HEADERS_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`,
  * `KEEP_ALIVE_TIMEOUT_MS` and `SHUTDOWN_TIMEOUT_MS`.
- * Also `BUILD_COMMIT` and the OpenTelemetry variables of `tracingConfig`.
+ * Also `BUILD_COMMIT`, the OpenTelemetry variables of `tracingConfig`, and
+ * the webhooks' `WEBHOOK_ALLOWED_HOSTS`, `WEBHOOK_TIMEOUT_MS`,
+ * `WEBHOOK_RETRY_WINDOW_MS`, `WEBHOOK_BACKOFF_BASE_MS`,
+ * `WEBHOOK_BACKOFF_MAX_MS` and `WEBHOOK_POLL_MS`.
  *
  * @since 0.1.0
  * @category config
@@ -213,7 +243,19 @@ export const settingsConfig: Config.Config<ServerSettings> = Config.all({
   keepAliveTimeoutMs: millis("KEEP_ALIVE_TIMEOUT_MS", 5_000),
   shutdownTimeoutMs: millis("SHUTDOWN_TIMEOUT_MS", 10_000),
   buildCommit: Config.String("BUILD_COMMIT").pipe(Config.option, Config.map(Option.filter((c) => c.trim() !== ""))),
-  tracing: tracingConfig
+  tracing: tracingConfig,
+  webhookAllowedHosts: Config.schema(WebhookHostsText, "WEBHOOK_ALLOWED_HOSTS").pipe(
+    Config.withDefault(""),
+    Config.map((text) => {
+      const parsed = parseWebhookHosts(text)
+      return "_tag" in parsed ? noWebhookHosts : parsed
+    })
+  ),
+  webhookTimeoutMs: positiveMillis("WEBHOOK_TIMEOUT_MS", 10_000),
+  webhookRetryWindowMs: positiveMillis("WEBHOOK_RETRY_WINDOW_MS", 86_400_000),
+  webhookBackoffBaseMs: positiveMillis("WEBHOOK_BACKOFF_BASE_MS", 5_000),
+  webhookBackoffMaxMs: positiveMillis("WEBHOOK_BACKOFF_MAX_MS", 3_600_000),
+  webhookPollMs: positiveMillis("WEBHOOK_POLL_MS", 1_000)
 })
 
 /**
@@ -238,7 +280,13 @@ export const defaultSettings: ServerSettings = {
   keepAliveTimeoutMs: 5_000,
   shutdownTimeoutMs: 10_000,
   buildCommit: Option.none(),
-  tracing: Option.none()
+  tracing: Option.none(),
+  webhookAllowedHosts: noWebhookHosts,
+  webhookTimeoutMs: 10_000,
+  webhookRetryWindowMs: 86_400_000,
+  webhookBackoffBaseMs: 5_000,
+  webhookBackoffMaxMs: 3_600_000,
+  webhookPollMs: 1_000
 }
 
 /**

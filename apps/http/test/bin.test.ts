@@ -315,8 +315,8 @@ describe("account-overview-server's logs and failures (Commands.ts, main.ts)", (
       assert.strictEqual(first.code, 0, first.stdout)
       const opened = jsonLines(first.stdout).find((r) => r.message === "opening the ledger")!
       assert.strictEqual(opened.schema, schema)
-      // Every migration of the ledger, 0001 to 0005.
-      assert.strictEqual(jsonLines(first.stdout).at(-1)!.ran, 5)
+      // Every migration of the ledger, 0001 to 0006.
+      assert.strictEqual(jsonLines(first.stdout).at(-1)!.ran, 6)
       const again = await run(["migrate"], { DATABASE_URL: url })
       assert.strictEqual(again.code, 0, again.stdout)
       assert.strictEqual(jsonLines(again.stdout).at(-1)!.ran, 0)

@@ -12,6 +12,7 @@ describe("OperatorApi", () => {
     )
     assert.deepStrictEqual(routes.sort(), [
       "DELETE /v1/customers/{user}/package/scheduled",
+      "DELETE /v1/webhooks/{id}",
       "GET /v1/customers",
       "GET /v1/customers/{user}",
       "GET /v1/customers/{user}/cycles",
@@ -20,13 +21,19 @@ describe("OperatorApi", () => {
       "GET /v1/resellers/{apiUser}/cycles",
       "GET /v1/resellers/{apiUser}/cycles.csv",
       "GET /v1/resellers/{apiUser}/overviews",
+      "GET /v1/webhooks",
+      "GET /v1/webhooks/{id}",
+      "GET /v1/webhooks/{id}/deliveries",
       "POST /v1/customers/{user}/package",
       "POST /v1/resellers/{apiUser}/rotate-key",
       "POST /v1/usage",
       "POST /v1/usage/voids",
+      "POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver",
+      "POST /v1/webhooks/{id}/rotate-secret",
       "PUT /v1/customers/{user}",
       "PUT /v1/packages/{name}",
-      "PUT /v1/resellers/{apiUser}"
+      "PUT /v1/resellers/{apiUser}",
+      "PUT /v1/webhooks/{id}"
     ])
     assert.property(spec.components.securitySchemes, "bearer")
   })
@@ -38,7 +45,7 @@ describe("OperatorApi", () => {
         ["get", "put", "post", "delete"].includes(m)
       )
     )
-    assert.strictEqual(operations.length, 16)
+    assert.strictEqual(operations.length, 23)
     for (const [, operation] of operations) assert.isString(operation.summary)
     assert.strictEqual(new Set(operations.map(([, o]) => o.summary)).size, operations.length)
     assert.deepStrictEqual(spec.servers, [{ url: "/", description: "The service that serves this document" }])
@@ -48,7 +55,7 @@ describe("OperatorApi", () => {
 
   it("types the query parameter limit as the integer from 1 to 1000 the server takes, 100 by default", () => {
     const spec = OpenApi.fromApi(OperatorApi)
-    for (const path of ["/v1/customers", "/v1/resellers/{apiUser}/overviews"]) {
+    for (const path of ["/v1/customers", "/v1/resellers/{apiUser}/overviews", "/v1/webhooks/{id}/deliveries"]) {
       const get = (spec.paths[path] as { get: { parameters: ReadonlyArray<{ name: string; schema: unknown }> } }).get
       const limit = get.parameters.find((p) => p.name === "limit")
       assert.deepStrictEqual(limit?.schema, { type: "integer", minimum: 1, maximum: 1000, default: 100 }, path)

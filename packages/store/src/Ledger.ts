@@ -34,12 +34,16 @@ import type {
 } from "./LedgerModels.js"
 import { LedgerPage } from "./LedgerPage.js"
 import { layerSqlClientPg, layerSqlClientSqlite } from "./LedgerSql.js"
+import { LedgerWebhooks } from "./LedgerWebhooks.js"
 import { migrate } from "./Migrations.js"
 
-const onSql = (options: LedgerLayerOptions | undefined): Layer.Layer<Ledger | LedgerPage, Unavailable, SqlClient> =>
-  Layer.merge(
+const onSql = (
+  options: LedgerLayerOptions | undefined
+): Layer.Layer<Ledger | LedgerPage | LedgerWebhooks, Unavailable, SqlClient> =>
+  Layer.mergeAll(
     Layer.effect(Ledger, options?.migrate === false ? SqlLedger.make : Effect.andThen(migrate, SqlLedger.make)),
-    LedgerPage.layerSql
+    LedgerPage.layerSql,
+    LedgerWebhooks.layerSql
   )
 
 // The `SqlClient` named by `DATABASE_URL`: what `layerConfig` and `migrateConfig` run on. Logs
@@ -224,7 +228,7 @@ export class Ledger extends Context.Service<
   static readonly layerSqlite = (
     filename: string,
     options?: SqliteLedgerOptions
-  ): Layer.Layer<Ledger | LedgerPage, Unavailable> =>
+  ): Layer.Layer<Ledger | LedgerPage | LedgerWebhooks, Unavailable> =>
     onSql(options).pipe(Layer.provide(layerSqlClientSqlite(filename, options)))
 
   /**
@@ -238,7 +242,8 @@ export class Ledger extends Context.Service<
   static readonly layerPg = (
     url: string | Redacted.Redacted<string>,
     options?: PgLedgerOptions
-  ): Layer.Layer<Ledger | LedgerPage, Unavailable> => onSql(options).pipe(Layer.provide(layerSqlClientPg(url, options)))
+  ): Layer.Layer<Ledger | LedgerPage | LedgerWebhooks, Unavailable> =>
+    onSql(options).pipe(Layer.provide(layerSqlClientPg(url, options)))
 
   /**
    * The ledger chosen by `DATABASE_URL`, read through Effect `Config` and
@@ -252,10 +257,12 @@ export class Ledger extends Context.Service<
    * @since 0.1.0
    * @category layers
    */
-  static readonly layerConfig: Layer.Layer<Ledger | LedgerPage, Unavailable | Config.ConfigError> = Layer.merge(
-    Layer.effect(Ledger, Effect.andThen(migrate, SqlLedger.make)),
-    LedgerPage.layerSql
-  ).pipe(Layer.provide(sqlClientConfig))
+  static readonly layerConfig: Layer.Layer<Ledger | LedgerPage | LedgerWebhooks, Unavailable | Config.ConfigError> =
+    Layer.mergeAll(
+      Layer.effect(Ledger, Effect.andThen(migrate, SqlLedger.make)),
+      LedgerPage.layerSql,
+      LedgerWebhooks.layerSql
+    ).pipe(Layer.provide(sqlClientConfig))
 
   /**
    * Runs the pending migrations on the store chosen by `DATABASE_URL` (as

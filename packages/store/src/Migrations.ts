@@ -15,6 +15,7 @@ import nameKeys from "./migrations/0002_name_keys.js"
 import usageVoids from "./migrations/0003_usage_voids.js"
 import timeZones from "./migrations/0004_time_zones.js"
 import pageSessions from "./migrations/0005_page_sessions.js"
+import webhooks from "./migrations/0006_webhooks.js"
 
 /**
  * The table that records which migrations ran.
@@ -35,7 +36,8 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0002_name_keys": nameKeys,
   "0003_usage_voids": usageVoids,
   "0004_time_zones": timeZones,
-  "0005_page_sessions": pageSessions
+  "0005_page_sessions": pageSessions,
+  "0006_webhooks": webhooks
 })
 
 const run = Migrator.make({})

@@ -67,7 +67,8 @@ describe("Ledger.layerSqlite, Ledger.layerConfig and Ledger.migrateConfig (Ledge
         [2, "name_keys"],
         [3, "usage_voids"],
         [4, "time_zones"],
-        [5, "page_sessions"]
+        [5, "page_sessions"],
+        [6, "webhooks"]
       ])
       const reseller = yield* Effect.provide(
         Effect.gen(function* () {

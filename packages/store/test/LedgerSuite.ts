@@ -156,7 +156,7 @@ export const ledgerSuite = (name: string, options: SuiteOptions) =>
         const rows = yield* sql<{ migration_id: unknown }>`SELECT migration_id FROM ledger_migrations ORDER BY 1`
         assert.deepStrictEqual(
           rows.map((r) => Number(r.migration_id)).sort((a, b) => a - b),
-          [1, 2, 3, 4, 5]
+          [1, 2, 3, 4, 5, 6]
         )
         yield* (yield* Ledger).ping()
       })

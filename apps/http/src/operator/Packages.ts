@@ -16,14 +16,7 @@ export const PackagesHandlers = HttpApiBuilder.group(
   Effect.fnUntraced(function* (handlers) {
     const ledger = yield* Ledger
     return handlers.handleAll({
-      set: ({ params, payload }) =>
-        ledger
-          .upsertPackage(
-            payload.overagePrice === undefined
-              ? { name: params.name, credits: payload.credits }
-              : { name: params.name, credits: payload.credits, overagePrice: payload.overagePrice }
-          )
-          .pipe(orUnavailable),
+      set: ({ params, payload }) => ledger.upsertPackage({ name: params.name, ...payload }).pipe(orUnavailable),
       list: () => ledger.listPackages().pipe(orUnavailable)
     })
   })

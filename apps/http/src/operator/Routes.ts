@@ -1,6 +1,6 @@
 /**
  * The operator API mounted as routes: `/v1/...` (packages, resellers,
- * customers, usage), `/openapi.json` and `/docs`, with the bearer-token
+ * customers, usage, webhooks), `/openapi.json` and `/docs`, with the bearer-token
  * middleware and the request-error middleware of core's declaration.
  *
  * @since 0.1.0
@@ -22,6 +22,7 @@ import { OperatorRequestErrorsLive } from "./RequestErrors.js"
 import { ResellersHandlers } from "./Resellers.js"
 import { UsageHandlers } from "./Usage.js"
 import { UsageVoidsHandlers } from "./UsageVoids.js"
+import { WebhooksHandlers } from "./Webhooks.js"
 
 /**
  * The settings of the router the operator routes are mounted on: no limit
@@ -43,6 +44,7 @@ const ApiRoutes = HttpApiBuilder.layer(ServedApi).pipe(
     UsageHandlers,
     UsageVoidsHandlers,
     BillingHandlers,
+    WebhooksHandlers,
     AppApiHandlers
   ]),
   Layer.provide([OperatorAuthLive, OperatorRequestErrorsLive])

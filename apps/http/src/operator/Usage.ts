@@ -5,8 +5,9 @@
  */
 import { OperatorApi } from "@account-overview/core"
 import { Ledger } from "@account-overview/store"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
+import { WebhookDelivery } from "../WebhookDelivery.js"
 import { orUnavailable } from "./Errors.js"
 import { invalidBatch, readBatch } from "./UsageBatch.js"
 
@@ -16,7 +17,8 @@ import { invalidBatch, readBatch } from "./UsageBatch.js"
  * events and the problems of those that did not decode to `Ledger.ingest`,
  * which checks the customers, answers every problem of the batch at once
  * (400, nothing stored) or stores the batch in one transaction and answers
- * once it is committed.
+ * once it is committed; then wakes this instance's webhook worker, which
+ * delivers the usage alerts the batch raised (in its transaction).
  *
  * @since 0.1.0
  * @category handlers
@@ -26,11 +28,13 @@ export const UsageHandlers = HttpApiBuilder.group(
   "usage",
   Effect.fnUntraced(function* (handlers) {
     const ledger = yield* Ledger
+    const worker = Option.getOrUndefined(yield* Effect.serviceOption(WebhookDelivery))
     return handlers.handleRaw("ingest", ({ request }) =>
       Effect.flatMap(readBatch(request), ({ events, indexes, problems }) =>
         ledger.ingest(events, { indexes, problems }).pipe(
           Effect.catchTag("LedgerRejected", (e) => Effect.fail(invalidBatch(e.problems))),
-          orUnavailable
+          orUnavailable,
+          Effect.tap((result) => (result.accepted > 0 && worker !== undefined ? worker.wake : Effect.void))
         )
       )
     )

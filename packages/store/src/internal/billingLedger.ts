@@ -20,6 +20,7 @@ import { Clock, Effect, Option, Schema } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import { LedgerRejected, type UsageTotals } from "../LedgerModels.js"
 import { firstAssignmentDay } from "../migrations/0004_time_zones.js"
+import * as Alerts from "./alerts.js"
 import * as Rows from "./rows.js"
 import * as Zones from "./zones.js"
 
@@ -215,11 +216,12 @@ export const make = (sql: SqlClient) => {
           return { ids, user: customer.user }
         const { package_id: packageId, reseller_id: resellerId } = ids
         const zone = customer.timeZone ?? null
+        const thresholds = Alerts.thresholdsColumn(customer.alertThresholds)
         const inserted = yield* decodeIdRows(
           yield* sql`INSERT INTO customers (user_name, user_key, reseller_id, package_id, billing_anchor, reputation,
-              time_zone)
+              time_zone, alert_thresholds)
             VALUES (${customer.user}, ${nameKey(customer.user)}, ${resellerId}, ${packageId}, ${customer.billingAnchor},
-              ${customer.reputation}, ${zone})
+              ${customer.reputation}, ${zone}, ${thresholds})
             ON CONFLICT (user_key) DO NOTHING RETURNING id`
         )
         if (inserted[0] !== undefined) {
@@ -232,7 +234,8 @@ export const make = (sql: SqlClient) => {
         const today = localDateOf(millis, state.zone)
         yield* materialise(state, today)
         yield* sql`UPDATE customers SET reseller_id = ${resellerId}, billing_anchor = ${customer.billingAnchor},
-            reputation = ${customer.reputation}, time_zone = ${zone} WHERE id = ${state.id}`
+            reputation = ${customer.reputation}, time_zone = ${zone}, alert_thresholds = ${thresholds}
+          WHERE id = ${state.id}`
         if (packageId !== state.packageId) yield* changeNow(state, packageId, customer.package, today)
         const newZone = zone ?? ids.reseller_zone ?? defaultTimeZone
         if (newZone !== state.zone) yield* Zones.rebucket(sql, [{ id: state.id, zone: newZone }])

@@ -1,4 +1,5 @@
 import {
+  type CalendarDate,
   defaultTimeZone,
   type EventProblem,
   type IngestResult,
@@ -6,11 +7,12 @@ import {
   maxDailyTotal,
   type UsageEvent
 } from "@account-overview/core"
-import { Data, Effect, Schema } from "effect"
+import { Clock, Data, Effect, Schema } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import type { Ledger } from "../Ledger.js"
 import { type IngestOptions, LedgerRejected } from "../LedgerModels.js"
+import * as Alerts from "./alerts.js"
 import * as Rows from "./rows.js"
 import { lookupKey } from "./rows.js"
 
@@ -112,9 +114,9 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
 
   const resolveCustomers = (users: ReadonlyArray<string>) =>
     (isPg
-      ? sql`SELECT c.id, c.user_key AS user_name, COALESCE(c.time_zone, r.time_zone) AS time_zone
+      ? sql`SELECT c.id, c.user_key AS user_name, COALESCE(c.time_zone, r.time_zone) AS time_zone, c.billing_anchor
           FROM customers c JOIN resellers r ON r.id = c.reseller_id WHERE c.user_key = ANY(${users}::text[])`
-      : sql`SELECT c.id, c.user_key AS user_name, COALESCE(c.time_zone, r.time_zone) AS time_zone
+      : sql`SELECT c.id, c.user_key AS user_name, COALESCE(c.time_zone, r.time_zone) AS time_zone, c.billing_anchor
           FROM customers c JOIN resellers r ON r.id = c.reseller_id
           WHERE c.user_key IN (SELECT value FROM json_each(${JSON.stringify(users)}))`
     ).pipe(Effect.flatMap(decodeCustomerIds))
@@ -169,17 +171,31 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
     const users = new Set<string>()
     for (const e of events) users.add(lookupKey(e.user))
     // Keyed by `nameKey`: an event names its customer in any case.
-    const ids = new Map<string, { readonly id: number; readonly zone: string }>()
+    const ids = new Map<string, { readonly id: number; readonly zone: string; readonly anchor: CalendarDate }>()
     for (const chunk of chunks([...users], chunkSize)) {
       for (const row of yield* resolveCustomers(chunk)) {
-        ids.set(row.user_name, { id: row.id, zone: row.time_zone ?? defaultTimeZone })
+        ids.set(row.user_name, {
+          id: row.id,
+          zone: row.time_zone ?? defaultTimeZone,
+          anchor: (row.billing_anchor ?? "2000-01-01") as CalendarDate
+        })
       }
     }
     return ids
   })
 
-  /** Inserts the first occurrence of each id; answers the ids this transaction inserted and the others as stored. */
-  const write = Effect.fnUntraced(function* (unique: ReadonlyArray<Pending>) {
+  const raiseAlerts = Alerts.make(sql)
+
+  /**
+   * Inserts the first occurrence of each id, then raises the usage alerts
+   * the new events reach (in the same transaction); answers the ids this
+   * transaction inserted and the others as stored.
+   */
+  const write = Effect.fnUntraced(function* (
+    unique: ReadonlyArray<Pending>,
+    customers: ReadonlyMap<number, { readonly zone: string; readonly anchor: CalendarDate }>,
+    now: number
+  ) {
     const inserted = new Set<string>()
     for (const chunk of chunks(unique, isPg ? chunkSize : sqliteWriteChunk)) {
       for (const row of yield* insertEvents(chunk)) inserted.add(row.id)
@@ -220,7 +236,18 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
         yield* checkDaily({ customerId: row.customer_id, day: row.day, requests: row.requests, credits: row.credits })
       }
     }
-    return { inserted, stored }
+    const touched = new Map<number, Array<string>>()
+    for (const row of rollup) {
+      if (row.credits === 0) continue
+      const days = touched.get(row.customerId)
+      if (days === undefined) touched.set(row.customerId, [row.day])
+      else days.push(row.day)
+    }
+    const queued = yield* raiseAlerts(
+      [...touched].map(([customerId, days]) => ({ customerId, days, ...customers.get(customerId)! })),
+      now
+    )
+    return { inserted, stored, queued }
   })
 
   return Effect.fn("Ledger.ingest")(function* (events: ReadonlyArray<UsageEvent>, options?: IngestOptions) {
@@ -263,7 +290,10 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
     // One lock order for every writer: events by id.
     unique.sort(byId)
 
-    const { inserted, stored } = yield* sql.withTransaction(write(unique)).pipe(
+    const customers = new Map<number, { readonly zone: string; readonly anchor: CalendarDate }>()
+    for (const customer of customerIds.values()) customers.set(customer.id, customer)
+    const now = yield* Clock.currentTimeMillis
+    const { inserted, stored } = yield* sql.withTransaction(write(unique, customers, now)).pipe(
       Effect.retry({ times: 3, while: isTransient }),
       Effect.catchTag("DailyTotalExceeded", (over) => {
         // The first event of the batch on that customer's day names the problem.

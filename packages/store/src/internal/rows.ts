@@ -28,7 +28,8 @@ export const CustomerRow = Schema.Struct({
   package_name: Name,
   billing_anchor: CalendarDate,
   reputation: DbNumber,
-  time_zone: Schema.NullOr(Schema.String)
+  time_zone: Schema.NullOr(Schema.String),
+  alert_thresholds: Schema.optional(Schema.NullOr(Schema.String))
 })
 
 export const EventDayRow = Schema.Struct({
@@ -51,7 +52,8 @@ export const dbDate = (u: unknown): CalendarDate | undefined => {
 export const PackageRow = Schema.Struct({
   name: Name,
   credits: DbCount,
-  overage_price: Schema.NullOr(DbNumber)
+  overage_price: Schema.NullOr(DbNumber),
+  alert_thresholds: Schema.optional(Schema.NullOr(Schema.String))
 })
 
 export const OverviewRow = Schema.Struct({
@@ -88,7 +90,8 @@ export const DailyRow = Schema.Struct({
 export const CustomerIdRow = Schema.Struct({
   id: DbNumber,
   user_name: Schema.String,
-  time_zone: Schema.optional(Schema.NullOr(Schema.String))
+  time_zone: Schema.optional(Schema.NullOr(Schema.String)),
+  billing_anchor: Schema.optional(Schema.String)
 })
 
 export const StoredEventRow = Schema.Struct({

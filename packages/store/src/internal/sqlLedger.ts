@@ -12,6 +12,7 @@ import { SqlClient } from "effect/sql"
 import type { Fragment } from "effect/sql/Statement"
 import type { Ledger } from "../Ledger.js"
 import type { OverviewReading, OverviewSource, UsageTotals } from "../LedgerModels.js"
+import * as Alerts from "./alerts.js"
 import * as BillingLedger from "./billingLedger.js"
 import * as HotReads from "./hotReads.js"
 import * as Ingest from "./ingest.js"
@@ -33,7 +34,9 @@ const toCustomer = (row: typeof Rows.CustomerRow.Type): Customer => {
     billingAnchor: row.billing_anchor,
     reputation: row.reputation
   }
-  return row.time_zone === null ? customer : { ...customer, timeZone: row.time_zone }
+  const zoned = row.time_zone === null ? customer : { ...customer, timeZone: row.time_zone }
+  const thresholds = Alerts.thresholdsOf(row.alert_thresholds ?? null)
+  return thresholds === undefined ? zoned : { ...zoned, alertThresholds: thresholds }
 }
 
 const decodePackages = Schema.decodeUnknownEffect(Schema.Array(Rows.PackageRow))
@@ -226,15 +229,22 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
       : HotReads.make(db, { overviewSql, keyOnlySql, usageSql, usageByIdSql, packageAtSql, onSql })
 
   const upsertPackage = Effect.fn("Ledger.upsertPackage")(function* (pkg: Package) {
-    yield* sql`INSERT INTO packages (name, credits, overage_price)
-        VALUES (${pkg.name}, ${pkg.credits}, ${pkg.overagePrice ?? null})
-        ON CONFLICT (name) DO UPDATE SET credits = excluded.credits, overage_price = excluded.overage_price`
+    yield* sql`INSERT INTO packages (name, credits, overage_price, alert_thresholds)
+        VALUES (${pkg.name}, ${pkg.credits}, ${pkg.overagePrice ?? null}, ${Alerts.thresholdsColumn(pkg.alertThresholds)})
+        ON CONFLICT (name) DO UPDATE SET credits = excluded.credits, overage_price = excluded.overage_price,
+          alert_thresholds = excluded.alert_thresholds`
     return pkg
   }, Rows.storeFailure("Ledger.upsertPackage"))
 
   const listPackages = Effect.fn("Ledger.listPackages")(function* () {
-    const rows = yield* decodePackages(yield* sql`SELECT name, credits, overage_price FROM packages ORDER BY name`)
-    return rows.map((row) => Rows.toPackage(row.name, row.credits, row.overage_price))
+    const rows = yield* decodePackages(
+      yield* sql`SELECT name, credits, overage_price, alert_thresholds FROM packages ORDER BY name`
+    )
+    return rows.map((row): Package => {
+      const pkg = Rows.toPackage(row.name, row.credits, row.overage_price)
+      const thresholds = Alerts.thresholdsOf(row.alert_thresholds ?? null)
+      return thresholds === undefined ? pkg : { ...pkg, alertThresholds: thresholds }
+    })
   }, Rows.storeFailure("Ledger.listPackages"))
 
   const keyHashOf = (apiUser: string) =>
@@ -272,7 +282,7 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   }, Rows.storeFailure("Ledger.getReseller"))
 
   const customerColumns = sql.literal(`c.user_name, r.api_user, p.name AS package_name, c.billing_anchor, c.reputation,
-    c.time_zone
+    c.time_zone, c.alert_thresholds
     FROM customers c
     JOIN resellers r ON r.id = c.reseller_id
     JOIN packages p ON p.id = c.package_id`)

@@ -101,7 +101,8 @@ for (const [store, client] of stores) {
             [2, "name_keys"],
             [3, "usage_voids"],
             [4, "time_zones"],
-            [5, "page_sessions"]
+            [5, "page_sessions"],
+            [6, "webhooks"]
           ])
           const keys = yield* sql<{ user_name: unknown; user_key: unknown }>`SELECT user_name, user_key FROM customers
             ORDER BY user_key`
