@@ -22,7 +22,14 @@ describe("operator routes", () => {
       "billing.changePackage POST /v1/customers/:user/package",
       "billing.cancelPackageChange DELETE /v1/customers/:user/package/scheduled",
       "billing.resellerCycles GET /v1/resellers/:apiUser/cycles",
-      "billing.resellerCyclesCsv GET /v1/resellers/:apiUser/cycles.csv"
+      "billing.resellerCyclesCsv GET /v1/resellers/:apiUser/cycles.csv",
+      "webhooks.set PUT /v1/webhooks/:id",
+      "webhooks.list GET /v1/webhooks",
+      "webhooks.get GET /v1/webhooks/:id",
+      "webhooks.remove DELETE /v1/webhooks/:id",
+      "webhooks.rotateSecret POST /v1/webhooks/:id/rotate-secret",
+      "webhooks.deliveries GET /v1/webhooks/:id/deliveries",
+      "webhooks.redeliver POST /v1/webhooks/:id/deliveries/:deliveryId/redeliver"
     ])
   })
 
@@ -35,5 +42,11 @@ describe("operator routes", () => {
     })
     assert.deepStrictEqual(requestLine(routeOf("packages", "list")), { method: "GET", path: "/v1/packages" })
     assert.throws(() => routeOf("packages", "delete"), /no endpoint packages\.delete/)
+    const redeliver = routeOf("webhooks", "redeliver")
+    assert.deepStrictEqual(paramNames(redeliver), ["id", "deliveryId"])
+    assert.deepStrictEqual(
+      requestLine(redeliver, { id: "ops", deliveryId: "d/1" }).path,
+      "/v1/webhooks/ops/deliveries/d%2F1/redeliver"
+    )
   })
 })
