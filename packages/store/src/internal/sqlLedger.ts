@@ -223,7 +223,16 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   const hot =
     db === undefined
       ? onSql
-      : HotReads.make(db, { overviewSql, keyOnlySql, usageSql, usageByIdSql, packageAtSql, onSql })
+      : HotReads.make(db, {
+          reader: SqliteHandle.readerOf(sql),
+          transaction: sql.transactionService,
+          overviewSql,
+          keyOnlySql,
+          usageSql,
+          usageByIdSql,
+          packageAtSql,
+          onSql
+        })
 
   const upsertPackage = Effect.fn("Ledger.upsertPackage")(function* (pkg: Package) {
     yield* sql`INSERT INTO packages (name, credits, overage_price)
