@@ -1,4 +1,4 @@
-import { isCalendarDate } from "@account-overview/core"
+import { isCalendarDate, isTimeZone } from "@account-overview/core"
 import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
@@ -24,7 +24,7 @@ const loadAdmin = () => import("./commands/Admin.js")
 const loadImport = () => import("./commands/UsageImport.js")
 
 /** An `admin` command run by a handler of `commands/Admin.ts`, loaded when it runs. */
-const adminCommand = <Name extends string, const Config extends Command.Command.Config>(
+const adminSubcommand = <Name extends string, const Config extends Command.Command.Config>(
   name: Name,
   config: Config,
   run: (
@@ -98,10 +98,16 @@ const fields = Flag.String("fields").pipe(
   Flag.optional
 )
 
-// The service checks a zone against its own zone database (core's `TimeZone`): the CLI does not,
-// so that a CLI on an older Node.js (older ICU time zone data) never refuses a zone the service knows.
+// A zone is checked as core's `TimeZone` checks it, against this runtime's time zone data: the SDK
+// checks the request against that schema before sending it, so a zone it refuses is a usage error
+// here, said once, as a bad date is. A zone the service's runtime does not know is its 400.
 const timeZone = (description: string) =>
-  Flag.String("time-zone").pipe(Flag.withMetavar("IANA"), Flag.withDescription(description), Flag.optional)
+  Flag.String("time-zone").pipe(
+    Flag.withMetavar("IANA"),
+    Flag.withDescription(description),
+    Flag.filter(isTimeZone, (value) => `an IANA time zone name such as Europe/London, not ${JSON.stringify(value)}`),
+    Flag.optional
+  )
 
 const connection = {
   profile,
@@ -475,7 +481,7 @@ const customersChangePackageConfig = {
 /** The parsed input of `admin customers change-package`. */
 export type CustomersChangePackageInput = Command.Command.Config.Infer<typeof customersChangePackageConfig>
 
-const customersChangePackage = adminCommand(
+const customersChangePackage = adminSubcommand(
   "change-package",
   customersChangePackageConfig,
   (m, input) => m.customersChangePackage(input),
@@ -495,14 +501,12 @@ const customersChangePackage = adminCommand(
   }
 )
 
-const customersCancelPackageChangeConfig = { ...admin, user: userArgument, output: outputs(recordOutputs, "json"), fields }
+/** The parsed input of `admin customers cancel-package-change`: a customer, as for `get`. */
+export type CustomersCancelPackageChangeInput = CustomersGetInput
 
-/** The parsed input of `admin customers cancel-package-change`. */
-export type CustomersCancelPackageChangeInput = Command.Command.Config.Infer<typeof customersCancelPackageChangeConfig>
-
-const customersCancelPackageChange = adminCommand(
+const customersCancelPackageChange = adminSubcommand(
   "cancel-package-change",
-  customersCancelPackageChangeConfig,
+  customersGetConfig,
   (m, input) => m.customersCancelPackageChange(input),
   {
     description: "Cancel a customer's scheduled package change; prints the package in force",
