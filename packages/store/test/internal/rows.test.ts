@@ -240,7 +240,12 @@ describe("rowsDecoder", () => {
         ]
       )
       assert.deepStrictEqual(yield* decode([]), [])
-      const bad = yield* Effect.flip(decode([{ id: 1, name: "a" }, { id: "x", name: 1 }]))
+      const bad = yield* Effect.flip(
+        decode([
+          { id: 1, name: "a" },
+          { id: "x", name: 1 }
+        ])
+      )
       assert.strictEqual(bad._tag, "SchemaError")
     })
   )
