@@ -40,7 +40,7 @@ describe("the book (web/src/book.ts)", () => {
       wireFields.map(([key, wire]) => [key, wire]),
       overviewFields.map(([key, wire]) => [key, wire])
     )
-    assert.deepStrictEqual(csvColumns.slice(1), wireFields)
+    assert.deepStrictEqual(csvColumns.slice(1), [...wireFields])
   })
 
   it("names the state: over past the allowance, near from 80 %, else under", () => {
