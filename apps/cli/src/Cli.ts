@@ -244,6 +244,14 @@ export const parseThresholds = (text: string): Option.Option<ReadonlyArray<Alert
 const thresholdsMessage = () =>
   "percentages from 1 to 1000 and overage, each once, separated by commas (such as 80,100,overage), or none"
 
+const alertThresholds = (description: string) =>
+  Flag.String("alert-thresholds").pipe(
+    Flag.withMetavar("LIST"),
+    Flag.withDescription(description),
+    Flag.filterMap(parseThresholds, thresholdsMessage),
+    Flag.optional
+  )
+
 const packagesSetConfig = {
   ...admin,
   name: Argument.String("name").pipe(Argument.withDescription("Package name")),
@@ -262,13 +270,8 @@ const packagesSetConfig = {
     ),
     Flag.optional
   ),
-  alertThresholds: Flag.String("alert-thresholds").pipe(
-    Flag.withMetavar("LIST"),
-    Flag.withDescription(
-      "Usage alert thresholds of its customers: percentages of the allowance and overage, such as 80,100,overage, or none (default: 80,100)"
-    ),
-    Flag.filterMap(parseThresholds, thresholdsMessage),
-    Flag.optional
+  alertThresholds: alertThresholds(
+    "Usage alert thresholds of its customers: percentages of the allowance and overage, such as 80,100,overage, or none (default: 80,100)"
   ),
   output: outputs(recordOutputs, "json"),
   fields
@@ -381,6 +384,9 @@ const customersSetConfig = {
   ),
   timeZone: timeZone(
     "Its time zone, an IANA name such as Europe/London: its days and billing cycles are local to it (default: none of its own, its reseller's zone, else UTC)"
+  ),
+  alertThresholds: alertThresholds(
+    "Its own usage alert thresholds, in place of its package's: percentages of the allowance and overage, such as 90,overage, or none (default: none of its own, its package's)"
   ),
   output: outputs(recordOutputs, "json"),
   fields

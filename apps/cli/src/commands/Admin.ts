@@ -1,4 +1,5 @@
 import {
+  type AlertThreshold,
   type CalendarDate,
   type Customer,
   type CustomerCycle,
@@ -69,16 +70,21 @@ const recordChoice = <A>(
     }))
   )
 
+// The thresholds of a package, or a customer's own, as a column.
+const thresholdsField = <
+  A extends { readonly alertThresholds?: ReadonlyArray<AlertThreshold> | undefined }
+>(): Field<A> => ({
+  key: "alertThresholds",
+  header: "ALERT THRESHOLDS",
+  get: (r) => r.alertThresholds?.join(","),
+  json: (r) => r.alertThresholds
+})
+
 const packageFields: ReadonlyArray<Field<Package>> = [
   { key: "name", header: "NAME", get: (p) => p.name },
   { key: "credits", header: "CREDITS", get: (p) => p.credits, align: "right" },
   { key: "overagePrice", header: "OVERAGE PRICE", get: (p) => p.overagePrice, align: "right" },
-  {
-    key: "alertThresholds",
-    header: "ALERT THRESHOLDS",
-    get: (p) => p.alertThresholds?.join(","),
-    json: (p) => p.alertThresholds
-  }
+  thresholdsField()
 ]
 
 const customerFields: ReadonlyArray<Field<Customer>> = [
@@ -87,7 +93,8 @@ const customerFields: ReadonlyArray<Field<Customer>> = [
   { key: "package", header: "PACKAGE", get: (c) => c.package },
   { key: "billingAnchor", header: "BILLING ANCHOR", get: (c) => c.billingAnchor },
   { key: "reputation", header: "REPUTATION", get: (c) => c.reputation, align: "right" },
-  { key: "timeZone", header: "TIME ZONE", get: (c) => c.timeZone }
+  { key: "timeZone", header: "TIME ZONE", get: (c) => c.timeZone },
+  thresholdsField()
 ]
 
 interface KeyResult {
@@ -206,7 +213,8 @@ export const customersSet = Effect.fn("customersSet")(function* (input: Customer
       package: input.package,
       billingAnchor: input.billingAnchor as CalendarDate,
       reputation: input.reputation,
-      ...(Option.isSome(input.timeZone) ? { timeZone: input.timeZone.value } : {})
+      ...(Option.isSome(input.timeZone) ? { timeZone: input.timeZone.value } : {}),
+      ...(Option.isSome(input.alertThresholds) ? { alertThresholds: input.alertThresholds.value } : {})
     })
   )
   writeRecord(choice.output, choice.fields, saved, colors())

@@ -189,7 +189,7 @@ layer(Seeded, { excludeTestServices: true, timeout: "60 seconds" })("admin", (it
         const table = yield* cli(["admin", "customers", "get", "c1@example.com", "-o", "table"], { env })
         assert.strictEqual(
           table.stdout,
-          "user            c1@example.com\nreseller        bulk-reseller\npackage         Bulk\nbilling anchor  2024-01-31\nreputation      75.5\ntime zone\n"
+          "user              c1@example.com\nreseller          bulk-reseller\npackage           Bulk\nbilling anchor    2024-01-31\nreputation        75.5\ntime zone\nalert thresholds\n"
         )
         const overview = yield* cli(
           ["admin", "customers", "overview", "c1@example.com", "--date", "2024-02-29", "-o", "json"],
@@ -239,7 +239,7 @@ layer(Seeded, { excludeTestServices: true, timeout: "60 seconds" })("admin", (it
         )
         assert.strictEqual(first.code, 0, first.stderr)
         const firstRows = first.stdout.trimEnd().split("\n")
-        assert.strictEqual(firstRows[0], "user,reseller,package,billingAnchor,reputation,timeZone")
+        assert.strictEqual(firstRows[0], "user,reseller,package,billingAnchor,reputation,timeZone,alertThresholds")
         assert.strictEqual(firstRows.length, 4)
         const cursor = /^next cursor: (\S+)$/.exec(first.stderr.trimEnd())?.[1]
         assert.isString(cursor)
@@ -399,7 +399,7 @@ layer(Seeded, { excludeTestServices: true, timeout: "60 seconds" })("admin", (it
           timeZone: "Pacific/Auckland"
         })
         const table = yield* cli(["admin", "customers", "get", "tz@example.com", "-o", "table"], { env })
-        assert.include(table.stdout.split("\n"), "time zone       Pacific/Auckland")
+        assert.include(table.stdout.split("\n"), "time zone         Pacific/Auckland")
         const fields = yield* cli(["admin", "customers", "get", "tz@example.com", "--fields", "user,timeZone"], { env })
         assert.strictEqual(fields.stdout, '{\n  "user": "tz@example.com",\n  "timeZone": "Pacific/Auckland"\n}\n')
 
