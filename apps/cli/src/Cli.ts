@@ -1,4 +1,4 @@
-import { isCalendarDate } from "@account-overview/core"
+import { isCalendarDate, isTimeZone } from "@account-overview/core"
 import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
@@ -22,6 +22,21 @@ const lazy =
 const loadOverview = () => import("./commands/Overview.js")
 const loadAdmin = () => import("./commands/Admin.js")
 const loadImport = () => import("./commands/UsageImport.js")
+
+/** An `admin` command run by a handler of `commands/Admin.ts`, loaded when it runs. */
+const adminSubcommand = <Name extends string, const Config extends Command.Command.Config>(
+  name: Name,
+  config: Config,
+  run: (
+    module: typeof import("./commands/Admin.js"),
+    input: Command.Command.Config.Infer<Config>
+  ) => Effect.Effect<void, CliFailure>,
+  help: { readonly description: string; readonly examples: ReadonlyArray<Command.Command.Example> }
+) =>
+  Command.make(name, config, lazy(loadAdmin, run)).pipe(
+    Command.withDescription(help.description),
+    Command.withExamples(help.examples)
+  )
 
 const isDate = (value: string) => isCalendarDate(value)
 const dateMessage = (value: string) => `a real calendar date written YYYY-MM-DD, not "${value}"`
@@ -82,6 +97,17 @@ const fields = Flag.String("fields").pipe(
   Flag.withDescription("Write only these fields of each JSON object, in this order (JSON output, on a terminal too)"),
   Flag.optional
 )
+
+// A zone is checked as core's `TimeZone` checks it, against this runtime's time zone data: the SDK
+// checks the request against that schema before sending it, so a zone it refuses is a usage error
+// here, said once, as a bad date is. A zone the service's runtime does not know is its 400.
+const timeZone = (description: string) =>
+  Flag.String("time-zone").pipe(
+    Flag.withMetavar("IANA"),
+    Flag.withDescription(description),
+    Flag.filter(isTimeZone, (value) => `an IANA time zone name such as Europe/London, not ${JSON.stringify(value)}`),
+    Flag.optional
+  )
 
 const connection = {
   profile,
@@ -268,6 +294,9 @@ const resellersSetConfig = {
     Flag.withDescription("Read the reseller's new api_key from stdin instead of generating one"),
     Flag.withDefault(false)
   ),
+  timeZone: timeZone(
+    "The time zone of its customers that name none, an IANA name such as Europe/London (default: unchanged, UTC for a new reseller)"
+  ),
   output: outputs(recordOutputs, "json"),
   fields
 }
@@ -280,9 +309,13 @@ const resellersSet = Command.make(
   resellersSetConfig,
   lazy(loadAdmin, (m, input: ResellersSetInput) => m.resellersSet(input))
 ).pipe(
-  Command.withDescription("Create a reseller or set its key; a generated key is printed once"),
+  Command.withDescription("Create a reseller or set its key or time zone; a generated key is printed once"),
   Command.withExamples([
     { command: `${executable} admin resellers set acme`, description: "Create acme with a generated key" },
+    {
+      command: `${executable} admin resellers set acme --time-zone America/New_York`,
+      description: "Bill the customers of acme that name no zone by New York's days"
+    },
     {
       command: `printf '%s\\n' "$KEY" | ${executable} admin resellers set acme --api-key-stdin`,
       description: "Set a key of your choice"
@@ -305,7 +338,7 @@ const resellersRotateKey = Command.make(
 )
 
 const resellers = Command.make("resellers").pipe(
-  Command.withDescription("Manage resellers and their keys"),
+  Command.withDescription("Manage resellers: their keys and time zones"),
   Command.withSubcommands([resellersSet, resellersRotateKey]),
   Command.withExamples([{ command: `${executable} admin resellers set acme` }])
 )
@@ -325,6 +358,9 @@ const customersSetConfig = {
       () => "a number from 0 to 100"
     )
   ),
+  timeZone: timeZone(
+    "Its time zone, an IANA name such as Europe/London: its days and billing cycles are local to it (default: none of its own, its reseller's zone, else UTC)"
+  ),
   output: outputs(recordOutputs, "json"),
   fields
 }
@@ -341,6 +377,10 @@ const customersSet = Command.make(
   Command.withExamples([
     {
       command: `${executable} admin customers set alice@example.com --reseller acme --package Silver --billing-anchor 2024-01-31 --reputation 100`
+    },
+    {
+      command: `${executable} admin customers set kiri@example.com --reseller acme --package Silver --billing-anchor 2025-01-01 --reputation 100 --time-zone Pacific/Auckland`,
+      description: "A customer billed by Auckland's days"
     }
   ])
 )
@@ -421,9 +461,69 @@ const customersOverview = Command.make(
   Command.withExamples([{ command: `${executable} admin customers overview alice@example.com --date 2024-02-29` }])
 )
 
+/** When `change-package` takes effect: the operator API's `effective`, `nextCycle` written `next-cycle`. */
+export const packageChangeEffective = ["next-cycle", "now"] as const
+
+const customersChangePackageConfig = {
+  ...admin,
+  user: userArgument,
+  package: Argument.String("package").pipe(Argument.withDescription("The new package")),
+  effective: Flag.Literals("effective", packageChangeEffective).pipe(
+    Flag.withDescription(
+      "next-cycle: from the next cycle's first day, scheduled (cancel-package-change undoes it); now: from the customer's local today, the current cycle gets the new allowance, credits used so far still count (default: next-cycle)"
+    ),
+    Flag.withDefault("next-cycle")
+  ),
+  output: outputs(recordOutputs, "json"),
+  fields
+}
+
+/** The parsed input of `admin customers change-package`. */
+export type CustomersChangePackageInput = Command.Command.Config.Infer<typeof customersChangePackageConfig>
+
+const customersChangePackage = adminSubcommand(
+  "change-package",
+  customersChangePackageConfig,
+  (m, input) => m.customersChangePackage(input),
+  {
+    description:
+      "Change a customer's package from its next cycle or now; prints the package in force and the one scheduled",
+    examples: [
+      {
+        command: `${executable} admin customers change-package alice@example.com Gold`,
+        description: "Gold from alice's next billing cycle"
+      },
+      {
+        command: `${executable} admin customers change-package alice@example.com Gold --effective now`,
+        description: "Gold at once, for the whole current cycle"
+      }
+    ]
+  }
+)
+
+/** The parsed input of `admin customers cancel-package-change`: a customer, as for `get`. */
+export type CustomersCancelPackageChangeInput = CustomersGetInput
+
+const customersCancelPackageChange = adminSubcommand(
+  "cancel-package-change",
+  customersGetConfig,
+  (m, input) => m.customersCancelPackageChange(input),
+  {
+    description: "Cancel a customer's scheduled package change; prints the package in force",
+    examples: [{ command: `${executable} admin customers cancel-package-change alice@example.com` }]
+  }
+)
+
 const customers = Command.make("customers").pipe(
-  Command.withDescription("Manage customers: reseller, package, billing anchor, reputation"),
-  Command.withSubcommands([customersSet, customersGet, customersList, customersOverview]),
+  Command.withDescription("Manage customers: reseller, package, billing anchor, reputation, time zone"),
+  Command.withSubcommands([
+    customersSet,
+    customersGet,
+    customersList,
+    customersOverview,
+    customersChangePackage,
+    customersCancelPackageChange
+  ]),
   Command.withExamples([{ command: `${executable} admin customers list --reseller acme` }])
 )
 

@@ -18,6 +18,8 @@ const commands = [
   ["admin", "customers", "get"],
   ["admin", "customers", "list"],
   ["admin", "customers", "overview"],
+  ["admin", "customers", "change-package"],
+  ["admin", "customers", "cancel-package-change"],
   ["admin", "usage"],
   ["admin", "usage", "import"],
   ["admin", "overviews"],

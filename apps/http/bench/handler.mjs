@@ -16,7 +16,7 @@ import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import { AccountOverviews, parseCalendarDate } from "@account-overview/core"
+import { AccountOverviews } from "@account-overview/core"
 import { Ledger } from "@account-overview/store"
 import { Context, Effect, Layer, Option, Redacted } from "effect"
 import { demoApiKey, demoApiUser, seedDemo } from "../dist/Demo.js"
@@ -26,6 +26,7 @@ import { overLedger } from "../dist/Store.js"
 import { Throttles } from "../dist/Throttle.js"
 import { layerTracer, layerWireSpans } from "../dist/Tracing.js"
 import { WireHandler } from "../dist/wire/Handler.js"
+import { constantOverviews } from "./constantOverview.mjs"
 
 const { values: args } = parseArgs({
   options: { calls: { type: "string", default: "20000" }, rounds: { type: "string", default: "7" } }
@@ -71,34 +72,13 @@ const handlerOver = (store, tracing = Option.none()) =>
     Layer.provide(Settings.layerTest({ logLevel: "Warn", tracing }))
   )
 
-const constant = {
-  reputation: 100,
-  requests: 60000,
-  package: "Silver Package",
-  creditsAllowed: 50000,
-  creditsUsed: 100000,
-  creditsRemain: 0,
-  creditsOverage: 50000,
-  billingStartDate: parseCalendarDate("2026-10-30"),
-  billingEndDate: parseCalendarDate("2026-11-29"),
-  billingProcessDate: parseCalendarDate("2026-11-30")
-}
-// Admits the caller's reseller as a store that checks keys does, so the throttles run as they do.
-const stubbed = Layer.succeed(
-  AccountOverviews,
-  AccountOverviews.of({
-    overview: (credentials, _user, options) =>
-      options?.admit === undefined ? Effect.succeed(constant) : Effect.as(options.admit(credentials.apiUser), constant)
-  })
-)
-
 const report = await Effect.runPromise(
   Effect.scoped(
     Effect.gen(function* () {
       const real = yield* Layer.build(handlerOver(overLedger(Ledger.layerSqlite(join(dir, "bench.db")))))
       yield* Effect.provide(seedDemo, real)
-      const stub = yield* Layer.build(handlerOver(stubbed))
-      const traced = yield* Layer.build(handlerOver(stubbed, tracingOn))
+      const stub = yield* Layer.build(handlerOver(constantOverviews))
+      const traced = yield* Layer.build(handlerOver(constantOverviews, tracingOn))
       const runReal = Effect.runSyncWith(real)
       const runStub = Effect.runSyncWith(stub)
       const runTraced = Effect.runSyncWith(traced)

@@ -10,7 +10,7 @@
 //   node apps/http/bench/ingest.mjs
 //   node apps/http/bench/ingest.mjs --rounds 3 --batches 6 --seconds 3 --pg postgres://…   (or --quick)
 //   (BENCH_ROUNDS, BENCH_BATCHES, BENCH_SECONDS and PG_URL work too)
-import { spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -18,6 +18,7 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import autocannon from "autocannon"
+import { hasTaskset, runPinned, startServer, stop } from "./processes.mjs"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const appDir = join(here, "..")
@@ -35,35 +36,6 @@ const seconds = Number(arg("seconds") ?? process.env.BENCH_SECONDS ?? (quick ? 1
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20)
 const pgUrl = arg("pg") ?? process.env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 const token = randomBytes(24).toString("base64url")
-const hasTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0
-
-function startProcess(args, env) {
-  const [command, argv] = hasTaskset ? ["taskset", ["-c", "0", ...args]] : [args[0], args.slice(1)]
-  const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] })
-  return new Promise((resolve, reject) => {
-    let buffered = ""
-    const onData = (chunk) => {
-      buffered += chunk
-      const match =
-        /"message":"listening".*?"url":"(http:\/\/[^"]+)"/.exec(buffered) ?? /^listening (http:\/\/\S+)/m.exec(buffered)
-      if (match) {
-        child.stdout.off("data", onData)
-        child.stdout.resume()
-        resolve({ child, url: match[1] })
-      }
-    }
-    child.stdout.setEncoding("utf8")
-    child.stdout.on("data", onData)
-    child.on("exit", (code) => reject(new Error(`server exited with ${code} before listening`)))
-  })
-}
-
-const stop = (child) =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    child.once("exit", () => resolve())
-    child.kill("SIGTERM")
-  })
 
 // The floor: read the body, JSON.parse it, answer a small JSON.
 const bareSource = `
@@ -183,10 +155,10 @@ async function main() {
   ]
   const started = []
   try {
-    const bare = await startProcess([process.execPath, "-e", bareSource], {})
+    const bare = await startServer([process.execPath, "-e", bareSource], {})
     started.push(bare)
     for (const store of stores) {
-      store.server = await startProcess([process.execPath, bin, "serve"], {
+      store.server = await startServer([process.execPath, bin, "serve"], {
         ...store.env,
         ADMIN_TOKEN: token,
         PORT: "0",
@@ -319,16 +291,4 @@ async function main() {
   }
 }
 
-if (hasTaskset && process.env.BENCH_PINNED !== "1") {
-  const child = spawn(
-    "taskset",
-    ["-c", "1", process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
-    {
-      stdio: "inherit",
-      env: { ...process.env, BENCH_PINNED: "1" }
-    }
-  )
-  child.on("exit", (code) => process.exit(code ?? 1))
-} else {
-  await main()
-}
+await runPinned(import.meta.url, main)

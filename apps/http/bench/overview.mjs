@@ -14,18 +14,13 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import autocannon from "autocannon"
+import { hasTaskset, pinned, runPinned, stop } from "./processes.mjs"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const bin = join(here, "..", "dist", "bin.js")
 const seconds = Number(process.env.BENCH_SECONDS ?? 5)
 const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
-const hasTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0
-
-function pinned(args) {
-  return hasTaskset ? ["taskset", ["-c", "0", ...args]] : [args[0], args.slice(1)]
-}
-
 const children = new Set()
 const reapChildrenOnExit = () => {
   for (const signal of ["SIGINT", "SIGTERM"]) {
@@ -62,13 +57,6 @@ function startProcess(args, env) {
     child.on("exit", (code) => reject(new Error(`server exited with ${code} before listening`)))
   })
 }
-
-const stop = (child) =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve()
-    child.once("exit", () => resolve())
-    child.kill("SIGTERM")
-  })
 
 // The bare baseline: a fixed body, answered after reading the request body.
 const bareSource = `
@@ -223,17 +211,4 @@ async function main() {
 }
 
 // Pin this process (the load generator) to core 1, the servers to core 0.
-if (hasTaskset && process.env.BENCH_PINNED !== "1") {
-  const child = spawn(
-    "taskset",
-    ["-c", "1", process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
-    {
-      stdio: "inherit",
-      env: { ...process.env, BENCH_PINNED: "1" }
-    }
-  )
-  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal))
-  child.on("exit", (code) => process.exit(code ?? 1))
-} else {
-  await main()
-}
+await runPinned(import.meta.url, main)

@@ -7,13 +7,14 @@
 //
 //   pnpm exec turbo run build --filter=@account-overview/http...   (first)
 //   node apps/http/bench/stall.mjs [--seconds 5] [--pg postgres://…] [--stores sqlite,pg]
-import { spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import http from "node:http"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { startServer, stop } from "./processes.mjs"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const bin = join(here, "..", "dist", "bin.js")
@@ -27,39 +28,15 @@ const storeNames = (arg("stores") ?? process.env.BENCH_STORES ?? "sqlite,pg").sp
 const token = randomBytes(24).toString("base64url")
 const batchSize = 10_000
 const users = Array.from({ length: 50 }, (_, i) => `stall-c${String(i).padStart(3, "0")}`)
-const hasTaskset = spawnSync("taskset", ["-c", "0", "true"]).status === 0
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 })
 
-function startServer(env) {
-  const args = [process.execPath, bin, "serve"]
-  const [command, argv] = hasTaskset ? ["taskset", ["-c", "0", ...args]] : [args[0], args.slice(1)]
-  const child = spawn(command, argv, {
-    env: { ...process.env, ...env, ADMIN_TOKEN: token, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info" },
-    stdio: ["ignore", "pipe", "inherit"]
-  })
-  return new Promise((resolve, reject) => {
-    let buffered = ""
-    const onData = (chunk) => {
-      buffered += chunk
-      const match =
-        /"message":"listening".*?"url":"(http:\/\/[^"]+)"/.exec(buffered) ?? /listening (http:\/\/\S+)/m.exec(buffered)
-      if (match) {
-        child.stdout.off("data", onData)
-        child.stdout.resume()
-        resolve({ child, url: match[1] })
-      }
-    }
-    child.stdout.setEncoding("utf8")
-    child.stdout.on("data", onData)
-    child.on("exit", (code) => reject(new Error(`server exited with ${code} before listening`)))
-  })
-}
-
-const stop = (child) =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    child.once("exit", () => resolve())
-    child.kill("SIGTERM")
+const startService = (env) =>
+  startServer([process.execPath, bin, "serve"], {
+    ...env,
+    ADMIN_TOKEN: token,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info"
   })
 
 /** One request on the keep-alive agent; resolves with the status and the body. */
@@ -197,7 +174,7 @@ async function main() {
           await sql.end()
         }
       }
-      const server = await startServer(env)
+      const server = await startService(env)
       started.push(server)
       await seed(server.url)
       // Warm up: the first wire call verifies the key (scrypt), the first batch compiles the statements.

@@ -1,7 +1,9 @@
 /**
  * A thin `effect/sql` client over Node's built-in `node:sqlite`: one
  * connection shared through a semaphore, a prepared-statement cache, WAL,
- * a busy timeout and foreign keys. Shaped like `@effect/sql-sqlite-node`
+ * a busy timeout and foreign keys (and, for a file in WAL mode, a second,
+ * read-only connection that the ledger's hot reads use, so that they never
+ * wait for a write transaction). Shaped like `@effect/sql-sqlite-node`
  * (its `layer` and `make` are `layerSqliteClient` and `makeSqliteClient`
  * here) so that it can be swapped for it.
  *
@@ -137,6 +139,19 @@ const openDatabase = (config: SqliteClientConfig): DatabaseSync => {
   return db
 }
 
+// The read-only connection beside a file database in WAL mode (the ledger's hot reads),
+// or undefined where a second connection would not read the same committed state.
+const openReader = (config: SqliteClientConfig, db: DatabaseSync): DatabaseSync | undefined => {
+  if (config.filename === ":memory:" || config.filename === "" || config.readonly === true) return undefined
+  const mode = db.prepare("PRAGMA journal_mode").get() as { journal_mode?: unknown } | undefined
+  if (mode?.journal_mode !== "wal") return undefined
+  return new DatabaseSync(config.filename, {
+    readOnly: true,
+    timeout: Duration.toMillis(config.busyTimeout ?? Duration.seconds(5)),
+    enableForeignKeyConstraints: true
+  })
+}
+
 const makeConnection = (db: DatabaseSync, cacheSize: number) => {
   const cache = new Map<string, Prepared>()
 
@@ -240,6 +255,20 @@ export const makeSqliteClient: (
       }),
       (db) => Effect.sync(() => db.isOpen && db.close())
     )
+    const reader = yield* Effect.acquireRelease(
+      Effect.try({
+        try: () => openReader(config, db),
+        catch: (cause) =>
+          new SqlError({
+            reason: new ConnectionError({
+              cause,
+              message: `Cannot open a read connection to the SQLite database ${config.filename}`,
+              operation: "connect"
+            })
+          })
+      }),
+      (reader) => Effect.sync(() => reader?.isOpen && reader.close())
+    )
     const connection = makeConnection(db, config.prepareCacheSize ?? 200)
     const acquirers = Client.makeSqliteAcquirers({
       connection: Effect.succeed(connection),
@@ -266,7 +295,7 @@ export const makeSqliteClient: (
     const sqlite = Object.assign(client, { [TypeId]: TypeId, config }) as SqliteClient
     // The ledger's hot reads go straight to the database; they read columns by
     // their SQL names, so a client that renames result columns gets none.
-    if (config.transformResultNames === undefined) register(sqlite, db)
+    if (config.transformResultNames === undefined) register(sqlite, db, reader)
     return sqlite
   }
 )

@@ -5,6 +5,7 @@ import {
   calendarDateFromEpochMillis,
   type Overview,
   type Package,
+  type PackageAssignments,
   type ResellerCycleLine,
   type VoidResult
 } from "@account-overview/core"
@@ -13,6 +14,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type {
+  CustomersCancelPackageChangeInput,
+  CustomersChangePackageInput,
   CustomersGetInput,
   CustomersListInput,
   CustomersOverviewInput,
@@ -30,12 +33,13 @@ import type {
   UsageVoidInput
 } from "../Cli.js"
 import { type CliFailure, ExitCode, usageError } from "../CliFailure.js"
-import { chooseFields, chooseOutput } from "../Fields.js"
+import { chooseFields, chooseOutput, pick } from "../Fields.js"
 import { errLine, out, registerSecret, streams } from "../Io.js"
 import { withOperator } from "../Operator.js"
 import { overviewKeys, overviewWriter } from "../Output.js"
 import { type Field, fieldKeys, listWriter, onlyFields, type RecordsWriter, writeRecord } from "../Records.js"
 import { readSecretLine } from "../Stdin.js"
+import { keyValues, style } from "../Table.js"
 
 /**
  * The `account-overview admin ...` commands over the operator API.
@@ -76,7 +80,8 @@ const customerFields: ReadonlyArray<Field<Customer>> = [
   { key: "reseller", header: "RESELLER", get: (c) => c.reseller },
   { key: "package", header: "PACKAGE", get: (c) => c.package },
   { key: "billingAnchor", header: "BILLING ANCHOR", get: (c) => c.billingAnchor },
-  { key: "reputation", header: "REPUTATION", get: (c) => c.reputation, align: "right" }
+  { key: "reputation", header: "REPUTATION", get: (c) => c.reputation, align: "right" },
+  { key: "timeZone", header: "TIME ZONE", get: (c) => c.timeZone }
 ]
 
 interface KeyResult {
@@ -170,7 +175,10 @@ export const resellersSet = Effect.fn("resellersSet")(function* (input: Reseller
   const apiKey = input.apiKeyStdin ? yield* readSecretLine("api key") : undefined
   registerSecret(apiKey)
   const result = yield* withOperator(input, { subject: { kind: "reseller", name: input.apiUser } }, (client) =>
-    client.resellers.set(input.apiUser, apiKey === undefined ? {} : { apiKey })
+    client.resellers.set(input.apiUser, {
+      ...(apiKey === undefined ? {} : { apiKey }),
+      ...(Option.isSome(input.timeZone) ? { timeZone: input.timeZone.value } : {})
+    })
   )
   writeKeyResult(choice, result)
 })
@@ -190,10 +198,73 @@ export const customersSet = Effect.fn("customersSet")(function* (input: Customer
       reseller: input.reseller,
       package: input.package,
       billingAnchor: input.billingAnchor as CalendarDate,
-      reputation: input.reputation
+      reputation: input.reputation,
+      ...(Option.isSome(input.timeZone) ? { timeZone: input.timeZone.value } : {})
     })
   )
   writeRecord(choice.output, choice.fields, saved, colors())
+})
+
+/** The keys of a package assignment in JSON (the operator API's): what `--fields` may name. */
+const assignmentKeys = ["user", "current", "scheduled"]
+
+/** The package in force and the one scheduled: the operator API's object in JSON, `key  value` lines in a table. */
+const writeAssignments = (
+  output: RecordOutput,
+  fields: ReadonlyArray<string> | undefined,
+  assignments: PackageAssignments
+): void => {
+  if (output === "json") {
+    out(`${JSON.stringify(pick<unknown>({ ...assignments }, fields), null, 2)}\n`)
+    return
+  }
+  const { current, scheduled } = assignments
+  out(
+    keyValues(
+      [
+        ["user", assignments.user],
+        ["package", current.package],
+        ["from", current.from],
+        ["scheduled package", scheduled?.package ?? ""],
+        ["scheduled from", scheduled?.from ?? ""]
+      ],
+      style(colors())
+    )
+  )
+}
+
+const assignmentsChoice = (input: {
+  readonly output: Option.Option<RecordOutput>
+  readonly fields: Option.Option<string>
+}) =>
+  Effect.flatMap(chooseFields(input.fields, assignmentKeys), (fields) =>
+    Effect.map(chooseOutput<RecordOutput>(input.output, fields, { terminal: "table", piped: "json" }), (output) => ({
+      output,
+      fields
+    }))
+  )
+
+export const customersChangePackage = Effect.fn("customersChangePackage")(function* (
+  input: CustomersChangePackageInput
+) {
+  const choice = yield* assignmentsChoice(input)
+  const result = yield* withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
+    client.billing.changePackage(input.user, {
+      package: input.package,
+      effective: input.effective === "now" ? "now" : "nextCycle"
+    })
+  )
+  writeAssignments(choice.output, choice.fields, result)
+})
+
+export const customersCancelPackageChange = Effect.fn("customersCancelPackageChange")(function* (
+  input: CustomersCancelPackageChangeInput
+) {
+  const choice = yield* assignmentsChoice(input)
+  const result = yield* withOperator(input, { subject: { kind: "customer", name: input.user } }, (client) =>
+    client.billing.cancelPackageChange(input.user)
+  )
+  writeAssignments(choice.output, choice.fields, result)
 })
 
 export const customersGet = Effect.fn("customersGet")(function* (input: CustomersGetInput) {

@@ -186,7 +186,7 @@ layer(Seeded, { excludeTestServices: true, timeout: "60 seconds" })("admin", (it
         const table = yield* cli(["admin", "customers", "get", "c1@example.com", "-o", "table"], { env })
         assert.strictEqual(
           table.stdout,
-          "user            c1@example.com\nreseller        bulk-reseller\npackage         Bulk\nbilling anchor  2024-01-31\nreputation      75.5\n"
+          "user            c1@example.com\nreseller        bulk-reseller\npackage         Bulk\nbilling anchor  2024-01-31\nreputation      75.5\ntime zone\n"
         )
         const overview = yield* cli(
           ["admin", "customers", "overview", "c1@example.com", "--date", "2024-02-29", "-o", "json"],
@@ -236,7 +236,7 @@ layer(Seeded, { excludeTestServices: true, timeout: "60 seconds" })("admin", (it
         )
         assert.strictEqual(first.code, 0, first.stderr)
         const firstRows = first.stdout.trimEnd().split("\n")
-        assert.strictEqual(firstRows[0], "user,reseller,package,billingAnchor,reputation")
+        assert.strictEqual(firstRows[0], "user,reseller,package,billingAnchor,reputation,timeZone")
         assert.strictEqual(firstRows.length, 4)
         const cursor = /^next cursor: (\S+)$/.exec(first.stderr.trimEnd())?.[1]
         assert.isString(cursor)
@@ -343,6 +343,191 @@ layer(Seeded, { excludeTestServices: true, timeout: "60 seconds" })("admin", (it
           { env }
         )
         assert.strictEqual(badDate.code, 2)
+      }),
+    30_000
+  )
+
+  it.effect(
+    "time zones: --time-zone on customers set and resellers set; a zone that is not one is a usage error, exit 2",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const env = adminEnv(server)
+        yield* server.operator("PUT", "/v1/packages/Tz", { credits: 10 })
+        const created = yield* cli(["admin", "resellers", "set", "tz-reseller", "--time-zone", "America/New_York"], {
+          env
+        })
+        assert.strictEqual(created.code, 0, created.stderr)
+        const { apiKey, ...result } = JSON.parse(created.stdout)
+        secret(apiKey)
+        assert.deepStrictEqual(result, { apiUser: "tz-reseller", created: true })
+        const unchanged = yield* cli(["admin", "resellers", "set", "tz-reseller"], { env })
+        assert.deepStrictEqual(JSON.parse(unchanged.stdout), { apiUser: "tz-reseller", created: false })
+        const customer = [
+          "admin",
+          "customers",
+          "set",
+          "tz@example.com",
+          "--reseller",
+          "tz-reseller",
+          "--package",
+          "Tz",
+          "--billing-anchor",
+          "2025-01-01",
+          "--reputation",
+          "100"
+        ]
+        const inherited = yield* cli(customer, { env })
+        assert.strictEqual(inherited.code, 0, inherited.stderr)
+        assert.notProperty(JSON.parse(inherited.stdout), "timeZone")
+        const byReseller = (yield* server.operator("GET", "/v1/customers/tz@example.com/cycles")) as {
+          timeZone: string
+        }
+        assert.strictEqual(byReseller.timeZone, "America/New_York", "the reseller's zone, kept by a set without one")
+
+        const own = yield* cli([...customer, "--time-zone", "Pacific/Auckland"], { env })
+        assert.strictEqual(own.code, 0, own.stderr)
+        assert.deepStrictEqual(JSON.parse(own.stdout), {
+          user: "tz@example.com",
+          reseller: "tz-reseller",
+          package: "Tz",
+          billingAnchor: "2025-01-01",
+          reputation: 100,
+          timeZone: "Pacific/Auckland"
+        })
+        const table = yield* cli(["admin", "customers", "get", "tz@example.com", "-o", "table"], { env })
+        assert.include(table.stdout.split("\n"), "time zone       Pacific/Auckland")
+        const fields = yield* cli(["admin", "customers", "get", "tz@example.com", "--fields", "user,timeZone"], { env })
+        assert.strictEqual(fields.stdout, '{\n  "user": "tz@example.com",\n  "timeZone": "Pacific/Auckland"\n}\n')
+
+        const unknown = yield* cli([...customer, "--time-zone", "Mars/Olympus"], { env })
+        assert.strictEqual(unknown.code, 2)
+        assert.strictEqual(unknown.stdout, "")
+        assert.strictEqual(
+          unknown.stderr,
+          'error: invalid --time-zone: expected an IANA time zone name such as Europe/London, not "Mars/Olympus"; see account-overview admin customers set --help\n'
+        )
+        const kept = (yield* server.operator("GET", "/v1/customers/tz@example.com")) as { timeZone?: string }
+        assert.strictEqual(kept.timeZone, "Pacific/Auckland", "a refused zone changes nothing")
+        const offset = yield* cli(["admin", "resellers", "set", "tz-reseller", "--time-zone", "+03:00"], { env })
+        assert.strictEqual(offset.code, 2)
+        assert.strictEqual(
+          offset.stderr,
+          'error: invalid --time-zone: expected an IANA time zone name such as Europe/London, not "+03:00"; see account-overview admin resellers set --help\n'
+        )
+        const cleared = yield* cli(customer, { env })
+        assert.notProperty(JSON.parse(cleared.stdout), "timeZone", "a customers set without --time-zone clears it")
+      }),
+    30_000
+  )
+
+  it.effect(
+    "change-package from the next cycle or now, cancel-package-change: what is in force and what is scheduled",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const env = adminEnv(server)
+        yield* seed({
+          reseller: "pc-reseller",
+          apiKey: secret(`key-${crypto.randomUUID()}`),
+          packages: [
+            { name: "Small", credits: 10 },
+            { name: "Large", credits: 1000 }
+          ],
+          customers: [{ user: "pc@example.com", package: "Small", billingAnchor: "2025-01-15" }]
+        })
+        const before = todayUtc()
+        const overview = (yield* server.operator("GET", "/v1/customers/pc@example.com/overview")) as {
+          billingProcessDate: string
+        }
+        const nextCycle = overview.billingProcessDate
+        const always = { package: "Small", from: "0001-01-01" }
+
+        const scheduled = yield* cli(["admin", "customers", "change-package", "pc@example.com", "Large"], { env })
+        assert.strictEqual(scheduled.code, 0, scheduled.stderr)
+        assert.deepStrictEqual(JSON.parse(scheduled.stdout), {
+          user: "pc@example.com",
+          current: always,
+          scheduled: { package: "Large", from: nextCycle }
+        })
+        const again = yield* cli(
+          [
+            "admin",
+            "customers",
+            "change-package",
+            "pc@example.com",
+            "Large",
+            "--effective",
+            "next-cycle",
+            "-o",
+            "table"
+          ],
+          { env }
+        )
+        assert.strictEqual(
+          again.stdout,
+          `user               pc@example.com\npackage            Small\nfrom               0001-01-01\nscheduled package  Large\nscheduled from     ${nextCycle}\n`
+        )
+        const only = yield* cli(
+          ["admin", "customers", "change-package", "pc@example.com", "Large", "--fields", "scheduled"],
+          { env }
+        )
+        assert.deepStrictEqual(JSON.parse(only.stdout), { scheduled: { package: "Large", from: nextCycle } })
+
+        const cancelled = yield* cli(["admin", "customers", "cancel-package-change", "pc@example.com"], { env })
+        assert.strictEqual(cancelled.code, 0, cancelled.stderr)
+        assert.deepStrictEqual(JSON.parse(cancelled.stdout), { user: "pc@example.com", current: always })
+        const cancelledTable = yield* cli(
+          ["admin", "customers", "cancel-package-change", "pc@example.com", "-o", "table"],
+          { env }
+        )
+        assert.strictEqual(
+          cancelledTable.stdout,
+          "user               pc@example.com\npackage            Small\nfrom               0001-01-01\nscheduled package\nscheduled from\n"
+        )
+        const customer = (yield* server.operator("GET", "/v1/customers/pc@example.com")) as { package: string }
+        assert.strictEqual(customer.package, "Small")
+
+        const now = yield* cli(
+          ["admin", "customers", "change-package", "pc@example.com", "Large", "--effective", "now"],
+          { env }
+        )
+        assert.strictEqual(now.code, 0, now.stderr)
+        const changed = JSON.parse(now.stdout)
+        assert.strictEqual(changed.current.package, "Large")
+        assert.include([before, todayUtc()], changed.current.from)
+        assert.notProperty(changed, "scheduled")
+        const allowed = (yield* server.operator("GET", "/v1/customers/pc@example.com/overview")) as {
+          creditsAllowed: number
+        }
+        assert.strictEqual(allowed.creditsAllowed, 1000, "the current cycle has the new allowance")
+
+        const noPackage = yield* cli(["admin", "customers", "change-package", "pc@example.com", "Nope"], { env })
+        assert.strictEqual(noPackage.code, 1)
+        assert.match(
+          noPackage.stderr,
+          /^error: the service refused the request for customer "pc@example\.com": .*no package "Nope".* \(400\)\n$/
+        )
+        const noCustomer = yield* cli(["admin", "customers", "change-package", "ghost@example.com", "Large"], { env })
+        assert.strictEqual(noCustomer.code, 1)
+        assert.strictEqual(noCustomer.stderr, 'error: customer "ghost@example.com" was not found (404)\n')
+        const noCancel = yield* cli(["admin", "customers", "cancel-package-change", "ghost@example.com"], { env })
+        assert.strictEqual(noCancel.code, 1)
+        assert.strictEqual(noCancel.stderr, 'error: customer "ghost@example.com" was not found (404)\n')
+        const badEffective = yield* cli(
+          ["admin", "customers", "change-package", "pc@example.com", "Large", "--effective", "later"],
+          { env }
+        )
+        assert.strictEqual(badEffective.code, 2)
+        const badFields = yield* cli(
+          ["admin", "customers", "cancel-package-change", "pc@example.com", "--fields", "package"],
+          { env }
+        )
+        assert.strictEqual(badFields.code, 2)
+        assert.strictEqual(
+          badFields.stderr,
+          'error: unknown field "package" for --fields; the fields: user, current, scheduled\n'
+        )
       }),
     30_000
   )

@@ -108,20 +108,27 @@ export const bodyTooLarge = new OperatorBatchTooLarge({
 const notJson = "the body is not valid JSON"
 const notArray = "the body must be a JSON array of usage events, or NDJSON sent as application/x-ndjson"
 
+// A batch's values, read a piece at a time: each piece holds the next `decodeChunk` values (and,
+// for NDJSON, the problems of the lines that were not JSON, by index in the batch). The generator's
+// return value is the failure of the body as a whole, or undefined once every piece was read.
+type Pieces = Generator<Piece, OperatorInvalid | OperatorBatchTooLarge | undefined, void>
+
+interface Piece {
+  readonly values: Array<unknown>
+  readonly problems: Array<EventProblem>
+}
+
+const noProblems: Array<EventProblem> = []
+
 /**
- * Splits NDJSON into values, one per non-blank line; a line that is not JSON
- * becomes a problem of the event at that position.
+ * NDJSON, one value per non-blank line, `decodeChunk` lines a piece; a line
+ * that is not JSON becomes a problem of the event at that position.
  */
-const parseNdjson = (
-  body: string
-): Result.Result<
-  { readonly values: Array<unknown>; readonly problems: Array<EventProblem> },
-  OperatorBatchTooLarge
-> => {
-  const values: Array<unknown> = []
-  const problems: Array<EventProblem> = []
+function* ndjsonPieces(body: string): Pieces {
   let start = 0
   let line = 0
+  let count = 0
+  let piece: Piece = { values: [], problems: [] }
   while (start <= body.length) {
     let end = body.indexOf("\n", start)
     if (end === -1) end = body.length
@@ -129,18 +136,36 @@ const parseNdjson = (
     const text = body.slice(start, end).trim()
     start = end + 1
     if (text === "") continue
-    if (values.length === maxEventsPerBatch) return Result.fail(tooMany(undefined))
+    if (count === maxEventsPerBatch) return tooMany(undefined)
     try {
-      values.push(JSON.parse(text))
+      piece.values.push(JSON.parse(text))
     } catch {
-      problems.push({ index: values.length, field: "", message: `line ${line} is not valid JSON` })
-      values.push(undefined)
+      piece.problems.push({ index: count, field: "", message: `line ${line} is not valid JSON` })
+      piece.values.push(undefined)
+    }
+    count++
+    if (piece.values.length === decodeChunk) {
+      yield piece
+      piece = { values: [], problems: [] }
     }
   }
-  return Result.succeed({ values, problems })
+  if (piece.values.length > 0) yield piece
+  return undefined
 }
 
-const parseJson = (body: string): Result.Result<Array<unknown>, OperatorInvalid | OperatorBatchTooLarge> => {
+// JSON's white space: space, tab, line feed, carriage return.
+const skipWhiteSpace = (text: string, from: number): number => {
+  let i = from
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break
+  }
+  return i
+}
+
+// The whole body through one JSON.parse: what a body that is not a JSON array of at most
+// `maxEventsPerBatch` values answers (not JSON, not an array, too many), or its values.
+const parseWhole = (body: string): Result.Result<Array<unknown>, OperatorInvalid | OperatorBatchTooLarge> => {
   let value: unknown
   try {
     value = JSON.parse(body)
@@ -150,6 +175,112 @@ const parseJson = (body: string): Result.Result<Array<unknown>, OperatorInvalid 
   if (!Array.isArray(value)) return Result.fail(invalidRequest("", notArray))
   if (value.length > maxEventsPerBatch) return Result.fail(tooMany(value.length))
   return Result.succeed(value)
+}
+
+/**
+ * A JSON array, `decodeChunk` elements a piece: the text is scanned (strings
+ * and nesting followed) to the end of the next `decodeChunk` top-level
+ * elements, and those are parsed with one `JSON.parse`, so a 10,000-event
+ * body is never parsed in one synchronous step. The pieces put together are
+ * the body's text, so the values and the answer are those of
+ * `JSON.parse(body)`; a body that does not start as an array, or holds more
+ * than `maxEventsPerBatch` elements, is parsed whole for its answer.
+ */
+function* jsonPieces(body: string): Pieces {
+  const whole = () => {
+    const parsed = parseWhole(body)
+    return Result.isFailure(parsed) ? parsed.failure : invalidRequest("", notJson)
+  }
+  let i = skipWhiteSpace(body, 0)
+  if (body.charCodeAt(i) !== 0x5b) return whole()
+  let start = ++i
+  let count = 0
+  let depth = 0
+  let commas = 0
+  let cut = false
+  const parse = (end: number): Array<unknown> | undefined => {
+    try {
+      return JSON.parse(`[${body.slice(start, end)}]`) as Array<unknown>
+    } catch {
+      return undefined
+    }
+  }
+  for (; i < body.length; i++) {
+    const c = body.charCodeAt(i)
+    if (c === 0x22) {
+      // A string: to its closing quote, past escapes.
+      for (i++; i < body.length; i++) {
+        const d = body.charCodeAt(i)
+        if (d === 0x5c) i++
+        else if (d === 0x22) break
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      depth++
+    } else if (c === 0x5d || c === 0x7d) {
+      if (depth > 0) {
+        depth--
+        continue
+      }
+      // The array's closing bracket: the last piece, then nothing but white space.
+      const values = c === 0x5d ? parse(i) : undefined
+      if (values === undefined || (cut && values.length === 0) || skipWhiteSpace(body, i + 1) !== body.length) {
+        return invalidRequest("", notJson)
+      }
+      if (count + values.length > maxEventsPerBatch) return whole()
+      if (values.length > 0) yield { values, problems: noProblems }
+      return undefined
+    } else if (c === 0x2c && depth === 0 && ++commas === decodeChunk) {
+      const values = parse(i)
+      if (values === undefined) return invalidRequest("", notJson)
+      count += values.length
+      if (count > maxEventsPerBatch) return whole()
+      yield { values, problems: noProblems }
+      start = i + 1
+      commas = 0
+      cut = true
+    }
+  }
+  return invalidRequest("", notJson)
+}
+
+const pieces = (body: string, format: BatchFormat): Pieces =>
+  format === "json" ? jsonPieces(body) : ndjsonPieces(body)
+
+interface Reading {
+  readonly values: Array<unknown>
+  readonly events: Array<UsageEvent>
+  readonly indexes: Array<number>
+  readonly problems: Array<EventProblem>
+}
+
+// Reads the batch a piece at a time into `into`, decoding each piece's events, and yields after
+// each piece; returns the failure of the body as a whole, if any.
+function* readPieces(
+  body: string,
+  format: BatchFormat,
+  into: Reading
+): Generator<void, OperatorInvalid | OperatorBatchTooLarge | undefined, void> {
+  const reading = pieces(body, format)
+  for (;;) {
+    const step = reading.next()
+    if (step.done === true) return step.value
+    const from = into.values.length
+    for (const value of step.value.values) into.values.push(value)
+    const unparsed = new Set<number>()
+    for (const problem of step.value.problems) {
+      into.problems.push(problem)
+      unparsed.add(problem.index)
+    }
+    decodeRange(into.values, from, into.values.length, unparsed, into)
+    yield
+  }
+}
+
+const emptyReading = (): Reading => ({ values: [], events: [], indexes: [], problems: [] })
+
+const decoded = ({ events, indexes, problems }: Reading): DecodedBatch => {
+  problems.sort((a, b) => a.index - b.index)
+  return { events, indexes, problems }
 }
 
 /**
@@ -163,21 +294,19 @@ export const decodeBatch = (
   body: string,
   format: BatchFormat
 ): Result.Result<DecodedBatch, OperatorInvalid | OperatorBatchTooLarge> => {
-  const parsed = parseBatch(body, format)
-  if (Result.isFailure(parsed)) return Result.fail(parsed.failure)
-  const { values, problems } = parsed.success
-  const events: Array<UsageEvent> = []
-  const indexes: Array<number> = []
-  const unparsed = new Set(problems.map((p) => p.index))
-  decodeRange(values, 0, values.length, unparsed, { events, indexes, problems })
-  problems.sort((a, b) => a.index - b.index)
-  return Result.succeed({ events, indexes, problems })
+  const into = emptyReading()
+  const reading = readPieces(body, format, into)
+  for (;;) {
+    const step = reading.next()
+    if (step.done !== true) continue
+    return step.value === undefined ? Result.succeed(decoded(into)) : Result.fail(step.value)
+  }
 }
 
 /**
- * Events decoded per synchronous step of `decodeBatchYielding`: about a
- * millisecond of work, so a 10,000-event batch never holds the event loop
- * for long.
+ * Events parsed and decoded per synchronous step of `decodeBatchYielding`:
+ * about a millisecond of work, so a 10,000-event batch never holds the event
+ * loop for long.
  *
  * @since 0.2.0
  * @category constants
@@ -191,26 +320,23 @@ const yieldToIo = Effect.callback<void>((resume) => {
 })
 
 /**
- * `decodeBatch`, decoding `decodeChunk` events per step and letting the
- * event loop run between steps (the answer is the same).
+ * `decodeBatch`, parsing and decoding `decodeChunk` events per step and
+ * letting the event loop run between steps (the answer is the same).
  *
  * @since 0.2.0
  * @category parsing
  */
 export const decodeBatchYielding = Effect.fnUntraced(function* (body: string, format: BatchFormat) {
-  const parsed = parseBatch(body, format)
-  if (Result.isFailure(parsed)) return yield* parsed.failure
-  yield* yieldToIo
-  const { values, problems } = parsed.success
-  const events: Array<UsageEvent> = []
-  const indexes: Array<number> = []
-  const unparsed = new Set(problems.map((p) => p.index))
-  for (let from = 0; from < values.length; from += decodeChunk) {
-    decodeRange(values, from, Math.min(values.length, from + decodeChunk), unparsed, { events, indexes, problems })
+  const into = emptyReading()
+  const reading = readPieces(body, format, into)
+  for (;;) {
+    const step = reading.next()
+    if (step.done === true) {
+      if (step.value !== undefined) return yield* step.value
+      return decoded(into)
+    }
     yield* yieldToIo
   }
-  problems.sort((a, b) => a.index - b.index)
-  return { events, indexes, problems } satisfies DecodedBatch
 })
 
 const decodeRange = (
@@ -234,28 +360,6 @@ const decodeRange = (
       into.problems.push({ index, field: (issue.path ?? []).map(String).join("."), message: issue.message })
     }
   }
-}
-
-const parseBatch = (
-  body: string,
-  format: BatchFormat
-): Result.Result<
-  { readonly values: Array<unknown>; readonly problems: Array<EventProblem> },
-  OperatorInvalid | OperatorBatchTooLarge
-> => {
-  let values: Array<unknown>
-  const problems: Array<EventProblem> = []
-  if (format === "json") {
-    const parsed = parseJson(body)
-    if (Result.isFailure(parsed)) return Result.fail(parsed.failure)
-    values = parsed.success
-  } else {
-    const parsed = parseNdjson(body)
-    if (Result.isFailure(parsed)) return Result.fail(parsed.failure)
-    values = parsed.success.values
-    problems.push(...parsed.success.problems)
-  }
-  return Result.succeed({ values, problems })
 }
 
 /**

@@ -1,6 +1,6 @@
 import { overviewFields } from "@account-overview/core"
 import { assert, describe, it } from "@effect/vitest"
-import { type BookRow, bookCsv, csvColumns, sortRows, stateOf } from "../../web/src/book.js"
+import { type BookRow, bookCsv, csvColumns, sortRows, stateOf, wireFields } from "../../web/src/book.js"
 import { cumulative, dayOfCycle, daysBetween } from "../../web/src/dates.js"
 
 const row = (user: string, used: number, allowed = 100): BookRow => ({
@@ -33,6 +33,14 @@ describe("the book (web/src/book.ts)", () => {
       bookCsv([row("a@x", 150)]).split("\n")[1],
       'a@x,90,1,"Pack, ""A""",100,150,0,50,2024-03-01,2024-03-31,2024-04-01'
     )
+  })
+
+  it("exports the wire's fields (the page's overview table) as core's, in order", () => {
+    assert.deepStrictEqual(
+      wireFields.map(([key, wire]) => [key, wire]),
+      overviewFields.map(([key, wire]) => [key, wire])
+    )
+    assert.deepStrictEqual(csvColumns.slice(1), [...wireFields])
   })
 
   it("names the state: over past the allowance, near from 80 %, else under", () => {

@@ -72,9 +72,8 @@ export const sortRows = (rows: Array<BookRow>, key: SortKey, descending: boolean
   return keyed.map((k) => k.row)
 }
 
-/** The CLI's CSV header: `user` and the wire's overview fields. */
-export const csvColumns: ReadonlyArray<readonly [keyof Overview | "user", string]> = [
-  ["user", "user"],
+/** The wire's overview fields in the wire's order, each with its wire name (core's `overviewFields`). */
+export const wireFields: ReadonlyArray<readonly [keyof Overview, string]> = [
   ["reputation", "reputation"],
   ["requests", "requests"],
   ["package", "package"],
@@ -86,6 +85,9 @@ export const csvColumns: ReadonlyArray<readonly [keyof Overview | "user", string
   ["billingEndDate", "billing_end_date"],
   ["billingProcessDate", "billing_process_date"]
 ]
+
+/** The CLI's CSV header: `user` and the wire's overview fields. */
+export const csvColumns: ReadonlyArray<readonly [keyof Overview | "user", string]> = [["user", "user"], ...wireFields]
 
 const needsQuotes = /[",\r\n]/
 

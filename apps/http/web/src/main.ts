@@ -2,7 +2,16 @@
 // CSV), one customer with its chart. Talks to the service's own `/app/api`
 // only; the key is sent once and never kept (no storage), the session is an
 // HttpOnly cookie, every state-changing call carries the CSRF token.
-import { type BookRow, bookCsv, type Overview, type SortKey, type StateName, sortRows, stateOf } from "./book.js"
+import {
+  type BookRow,
+  bookCsv,
+  type Overview,
+  type SortKey,
+  type StateName,
+  sortRows,
+  stateOf,
+  wireFields
+} from "./book.js"
 import { cumulative, dayOfCycle, daysBetween } from "./dates.js"
 
 interface SessionInfo {
@@ -535,19 +544,6 @@ const chart = (cycle: Cycle): SVGElement => {
     label(cycle.end, { class: "tick", x: width - 8, y: height - 6, "text-anchor": "end" })
   )
 }
-
-const wireFields: ReadonlyArray<readonly [keyof Overview, string]> = [
-  ["reputation", "reputation"],
-  ["requests", "requests"],
-  ["package", "package"],
-  ["creditsAllowed", "credits_allowed"],
-  ["creditsUsed", "credits_used"],
-  ["creditsRemain", "credits_remain"],
-  ["creditsOverage", "credits_overage"],
-  ["billingStartDate", "billing_start_date"],
-  ["billingEndDate", "billing_end_date"],
-  ["billingProcessDate", "billing_process_date"]
-]
 
 const showCustomer = async (user: string): Promise<void> => {
   let customer: CustomerView

@@ -27,7 +27,7 @@ import * as Zones from "./zones.js"
 /** The most cycles one history answers. */
 export const maxCycles = 400
 
-const StateRow = Schema.Struct({
+const decodeStates = Rows.rowsDecoder({
   id: Rows.DbNumber,
   billing_anchor: Schema.String,
   zone: Schema.NullOr(Schema.String),
@@ -38,40 +38,27 @@ const StateRow = Schema.Struct({
   next_package_name: Schema.NullOr(Schema.String),
   next_package_from: Schema.NullOr(Schema.String)
 })
-const decodeStates = Schema.decodeUnknownEffect(Schema.Array(StateRow))
-
-const DayRow = Schema.Struct({ day: Schema.String, requests: Rows.DbCount, credits: Rows.DbCount })
-const decodeDays = Schema.decodeUnknownEffect(Schema.Array(DayRow))
-
-const AssignmentRow = Schema.Struct({
+const decodeDays = Rows.rowsDecoder({ day: Schema.String, requests: Rows.DbCount, credits: Rows.DbCount })
+const decodeAssignments = Rows.rowsDecoder({
   starts_on: Schema.String,
   name: Schema.String,
   credits: Rows.DbCount,
   overage_price: Schema.NullOr(Rows.DbNumber)
 })
-const decodeAssignments = Schema.decodeUnknownEffect(Schema.Array(AssignmentRow))
-
-const ResolveRow = Schema.Struct({
+const decodeResolve = Rows.rowsDecoder({
   reseller_id: Schema.NullOr(Rows.DbNumber),
   reseller_zone: Schema.NullOr(Schema.String),
   package_id: Schema.NullOr(Rows.DbNumber)
 })
-const decodeResolve = Schema.decodeUnknownEffect(Schema.Array(ResolveRow))
-
-const IdRow = Schema.Struct({ id: Rows.DbNumber })
-const decodeUserNames = Schema.decodeUnknownEffect(Schema.Array(Schema.Struct({ user_name: Schema.String })))
-const decodeIdRows = Schema.decodeUnknownEffect(Schema.Array(IdRow))
-
-const ReportCustomerRow = Schema.Struct({
+const decodeUserNames = Rows.rowsDecoder({ user_name: Schema.String })
+const decodeIdRows = Rows.rowsDecoder({ id: Rows.DbNumber })
+const decodeReportCustomers = Rows.rowsDecoder({
   id: Rows.DbNumber,
   user_name: Schema.String,
   billing_anchor: Schema.String,
   zone: Schema.NullOr(Schema.String)
 })
-const decodeReportCustomers = Schema.decodeUnknownEffect(Schema.Array(ReportCustomerRow))
-
-const ResellerZoneRow = Schema.Struct({ id: Rows.DbNumber, time_zone: Schema.NullOr(Schema.String) })
-const decodeResellerZones = Schema.decodeUnknownEffect(Schema.Array(ResellerZoneRow))
+const decodeResellerZones = Rows.rowsDecoder({ id: Rows.DbNumber, time_zone: Schema.NullOr(Schema.String) })
 
 interface State {
   readonly id: number
@@ -283,44 +270,51 @@ export const make = (sql: SqlClient) => {
     )
   }, Rows.storeFailure("Ledger.setResellerTimeZone"))
 
+  /**
+   * `change` on a customer's state in one transaction, after the scheduled
+   * change whose day has come is in force; the assignments after it.
+   */
+  const changeAssignments = <E, R>(
+    user: string,
+    change: (state: State, today: CalendarDate) => Effect.Effect<void, E, R>
+  ) =>
+    Effect.flatMap(now, (millis) =>
+      sql.withTransaction(
+        Effect.gen(function* () {
+          const found = yield* readState(user)
+          if (Option.isNone(found)) return Option.none<PackageAssignments>()
+          const state = found.value
+          const today = localDateOf(millis, state.zone)
+          yield* materialise(state, today)
+          yield* change(state, today)
+          return Option.some(assignmentsOf(user, state))
+        })
+      )
+    )
+
   const changePackage = Effect.fn("Ledger.changePackage")(function* (
     user: string,
     pkg: string,
     effective: "now" | "nextCycle"
   ) {
-    const millis = yield* now
-    return yield* sql.withTransaction(
-      Effect.gen(function* () {
-        const found = yield* readState(user)
-        if (Option.isNone(found)) return Option.none<PackageAssignments>()
-        const state = found.value
+    return yield* changeAssignments(
+      user,
+      Effect.fnUntraced(function* (state: State, today: CalendarDate) {
         const ids = yield* decodeIdRows(yield* sql`SELECT id FROM packages WHERE name = ${pkg}`)
         if (ids[0] === undefined) {
           return yield* new LedgerRejected({
             problems: [{ index: 0, field: "package", message: `no package ${JSON.stringify(pkg)}` }]
           })
         }
-        const today = localDateOf(millis, state.zone)
-        yield* materialise(state, today)
         if (effective === "now") yield* changeNow(state, ids[0].id, pkg, today)
         else yield* changeNextCycle(state, ids[0].id, pkg, today)
-        return Option.some(assignmentsOf(user, state))
       })
     )
   }, Rows.storeFailure("Ledger.changePackage"))
 
   const cancelPackageChange = Effect.fn("Ledger.cancelPackageChange")(function* (user: string) {
-    const millis = yield* now
-    return yield* sql.withTransaction(
-      Effect.gen(function* () {
-        const found = yield* readState(user)
-        if (Option.isNone(found)) return Option.none<PackageAssignments>()
-        const state = found.value
-        const today = localDateOf(millis, state.zone)
-        yield* materialise(state, today)
-        if (state.nextPackageFrom !== null) yield* dropScheduled(state, today)
-        return Option.some(assignmentsOf(user, state))
-      })
+    return yield* changeAssignments(user, (state, today) =>
+      state.nextPackageFrom === null ? Effect.void : dropScheduled(state, today)
     )
   }, Rows.storeFailure("Ledger.cancelPackageChange"))
 

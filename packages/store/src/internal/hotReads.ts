@@ -1,24 +1,15 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite"
 import type { CalendarDate, Unavailable } from "@account-overview/core"
-import { Effect, Option } from "effect"
+import { Context, Effect, type Fiber, Option } from "effect"
+import type { SqlClient } from "effect/sql/SqlClient"
+import type { Ledger } from "../Ledger.js"
 import type { OverviewReading, OverviewSource, UsageTotals } from "../LedgerModels.js"
 import * as Reading from "./reading.js"
 import * as Rows from "./rows.js"
 import { sqlError } from "./sqliteHandle.js"
 
 /** The reads of the overview hot path. */
-export interface HotReads {
-  readonly overviewSource: (
-    apiUser: string | undefined,
-    user: string
-  ) => Effect.Effect<Option.Option<OverviewSource>, Unavailable>
-  readonly overviewReading: (
-    apiUser: string | undefined,
-    user: string,
-    when: CalendarDate | number
-  ) => Effect.Effect<Option.Option<OverviewReading>, Unavailable>
-  readonly usageBetween: (user: string, from: CalendarDate, to: CalendarDate) => Effect.Effect<UsageTotals, Unavailable>
-}
+export type HotReads = Pick<Ledger["Service"], "overviewSource" | "overviewReading" | "usageBetween">
 
 const failed = (operation: string, error: Rows.Failure): Effect.Effect<never, Unavailable> =>
   Rows.storeFailure(operation)(Effect.fail(error))
@@ -44,16 +35,24 @@ interface Statements {
  * transaction: a file in WAL mode pays a lock on its shared memory (two
  * system calls) per transaction, and the usage is read by the customer's id.
  *
- * The client serialises fibers on its one connection because a transaction
- * spans several statements with yields between them. A read made while none
- * is open sees only committed rows, and nothing else runs during a
- * synchronous step. While one is open (another fiber's, whose uncommitted
- * rows must not be seen, or this fiber's own) the read goes through `onSql`,
- * which waits for the connection or joins the fiber's transaction.
+ * The client serialises fibers on its one connection `db` because a
+ * transaction spans several statements with yields between them. With a
+ * `reader` (a read-only connection to the same file in WAL mode) the reads
+ * run there: they see the last committed state and never wait for another
+ * fiber's open transaction (an ingestion of 10,000 events holds one for a
+ * while). Without one (`:memory:`) a read made while no transaction is open
+ * runs on `db`, and nothing else runs during a synchronous step; while one
+ * is open it goes through `onSql`, which waits for the connection. A read
+ * made inside the fiber's own transaction always goes through `onSql`, which
+ * joins the transaction and sees its writes.
  */
 export const make = (
   db: DatabaseSync,
   options: {
+    /** The read-only connection, when the database has one (`SqliteHandle.readerOf`). */
+    readonly reader?: DatabaseSync | undefined
+    /** The client's transaction service, to tell the fiber's own transaction from another's. */
+    readonly transaction: SqlClient["transactionService"]
     /** Parameters: user key, api_user key (`Rows.lookupKey`). */
     readonly overviewSql: string
     /** Parameters: user key; selects the reseller's `api_user` last. */
@@ -67,12 +66,18 @@ export const make = (
     readonly onSql: HotReads
   }
 ): HotReads => {
-  const { onSql } = options
+  const { onSql, reader, transaction } = options
+  const conn = reader ?? db
   let prepared: Statements | undefined
+
+  // Whether this fiber's read runs straight on `conn`: always but inside its own transaction
+  // when there is a reader, only while no transaction is open when there is none.
+  const direct = (fiber: Fiber.Fiber<unknown, unknown>): boolean =>
+    !db.isTransaction || (reader !== undefined && Context.getOrUndefined(fiber.context, transaction) === undefined)
 
   // Rows as arrays: node:sqlite builds them faster than objects with names.
   const arrays = (text: string): StatementSync => {
-    const statement = db.prepare(text)
+    const statement = conn.prepare(text)
     statement.setReturnArrays(true)
     return statement
   }
@@ -83,13 +88,13 @@ export const make = (
       usage: arrays(options.usageSql),
       usageById: arrays(options.usageByIdSql),
       packageAt: arrays(options.packageAtSql),
-      begin: db.prepare("BEGIN"),
-      commit: db.prepare("COMMIT")
+      begin: conn.prepare("BEGIN"),
+      commit: conn.prepare("COMMIT")
     })
 
   const endTransaction = (): void => {
     try {
-      if (db.isTransaction) db.exec("ROLLBACK")
+      if (conn.isTransaction) conn.exec("ROLLBACK")
     } catch {
       // The connection is closed or broken: the next statement reports it.
     }
@@ -102,10 +107,10 @@ export const make = (
       : s.overview.get(Rows.lookupKey(user), Rows.lookupKey(apiUser))) as ReadonlyArray<unknown> | undefined
 
   const overviewSource = (apiUser: string | undefined, user: string) =>
-    Effect.suspend((): Effect.Effect<Option.Option<OverviewSource>, Unavailable> => {
+    Effect.withFiber((fiber): Effect.Effect<Option.Option<OverviewSource>, Unavailable> => {
       let row: unknown
       try {
-        if (db.isTransaction) return onSql.overviewSource(apiUser, user)
+        if (!direct(fiber)) return onSql.overviewSource(apiUser, user)
         row = overviewRow(statements(), apiUser, user)
       } catch (cause) {
         return executeFailed("Ledger.overviewSource", cause)
@@ -115,10 +120,10 @@ export const make = (
     })
 
   const usageBetween = (user: string, from: CalendarDate, to: CalendarDate) =>
-    Effect.suspend((): Effect.Effect<UsageTotals, Unavailable> => {
+    Effect.withFiber((fiber): Effect.Effect<UsageTotals, Unavailable> => {
       let row: unknown
       try {
-        if (db.isTransaction) return onSql.usageBetween(user, from, to)
+        if (!direct(fiber)) return onSql.usageBetween(user, from, to)
         row = statements().usage.get(from, to, Rows.lookupKey(user))
       } catch (cause) {
         return executeFailed("Ledger.usageBetween", cause)
@@ -128,7 +133,7 @@ export const make = (
       return totals instanceof Rows.BadRow ? failed("Ledger.usageBetween", totals) : Effect.succeed(totals)
     })
 
-  // Both reads inside BEGIN .. COMMIT; the caller has checked that no transaction is open.
+  // Both reads inside BEGIN .. COMMIT on `conn`; the caller has checked that it may read there.
   const readTogether = (
     s: Statements,
     apiUser: string | undefined,
@@ -160,10 +165,10 @@ export const make = (
   }
 
   const overviewReading = (apiUser: string | undefined, user: string, when: CalendarDate | number) =>
-    Effect.suspend((): Effect.Effect<Option.Option<OverviewReading>, Unavailable> => {
+    Effect.withFiber((fiber): Effect.Effect<Option.Option<OverviewReading>, Unavailable> => {
       let reading: Option.Option<OverviewReading> | Rows.BadRow
       try {
-        if (db.isTransaction) return onSql.overviewReading(apiUser, user, when)
+        if (!direct(fiber)) return onSql.overviewReading(apiUser, user, when)
         reading = readTogether(statements(), apiUser, user, when)
       } catch (cause) {
         endTransaction()

@@ -12,6 +12,10 @@ import { Cause, Data, Effect, Option, Schema, SchemaGetter } from "effect"
 import type { SqlError } from "effect/sql/SqlError"
 import type { OverviewSource, UsageTotals } from "../LedgerModels.js"
 
+/** The decoder of a statement's rows, each a struct of `fields`. */
+export const rowsDecoder = <const Fields extends Schema.Struct.Fields>(fields: Fields) =>
+  Schema.decodeUnknownEffect(Schema.Array(Schema.Struct(fields)))
+
 /** A number as a driver returns it: a number (SQLite), a bigint (PG int8) or a numeric string (PG numeric). */
 export const DbNumber = Schema.Union([Schema.Number, Schema.BigInt, Schema.String]).pipe(
   Schema.decodeTo(Schema.Finite, {

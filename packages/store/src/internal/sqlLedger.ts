@@ -59,25 +59,28 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   // The statements of the overview hot path are compiled once, in the
   // client's dialect, and run with their parameters (user, api_user; the
   // key-only read: user). The columns are selected in `Rows.overviewColumns`
-  // order.
-  const [overviewSql] = sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
+  // order, then `more`. A key-only call reads the customer, its package and
+  // its own reseller's key hash.
+  const readingSql = (more: Fragment) => {
+    const columns = sql`r.key_hash, c.user_name, c.billing_anchor, c.reputation,
           p.name AS package_name, p.credits AS package_credits, p.overage_price, c.id AS customer_id, r.api_user,
-          ${assignmentColumns}
+          ${assignmentColumns}${more}`
+    const packages = sql.literal(`LEFT JOIN packages p ON p.id = c.package_id
+        LEFT JOIN packages np ON np.id = c.next_package_id`)
+    const [byReseller] = sql`SELECT ${columns}
         FROM resellers r
         LEFT JOIN customers c ON c.user_key = ${""} AND c.reseller_id = r.id
-        LEFT JOIN packages p ON p.id = c.package_id
-        LEFT JOIN packages np ON np.id = c.next_package_id
+        ${packages}
         WHERE r.api_user_key = ${""}`.compile()
-
-  // A key-only call: the customer, its package and its own reseller's key hash.
-  const [keyOnlySql] = sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
-          p.name AS package_name, p.credits AS package_credits, p.overage_price, c.id AS customer_id, r.api_user,
-          ${assignmentColumns}
+    const [keyOnly] = sql`SELECT ${columns}
         FROM customers c
         JOIN resellers r ON r.id = c.reseller_id
-        LEFT JOIN packages p ON p.id = c.package_id
-        LEFT JOIN packages np ON np.id = c.next_package_id
+        ${packages}
         WHERE c.user_key = ${""}`.compile()
+    return { byReseller, keyOnly }
+  }
+
+  const { byReseller: overviewSql, keyOnly: keyOnlySql } = readingSql(sql.literal(""))
 
   // Rows of the hot path are checked by hand (rows.ts), in both dialects.
   // Names are looked up by their keys (`Rows.lookupKey`), here and in hotReads.ts.
@@ -141,22 +144,7 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   // user, api_user (the key-only read: from, to, user).
   const usageRows = sql`(SELECT json_agg(json_build_array(d.day, d.requests, d.credits)) FROM usage_daily d
           WHERE d.customer_id = c.id AND d.day >= ${""} AND d.day <= ${""}) AS usage`
-  const [pgOverviewSql] = sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
-          p.name AS package_name, p.credits AS package_credits, p.overage_price, c.id AS customer_id, r.api_user,
-          ${assignmentColumns}, ${usageRows}
-        FROM resellers r
-        LEFT JOIN customers c ON c.user_key = ${""} AND c.reseller_id = r.id
-        LEFT JOIN packages p ON p.id = c.package_id
-        LEFT JOIN packages np ON np.id = c.next_package_id
-        WHERE r.api_user_key = ${""}`.compile()
-  const [pgKeyOnlySql] = sql`SELECT r.key_hash, c.user_name, c.billing_anchor, c.reputation,
-          p.name AS package_name, p.credits AS package_credits, p.overage_price, c.id AS customer_id, r.api_user,
-          ${assignmentColumns}, ${usageRows}
-        FROM customers c
-        JOIN resellers r ON r.id = c.reseller_id
-        LEFT JOIN packages p ON p.id = c.package_id
-        LEFT JOIN packages np ON np.id = c.next_package_id
-        WHERE c.user_key = ${""}`.compile()
+  const { byReseller: pgOverviewSql, keyOnly: pgKeyOnlySql } = readingSql(sql`, ${usageRows}`)
 
   const overviewRows = (
     apiUser: string | undefined,
@@ -226,7 +214,16 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
   const hot =
     db === undefined
       ? onSql
-      : HotReads.make(db, { overviewSql, keyOnlySql, usageSql, usageByIdSql, packageAtSql, onSql })
+      : HotReads.make(db, {
+          reader: SqliteHandle.readerOf(sql),
+          transaction: sql.transactionService,
+          overviewSql,
+          keyOnlySql,
+          usageSql,
+          usageByIdSql,
+          packageAtSql,
+          onSql
+        })
 
   const upsertPackage = Effect.fn("Ledger.upsertPackage")(function* (pkg: Package) {
     yield* sql`INSERT INTO packages (name, credits, overage_price, alert_thresholds)

@@ -2,17 +2,32 @@ import type { DatabaseSync } from "node:sqlite"
 import { classifySqliteError, SqlError } from "effect/sql/SqlError"
 
 /**
- * The `node:sqlite` database under each SQLite client this package built,
- * for the ledger's hot reads. Kept out of the client object so that it never
- * shows in the public API.
+ * The `node:sqlite` databases under each SQLite client this package built,
+ * for the ledger's hot reads: the client's own connection, and for a file in
+ * WAL mode a second, read-only one. Kept out of the client object so that
+ * they never show in the public API.
  */
-const databases = new WeakMap<object, DatabaseSync>()
-
-export const register = (client: object, db: DatabaseSync): void => {
-  databases.set(client, db)
+interface Handles {
+  readonly db: DatabaseSync
+  readonly reader: DatabaseSync | undefined
 }
 
-export const databaseOf = (client: object): DatabaseSync | undefined => databases.get(client)
+const databases = new WeakMap<object, Handles>()
+
+export const register = (client: object, db: DatabaseSync, reader?: DatabaseSync): void => {
+  databases.set(client, { db, reader })
+}
+
+/** The client's own connection (the one its transactions run on). */
+export const databaseOf = (client: object): DatabaseSync | undefined => databases.get(client)?.db
+
+/**
+ * The client's read-only connection: in WAL mode it reads the last committed
+ * state while the client's connection holds a write transaction open, so a
+ * read never waits for a write. Undefined for `:memory:` (a second connection
+ * would be another database) and for a file that is not in WAL mode.
+ */
+export const readerOf = (client: object): DatabaseSync | undefined => databases.get(client)?.reader
 
 /** A `node:sqlite` exception as `effect/sql`'s `SqlError`, classified by its SQLite result code. */
 export const sqlError = (cause: unknown, message: string, operation: string): SqlError => {

@@ -3,6 +3,7 @@ import { Clock, Effect, Schema } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
 import type { Ledger } from "../Ledger.js"
 import { LedgerRejected } from "../LedgerModels.js"
+import { type Daily, dailyTotals } from "./daily.js"
 import * as Rows from "./rows.js"
 
 /** The message of a void whose event the ledger does not hold. */
@@ -10,13 +11,6 @@ export const unknownEvent = (id: string): string => `no usage event ${JSON.strin
 
 const decodeEvents = Schema.decodeUnknownEffect(Schema.Array(Rows.VoidableEventRow))
 const decodeIds = Schema.decodeUnknownEffect(Schema.Array(Rows.EventIdRow))
-
-interface Daily {
-  readonly customerId: number
-  readonly day: string
-  requests: number
-  credits: number
-}
 
 /**
  * `Ledger.voidEvents` over `sql`: in one transaction, checks that every id
@@ -66,21 +60,11 @@ export const make = (sql: SqlClient): Ledger["Service"]["voidEvents"] => {
     // Each event's `day` is its customer's local day: ingestion stores
     // `localDateOf(occurred_at, zone)` and `zones.rebucket` moves it when the
     // zone changes, so it names the rollup row the event was counted in.
-    const daily = new Map<string, Daily>()
-    for (const id of voided) {
-      const e = events.get(id)!
-      const key = `${e.customer_id} ${e.day}`
-      const row = daily.get(key)
-      if (row === undefined)
-        daily.set(key, { customerId: e.customer_id, day: e.day, requests: e.requests, credits: e.credits })
-      else {
-        row.requests += e.requests
-        row.credits += e.credits
-      }
-    }
-    // The lock order of ingestion: rows by (customer, day).
-    const rollup = [...daily.values()].sort((a, b) =>
-      a.customerId !== b.customerId ? a.customerId - b.customerId : a.day < b.day ? -1 : a.day > b.day ? 1 : 0
+    const rollup = dailyTotals(
+      Array.from(voided, (id) => {
+        const e = events.get(id)!
+        return { customerId: e.customer_id, day: e.day, requests: e.requests, credits: e.credits }
+      })
     )
     if (rollup.length > 0) yield* subtractDaily(rollup)
     return { missing, voided }

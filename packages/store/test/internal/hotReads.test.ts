@@ -5,7 +5,7 @@ import { type CalendarDate, type Customer, parseCalendarDate, type Unavailable }
 import { assert, layer } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
-import { databaseOf } from "../../src/internal/sqliteHandle.js"
+import { databaseOf, readerOf } from "../../src/internal/sqliteHandle.js"
 import * as SqlLedger from "../../src/internal/sqlLedger.js"
 import type { Ledger } from "../../src/Ledger.js"
 import { layerSqlClientSqlite } from "../../src/LedgerSql.js"
@@ -81,6 +81,80 @@ const unavailable = <A>(exit: Exit.Exit<A, Unavailable>) => {
   assert.strictEqual(error?._tag === "Fail" ? error.error.reason : undefined, "store")
 }
 
+const window = { day: date("2024-02-10"), from: date("2024-01-31"), to: date("2024-02-28") }
+
+// The three hot reads of customer `user` of reseller `apiUser`, over `window`.
+const readAll = (ledger: Ledger["Service"], apiUser: string, user: string) =>
+  Effect.all({
+    usage: ledger.usageBetween(user, window.from, window.to),
+    reading: ledger.overviewReading(apiUser, user, window.day),
+    source: ledger.overviewSource(apiUser, user)
+  })
+
+type Reads = Effect.Success<ReturnType<typeof readAll>>
+
+/**
+ * Opens a write transaction in another fiber that adds 1,000 credits to `user`'s day and sets
+ * its reputation to 1, makes `reads` while it is open, then commits or rolls it back.
+ * `expect: "answers"`: the reads are made in this fiber before the transaction may end (were
+ * they to wait for it, they would wait for ever and the test would fail at its deadline), and
+ * `during` is their answer. `expect: "waits"`: they are forked, and `during` is undefined when
+ * they had not answered after 20 yields. `after` is what they answer once it has ended.
+ */
+const openTransaction = (
+  sql: SqlClient.SqlClient,
+  user: string,
+  outcome: "commit" | "rollback",
+  expect: "answers" | "waits",
+  reads: () => Effect.Effect<Reads, Unavailable>
+) =>
+  Effect.gen(function* () {
+    const opened = yield* Deferred.make<void>()
+    const release = yield* Deferred.make<void>()
+    const writer = yield* sql
+      .withTransaction(
+        Effect.gen(function* () {
+          yield* sql`UPDATE usage_daily SET credits = credits + 1000
+            WHERE customer_id = (SELECT id FROM customers WHERE user_name = ${user}) AND day = ${window.day}`
+          yield* sql`UPDATE customers SET reputation = 1 WHERE user_name = ${user}`
+          yield* Deferred.succeed(opened, undefined)
+          yield* Deferred.await(release)
+          if (outcome === "rollback") return yield* Effect.fail("rolled back" as const)
+        })
+      )
+      .pipe(Effect.exit, Effect.forkChild)
+    yield* Deferred.await(opened)
+    let during: Reads | undefined
+    let waiting: Fiber.Fiber<Reads, Unavailable> | undefined
+    if (expect === "answers") {
+      during = yield* reads()
+    } else {
+      waiting = yield* Effect.forkChild(reads())
+      for (let i = 0; i < 20; i++) yield* Effect.yieldNow
+      const polled = waiting.pollUnsafe()
+      during = polled !== undefined && Exit.isSuccess(polled) ? polled.value : undefined
+    }
+    yield* Deferred.succeed(release, undefined)
+    yield* Fiber.join(writer)
+    return { during, after: waiting === undefined ? yield* reads() : yield* Fiber.join(waiting) }
+  })
+
+const assertCommitted = (after: Reads, before: Reads) => {
+  assert.deepStrictEqual(after.usage, { ...before.usage, credits: before.usage.credits + 1000 })
+  const customer = Option.flatMap(after.reading, (r) => r.customer)
+  assert.deepStrictEqual(
+    Option.map(customer, (c) => [c.customer.reputation, c.usage.credits]),
+    Option.some([1, before.usage.credits + 1000])
+  )
+  assert.deepStrictEqual(
+    Option.map(
+      Option.flatMap(after.source, (s) => s.customer),
+      (c) => c.customer.reputation
+    ),
+    Option.some(1)
+  )
+}
+
 layer(fileLayer, { timeout: 60_000 })("hot reads on node:sqlite", (it) => {
   it.effect("answer exactly what effect/sql answers: present, absent and foreign customers, unknown resellers", () =>
     Effect.gen(function* () {
@@ -152,68 +226,21 @@ layer(fileLayer, { timeout: 60_000 })("hot reads on node:sqlite", (it) => {
     })
   )
 
-  it.effect("do not read another fiber's open transaction: they wait for it, then see what it committed", () =>
+  it.effect("never wait for another fiber's open transaction: they answer at once with what is committed", () =>
     Effect.gen(function* () {
       const { fast, sql } = yield* ledgers
+      assert.isDefined(readerOf(sql))
       const { a, u1 } = yield* seed(fast)
-      const day = date("2024-02-10")
-      const from = date("2024-01-31")
-      const to = date("2024-02-28")
-      const before = yield* fast.usageBetween(u1, from, to)
-      const readingBefore = yield* fast.overviewReading(a, u1, day)
+      const before = yield* readAll(fast, a, u1)
 
-      const transaction = (outcome: "commit" | "rollback") =>
-        Effect.gen(function* () {
-          const opened = yield* Deferred.make<void>()
-          const release = yield* Deferred.make<void>()
-          const writer = yield* sql
-            .withTransaction(
-              Effect.gen(function* () {
-                yield* sql`UPDATE usage_daily SET credits = credits + 1000
-                  WHERE customer_id = (SELECT id FROM customers WHERE user_name = ${u1}) AND day = ${day}`
-                yield* sql`UPDATE customers SET reputation = 1 WHERE user_name = ${u1}`
-                yield* Deferred.succeed(opened, undefined)
-                yield* Deferred.await(release)
-                if (outcome === "rollback") return yield* Effect.fail("rolled back" as const)
-              })
-            )
-            .pipe(Effect.exit, Effect.forkChild)
-          yield* Deferred.await(opened)
-          const usage = yield* Effect.forkChild(fast.usageBetween(u1, from, to))
-          const reading = yield* Effect.forkChild(fast.overviewReading(a, u1, day))
-          const source = yield* Effect.forkChild(fast.overviewSource(a, u1))
-          for (let i = 0; i < 20; i++) yield* Effect.yieldNow
-          // A read straight on the connection would have answered at once, with the uncommitted rows.
-          assert.isUndefined(usage.pollUnsafe())
-          assert.isUndefined(reading.pollUnsafe())
-          assert.isUndefined(source.pollUnsafe())
-          yield* Deferred.succeed(release, undefined)
-          yield* Fiber.join(writer)
-          return {
-            usage: yield* Fiber.join(usage),
-            reading: yield* Fiber.join(reading),
-            source: yield* Fiber.join(source)
-          }
-        })
+      const rolledBack = yield* openTransaction(sql, u1, "rollback", "answers", () => readAll(fast, a, u1))
+      // Read on the read connection while the write transaction was open: the committed state.
+      assert.deepStrictEqual(rolledBack.during, before)
+      assert.deepStrictEqual(rolledBack.after, before)
 
-      const rolledBack = yield* transaction("rollback")
-      assert.deepStrictEqual(rolledBack.usage, before)
-      assert.deepStrictEqual(rolledBack.reading, readingBefore)
-
-      const committed = yield* transaction("commit")
-      assert.deepStrictEqual(committed.usage, { ...before, credits: before.credits + 1000 })
-      const customer = Option.flatMap(committed.reading, (r) => r.customer)
-      assert.deepStrictEqual(
-        Option.map(customer, (c) => [c.customer.reputation, c.usage.credits]),
-        Option.some([1, before.credits + 1000])
-      )
-      assert.deepStrictEqual(
-        Option.map(
-          Option.flatMap(committed.source, (s) => s.customer),
-          (c) => c.customer.reputation
-        ),
-        Option.some(1)
-      )
+      const committed = yield* openTransaction(sql, u1, "commit", "answers", () => readAll(fast, a, u1))
+      assert.deepStrictEqual(committed.during, before)
+      assertCommitted(committed.after, before)
     })
   )
 
@@ -274,6 +301,30 @@ layer(fileLayer, { timeout: 60_000 })("hot reads on node:sqlite", (it) => {
       unavailable(failedUsage)
       assert.isFalse(databaseOf(sql)!.isTransaction)
       assert.deepStrictEqual(yield* fast.overviewReading(a, u1, day), ok)
+    })
+  )
+})
+
+// `:memory:` has no read connection (a second one would be another database): the hot reads
+// run on the client's own connection and wait for another fiber's transaction instead.
+const memoryLayer = Layer.effectDiscard(migrate).pipe(Layer.provideMerge(layerSqlClientSqlite(":memory:")))
+
+layer(memoryLayer, { timeout: 60_000 })("hot reads on an in-memory database", (it) => {
+  it.effect("do not read another fiber's open transaction: they wait for it, then see what it committed", () =>
+    Effect.gen(function* () {
+      const { fast, sql } = yield* ledgers
+      assert.isUndefined(readerOf(sql))
+      const { a, u1 } = yield* seed(fast)
+      const before = yield* readAll(fast, a, u1)
+
+      const rolledBack = yield* openTransaction(sql, u1, "rollback", "waits", () => readAll(fast, a, u1))
+      // A read straight on the connection would have answered at once, with the uncommitted rows.
+      assert.isUndefined(rolledBack.during)
+      assert.deepStrictEqual(rolledBack.after, before)
+
+      const committed = yield* openTransaction(sql, u1, "commit", "waits", () => readAll(fast, a, u1))
+      assert.isUndefined(committed.during)
+      assertCommitted(committed.after, before)
     })
   )
 })

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Option, Result, Schema } from "effect"
+import { Effect, Option, Result, Schema } from "effect"
 import * as Rows from "../../src/internal/rows.js"
 
 // The hand checks of the hot path must answer exactly what the row schemas
@@ -223,4 +223,30 @@ describe("cycleTotalsOf", () => {
       assert.instanceOf(Rows.cycleTotalsOf(bad, "2024-02-29", "2024-03-28"), Rows.BadRow)
     }
   })
+})
+
+describe("rowsDecoder", () => {
+  it.effect("decodes every row of a statement as a struct of the fields, or fails on a bad one", () =>
+    Effect.gen(function* () {
+      const decode = Rows.rowsDecoder({ id: Rows.DbNumber, name: Schema.NullOr(Schema.String) })
+      assert.deepStrictEqual(
+        yield* decode([
+          { id: 1, name: "a" },
+          { id: 2n, name: null }
+        ]),
+        [
+          { id: 1, name: "a" },
+          { id: 2, name: null }
+        ]
+      )
+      assert.deepStrictEqual(yield* decode([]), [])
+      const bad = yield* Effect.flip(
+        decode([
+          { id: 1, name: "a" },
+          { id: "x", name: 1 }
+        ])
+      )
+      assert.strictEqual(bad._tag, "SchemaError")
+    })
+  )
 })

@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, type Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
-import { databaseOf } from "../../src/internal/sqliteHandle.js"
+import { databaseOf, readerOf } from "../../src/internal/sqliteHandle.js"
 import { layerSqliteClient } from "../../src/SqliteClient.js"
 
 const clientOf = (layer: Layer.Layer<SqlClient.SqlClient, unknown>) =>
@@ -32,5 +35,32 @@ describe("sqliteHandle", () => {
       assert.isUndefined(databaseOf(renaming))
       assert.isUndefined(databaseOf(new Proxy(renaming, {})))
     })
+  )
+
+  it.effect("a file in WAL mode has a read-only second connection, closed with the client; :memory: has none", () =>
+    Effect.gen(function* () {
+      const dir = mkdtempSync(join(tmpdir(), "ao-handle-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+      const file = yield* clientOf(layerSqliteClient({ filename: join(dir, "ledger.db") }))
+      const reader = readerOf(file)
+      assert.isDefined(reader)
+      assert.notStrictEqual(reader, databaseOf(file))
+      assert.isFalse(reader!.isOpen)
+      assert.isUndefined(readerOf(yield* clientOf(layerSqliteClient({ filename: ":memory:" }))))
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("the read connection sees what the client commits, and cannot write", () =>
+    Effect.gen(function* () {
+      const dir = mkdtempSync(join(tmpdir(), "ao-handle-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+      const context = yield* Layer.build(layerSqliteClient({ filename: join(dir, "ledger.db") }))
+      const sql = Context.get(context, SqlClient.SqlClient)
+      yield* sql`CREATE TABLE t (x INTEGER)`
+      yield* sql`INSERT INTO t (x) VALUES (41)`
+      const reader = readerOf(sql)!
+      assert.deepStrictEqual(reader.prepare("SELECT x FROM t").all(), [{ x: 41 }])
+      assert.throws(() => reader.exec("INSERT INTO t (x) VALUES (1)"), /readonly/)
+    }).pipe(Effect.scoped)
   )
 })
