@@ -61,6 +61,20 @@ describe("methodLabel", () => {
     )
   })
 
+  it("counts webhook deliveries delivered and failed, and shows the backlog the worker last read", () => {
+    const metrics = makeRegistry()
+    assert.include(metrics.render(), "webhook_deliveries_pending 0\n")
+    metrics.webhookDelivery("delivered")
+    metrics.webhookDelivery("delivered")
+    metrics.webhookDelivery("failed")
+    metrics.webhookBacklog(3, 12.5)
+    const text = metrics.render()
+    assert.include(text, "# TYPE webhook_deliveries_pending gauge\nwebhook_deliveries_pending 3\n")
+    assert.include(text, "# TYPE webhook_deliveries_delivered_total counter\nwebhook_deliveries_delivered_total 2\n")
+    assert.include(text, "# TYPE webhook_deliveries_failed_total counter\nwebhook_deliveries_failed_total 1\n")
+    assert.include(text, "# TYPE webhook_oldest_pending_age_seconds gauge\nwebhook_oldest_pending_age_seconds 12.5\n")
+  })
+
   it("appends what `more` gives to each exposition", () => {
     let calls = 0
     const metrics = makeRegistry({

@@ -153,4 +153,40 @@ describe("settingsConfig: build commit and tracing", () => {
       }
     })
   )
+  it.effect("reads the webhook settings: allowed hosts and CIDRs, the timeout, the retry window and backoff", () =>
+    Effect.gen(function* () {
+      const defaults = yield* parse({})
+      assert.deepStrictEqual(defaults.webhookAllowedHosts.entries, [])
+      assert.deepStrictEqual(
+        [
+          defaults.webhookTimeoutMs,
+          defaults.webhookRetryWindowMs,
+          defaults.webhookBackoffBaseMs,
+          defaults.webhookBackoffMaxMs,
+          defaults.webhookPollMs
+        ],
+        [10_000, 86_400_000, 5_000, 3_600_000, 1_000]
+      )
+      assert.deepStrictEqual(defaults.webhookAllowedHosts.entries, defaultSettings.webhookAllowedHosts.entries)
+      const set = yield* parse({
+        WEBHOOK_ALLOWED_HOSTS: "127.0.0.1, 10.0.0.0/8, hooks.internal",
+        WEBHOOK_TIMEOUT_MS: "2500",
+        WEBHOOK_RETRY_WINDOW_MS: "60000",
+        WEBHOOK_BACKOFF_BASE_MS: "20"
+      })
+      assert.deepStrictEqual(set.webhookAllowedHosts.entries, ["127.0.0.1/32", "10.0.0.0/8", "hooks.internal"])
+      assert.deepStrictEqual(
+        [set.webhookTimeoutMs, set.webhookRetryWindowMs, set.webhookBackoffBaseMs],
+        [2500, 60_000, 20]
+      )
+      for (const [name, value] of [
+        ["WEBHOOK_ALLOWED_HOSTS", "10.0.0.0/40"],
+        ["WEBHOOK_TIMEOUT_MS", "0"],
+        ["WEBHOOK_RETRY_WINDOW_MS", "soon"]
+      ] as const) {
+        const error = yield* Effect.flip(parse({ [name]: value }))
+        assert.include(error.message, name)
+      }
+    })
+  )
 })

@@ -321,6 +321,10 @@ export class LedgerWebhooks extends Context.Service<
         readonly leaseMillis: number
       }) {
         const at = yield* now
+        // A read first: an idle poll takes no write lock.
+        const due = yield* sql`SELECT 1 AS due FROM webhook_deliveries
+          WHERE status = 'pending' AND next_attempt_at <= ${at} LIMIT 1`
+        if (due.length === 0) return []
         const lease = randomBytes(12).toString("hex")
         const until = at + options.leaseMillis
         const lock = isPg ? sql.literal("FOR UPDATE OF d SKIP LOCKED") : sql.literal("")

@@ -140,6 +140,29 @@ const suite = (name: string, ledgerLayer: Layer.Layer<Ledger | LedgerWebhooks>) 
       })
     )
 
+    it.effect("records nothing while no endpoint wants alerts; one added later gets what was reached", () =>
+      Effect.gen(function* () {
+        const ledger = yield* Ledger
+        const hooks = yield* LedgerWebhooks
+        // Earlier tests' endpoints would want the alerts: switch them off for this one.
+        for (const e of yield* hooks.listEndpoints()) {
+          yield* hooks.setEndpoint(e.id, { url: e.url, events: ["usage.threshold_crossed"], enabled: false })
+        }
+        yield* setUp("d", [{ user: "d-x" }])
+        yield* ledger.ingest([event("d-1", "d-x", 900)])
+        yield* hooks.setEndpoint("d-late", { url: "https://example.com/d", events: ["usage.threshold_crossed"] })
+        yield* ledger.ingest([event("d-2", "d-x", 10)])
+        const log = Option.getOrThrow(yield* hooks.deliveries("d-late", { limit: 10 })).items
+        // Raised at 910, not 900: no alert was recorded before (it would have kept its own
+        // figures, and a new endpoint gets deliveries only of new alerts).
+        assert.deepStrictEqual(
+          log.map((d) => [d.event.data.customer, d.event.data.threshold, d.event.data.creditsUsed]),
+          [["d-x", 80, 910]]
+        )
+        yield* hooks.removeEndpoint("d-late")
+      })
+    )
+
     it.effect(
       "leases a due delivery to one claimer, records outcomes under the lease, redelivers, rotates, removes",
       () =>

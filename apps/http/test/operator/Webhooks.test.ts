@@ -57,7 +57,8 @@ interface Receipt {
 interface Receiver {
   readonly url: string
   readonly receipts: Array<Receipt>
-  answer: (receipt: Receipt, attempt: number) => number
+  /** A status, a status with headers, or `"hang"` for no answer at all. */
+  answer: (receipt: Receipt, attempt: number) => number | { status: number; headers: Record<string, string> } | "hang"
   readonly stop: () => Promise<void>
   readonly start: () => Promise<void>
 }
@@ -88,7 +89,10 @@ const receiver = (): Effect.Effect<Receiver, never, Scope.Scope> =>
                 const receipt: Receipt = { headers: req.headers, body, event: JSON.parse(body) }
                 self.receipts.push(receipt)
                 const attempt = self.receipts.filter((r) => r.event.id === receipt.event.id).length
-                res.writeHead(self.answer(receipt, attempt)).end("ok")
+                const answer = self.answer(receipt, attempt)
+                if (answer === "hang") return
+                if (typeof answer === "number") res.writeHead(answer).end("ok")
+                else res.writeHead(answer.status, answer.headers).end("moved")
               })
             })
             created.listen(port, "127.0.0.1", () => {
@@ -314,6 +318,46 @@ describe("usage alerts by signed webhook (operator/Webhooks.ts, WebhookDelivery.
       90_000
     )
   }
+
+  it.live(
+    "a 3xx is not followed, a silent receiver times out, and past the retry window a delivery fails",
+    () =>
+      Effect.gen(function* () {
+        const moved = yield* receiver()
+        const target = yield* receiver()
+        const silent = yield* receiver()
+        moved.answer = () => ({ status: 302, headers: { location: target.url } })
+        silent.answer = () => "hang"
+        const app = yield* server({
+          ...hookEnv(yield* databaseFor("sqlite")),
+          WEBHOOK_TIMEOUT_MS: "300",
+          WEBHOOK_RETRY_WINDOW_MS: "1500"
+        })
+        yield* Effect.promise(async () => {
+          await seed(app.url, "gone")
+          await endpoint(app.url, "moved", moved.url)
+          await endpoint(app.url, "silent", silent.url)
+          await usage(app.url, [{ id: "gone-1", user: "gone-bob", credits: 800 }])
+          await eventually("both failed", async () => {
+            const all = [...(await deliveries(app.url, "moved")), ...(await deliveries(app.url, "silent"))]
+            return all.length === 2 && all.every((d) => d.status === "failed")
+          })
+          const [redirected] = await deliveries(app.url, "moved")
+          assert.strictEqual(redirected.lastStatus, 302)
+          assert.include(redirected.lastError, "redirects are not followed")
+          assert.isAtLeast(moved.receipts.length, 1)
+          assert.strictEqual(target.receipts.length, 0, "the Location is never fetched")
+          const [timedOut] = await deliveries(app.url, "silent")
+          assert.notProperty(timedOut, "lastStatus")
+          assert.include(timedOut.lastError, "no answer within 300 ms")
+          assert.notProperty(timedOut, "nextAttemptAt")
+          const metrics = (await fetchAnswer(app.url, "GET", "/metrics")).text
+          assert.include(metrics, "webhook_deliveries_failed_total 2")
+          assert.include(metrics, "webhook_deliveries_delivered_total 0")
+        })
+      }),
+    60_000
+  )
 
   it.live(
     "two instances on one PostgreSQL deliver each alert once",

@@ -71,8 +71,9 @@ interface Alert {
 }
 
 /**
- * The usage alerts of a batch, inside its transaction (decision 0110): for
- * each customer whose current cycle (at `now`, in its zone) got new events,
+ * The usage alerts of a batch, inside its transaction (decision 0110): when
+ * an enabled endpoint wants them, for each customer whose current cycle (at
+ * `now`, in its zone) got new events,
  * one read of its cycle total, allowance and thresholds; each threshold
  * reached becomes an alert unique per (customer, cycle start, threshold),
  * inserted unless present, and a new alert one delivery per enabled
@@ -149,6 +150,12 @@ export const make = (sql: SqlClient) => {
       zoneOf.set(t.customerId, { zone: t.zone, today })
     }
     if (current.length === 0) return 0
+    // No endpoint wants the event: nothing to record (an endpoint added later gets the
+    // thresholds its customers have reached with their next usage).
+    const endpoints = (yield* decodeEndpoints(
+      yield* sql`SELECT id, events, resellers FROM webhook_endpoints WHERE enabled = 1 ORDER BY id`
+    )).filter((endpoint) => (names(endpoint.events) ?? []).includes(usageThresholdCrossed))
+    if (endpoints.length === 0) return 0
     // PostgreSQL: two batches of one customer on different days lock no row in common; each
     // would read the cycle total without the other's credits. Taking the customers' rows (in
     // one order, a lock that foreign-key checks do not wait on) before reading serialises them.
@@ -195,13 +202,8 @@ export const make = (sql: SqlClient) => {
     if (alerts.length === 0) return 0
     const inserted = new Set((yield* insertAlerts(alerts, now)).map((row) => row.id))
     if (inserted.size === 0) return 0
-    const endpoints = yield* decodeEndpoints(
-      yield* sql`SELECT id, events, resellers FROM webhook_endpoints WHERE enabled = 1 ORDER BY id`
-    )
     const deliveries: Array<readonly [string, string, string]> = []
     for (const endpoint of endpoints) {
-      const events = names(endpoint.events) ?? []
-      if (!events.includes(usageThresholdCrossed)) continue
       const covered = names(endpoint.resellers)
       const keys = covered === undefined ? undefined : new Set(covered.map(nameKey))
       for (const alert of alerts) {
