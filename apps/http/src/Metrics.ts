@@ -56,14 +56,14 @@ export interface MetricsRegistry {
   /**
    * Counts one webhook delivery delivered (a 2xx) or failed for good.
    *
-   * @since 0.3.0
+   * @since 0.2.0
    */
   readonly webhookDelivery: (outcome: "delivered" | "failed") => void
   /**
    * The deliveries pending in the store and the age of the oldest, as last
    * read by this instance's delivery worker.
    *
-   * @since 0.3.0
+   * @since 0.2.0
    */
   readonly webhookBacklog: (pending: number, oldestAgeSeconds: number) => void
   /** The Prometheus text exposition (format 0.0.4). */

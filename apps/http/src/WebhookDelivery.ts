@@ -8,7 +8,7 @@
  * ingestion of this instance commits; polls for the work of other
  * instances every `WEBHOOK_POLL_MS`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import { createHmac } from "node:crypto"
 import { request as httpRequest, type IncomingMessage } from "node:http"
@@ -29,7 +29,7 @@ import { guardedLookup, type WebhookHosts, webhookUrlProblem } from "./WebhookTa
 /**
  * The `User-Agent` of every delivery.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const webhookUserAgent = `account-overview-webhooks/${serviceVersion}`
@@ -38,7 +38,7 @@ export const webhookUserAgent = `account-overview-webhooks/${serviceVersion}`
  * The header value of `AO-Signature` for `body` at `timestamp` (unix
  * seconds): one `v1=` per secret, in the order given.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category signing
  */
 export const signatureHeader = (timestamp: number, body: string, secrets: ReadonlyArray<string>): string =>
@@ -51,7 +51,7 @@ export const signatureHeader = (timestamp: number, body: string, secrets: Readon
  * The delay before the next attempt after `attempts` failed ones: a random
  * delay from 0 to `min(max, base * 2^(attempts - 1))` (full jitter).
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category retries
  */
 export const backoffDelay = (attempts: number, base: number, max: number, random: number): number =>
@@ -125,7 +125,7 @@ const post = (
 /**
  * The worker's handle: `wake` makes it look for due deliveries now.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category services
  */
 export class WebhookDelivery extends Context.Service<WebhookDelivery, { readonly wake: Effect.Effect<void> }>()(
@@ -135,7 +135,7 @@ export class WebhookDelivery extends Context.Service<WebhookDelivery, { readonly
    * The worker, started with the layer and stopped with its scope; idle
    * (and `wake` a no-op) over a ledger without webhooks.
    *
-   * @since 0.3.0
+   * @since 0.2.0
    * @category layers
    */
   static readonly layer: Layer.Layer<WebhookDelivery, never, Settings | Metrics> = Layer.effect(

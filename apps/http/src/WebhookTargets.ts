@@ -7,7 +7,7 @@
  * (every address its name resolves to), so that neither a URL nor a DNS
  * answer can point a delivery into the operator's network.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 
 import { lookup as dnsLookup, type LookupAddress } from "node:dns"
@@ -16,7 +16,7 @@ import { BlockList, isIP, type LookupFunction } from "node:net"
 /**
  * The hosts and networks the operator allows besides public addresses.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface WebhookHosts {
@@ -31,7 +31,7 @@ export interface WebhookHosts {
 /**
  * No host allowed besides public addresses.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const noWebhookHosts: WebhookHosts = { names: new Set(), list: new BlockList(), entries: [] }
@@ -43,7 +43,7 @@ const mappedHex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/
  * address as its IPv4 (`::ffff:7f00:1` and `::ffff:127.0.0.1` are
  * `127.0.0.1`); `undefined` when it is not an IP address.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category addresses
  */
 export const normalizeIp = (raw: string): string | undefined => {
@@ -93,7 +93,7 @@ for (const [network, prefix] of [
  * leave: loopback, private (RFC 1918), shared (100.64/10), link-local,
  * unique-local, multicast, reserved or unspecified, IPv4 or IPv6.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category addresses
  */
 export const isReservedAddress = (address: string): boolean => {
@@ -105,7 +105,7 @@ export const isReservedAddress = (address: string): boolean => {
  * Reads `WEBHOOK_ALLOWED_HOSTS`: host names, addresses and CIDRs separated
  * by commas; a message naming the bad entry otherwise.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category parsing
  */
 export const parseWebhookHosts = (
@@ -145,7 +145,7 @@ export const parseWebhookHosts = (
 /**
  * Whether a resolved (or literal) address may be reached under `hosts`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category addresses
  */
 export const isAllowedAddress = (hosts: WebhookHosts, address: string): boolean => {
@@ -161,7 +161,7 @@ const hostOf = (url: URL): string => url.hostname.replace(/^\[|\]$/g, "").toLowe
  * stored: not a URL, a scheme other than `http`/`https`, credentials in it,
  * or a host that is a reserved address (or `localhost`) not allowed.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category checks
  */
 export const webhookUrlProblem = (hosts: WebhookHosts, text: string): string | undefined => {
@@ -193,7 +193,7 @@ export const webhookUrlProblem = (hosts: WebhookHosts, text: string): string | u
  * listed): what defeats a name that resolves, or later re-resolves, into
  * the operator's network.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category checks
  */
 export const guardedLookup =

@@ -3,7 +3,7 @@
  * customer's usage raises a `usage.threshold_crossed` webhook event, and the
  * pure rule of when each is reached.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import { Schema } from "effect"
 
@@ -11,7 +11,7 @@ import { Schema } from "effect"
  * One threshold: a percentage of the cycle's allowance (an integer from 1 to
  * 1000) or `"overage"` (credits used strictly above the allowance).
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export const AlertThreshold = Schema.Union([
@@ -20,7 +20,7 @@ export const AlertThreshold = Schema.Union([
 ])
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type AlertThreshold = typeof AlertThreshold.Type
@@ -30,7 +30,7 @@ export type AlertThreshold = typeof AlertThreshold.Type
  * (customer, then package, then `defaultAlertThresholds`), `[]` means no
  * alerts. Each threshold at most once.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export const AlertThresholds = Schema.Array(AlertThreshold).pipe(
@@ -46,7 +46,7 @@ export const AlertThresholds = Schema.Array(AlertThreshold).pipe(
  * The thresholds in force when neither the customer nor its package names
  * any: 80 % and 100 % of the allowance.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaultAlertThresholds: ReadonlyArray<AlertThreshold> = [80, 100]
@@ -55,7 +55,7 @@ export const defaultAlertThresholds: ReadonlyArray<AlertThreshold> = [80, 100]
  * The thresholds in force for a customer: its own, else its package's, else
  * `defaultAlertThresholds`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const effectiveAlertThresholds = (
@@ -71,7 +71,7 @@ export const effectiveAlertThresholds = (
  * `creditsUsed > creditsAllowed`. Exact in integers for every total the
  * ledger holds.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category predicates
  */
 export const isThresholdReached = (threshold: AlertThreshold, creditsUsed: number, creditsAllowed: number): boolean =>
@@ -83,7 +83,7 @@ export const isThresholdReached = (threshold: AlertThreshold, creditsUsed: numbe
  * The thresholds of `thresholds` that `creditsUsed` has reached, in their
  * order.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const thresholdsReached = (
@@ -97,7 +97,7 @@ export const thresholdsReached = (
  * The key of a threshold in the store and in an event id: the percentage as
  * digits, or `overage`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const alertThresholdKey = (threshold: AlertThreshold): string => String(threshold)
@@ -105,7 +105,7 @@ export const alertThresholdKey = (threshold: AlertThreshold): string => String(t
 /**
  * The threshold a key of `alertThresholdKey` names, or `undefined`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const alertThresholdOfKey = (key: string): AlertThreshold | undefined => {

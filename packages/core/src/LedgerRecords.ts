@@ -95,7 +95,7 @@ export const Package = Schema.Struct({
   name: Name,
   credits: Count,
   overagePrice: Schema.optionalKey(Price),
-  /** Its customers' usage alert thresholds (since 0.3.0); absent: 80 % and 100 %. */
+  /** Its customers' usage alert thresholds (since 0.2.0); absent: 80 % and 100 %. */
   alertThresholds: Schema.optionalKey(AlertThresholds)
 })
 
@@ -138,7 +138,7 @@ export const Customer = Schema.Struct({
   billingAnchor: CalendarDate,
   reputation: Reputation,
   timeZone: Schema.optionalKey(TimeZone),
-  /** Its own usage alert thresholds (since 0.3.0); absent: its package's. */
+  /** Its own usage alert thresholds (since 0.2.0); absent: its package's. */
   alertThresholds: Schema.optionalKey(AlertThresholds)
 })
 

@@ -422,13 +422,13 @@ export class BillingGroup extends HttpApiGroup.make("billing")
   ) {}
 
 /**
- * Webhook endpoints and their delivery logs (since 0.3.0):
+ * Webhook endpoints and their delivery logs (since 0.2.0):
  * `PUT|GET|DELETE /v1/webhooks/{id}`, `GET /v1/webhooks`,
  * `POST /v1/webhooks/{id}/rotate-secret`,
  * `GET /v1/webhooks/{id}/deliveries`,
  * `POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category groups
  */
 export class WebhooksGroup extends HttpApiGroup.make("webhooks")

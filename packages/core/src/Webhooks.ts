@@ -3,7 +3,7 @@
  * deliveries go, which events, which resellers), the signed event a
  * delivery carries (`usage.threshold_crossed`), and the delivery log.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import { Schema } from "effect"
 import { AlertThreshold } from "./AlertThresholds.js"
@@ -16,7 +16,7 @@ import { TimeZone } from "./TimeZone.js"
  * The one event type so far: a customer's usage reached a threshold of its
  * cycle's allowance.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const usageThresholdCrossed = "usage.threshold_crossed"
@@ -24,13 +24,13 @@ export const usageThresholdCrossed = "usage.threshold_crossed"
 /**
  * The type of an event an endpoint may ask for.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export const WebhookEventType = Schema.Literal(usageThresholdCrossed)
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type WebhookEventType = typeof WebhookEventType.Type
@@ -40,7 +40,7 @@ export type WebhookEventType = typeof WebhookEventType.Type
  * reseller, the cycle (local dates in `timeZone`), the threshold reached and
  * the credits used and allowed when it was.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export const UsageThresholdCrossed = Schema.Struct({
@@ -54,7 +54,7 @@ export const UsageThresholdCrossed = Schema.Struct({
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface UsageThresholdCrossed extends Schema.Schema.Type<typeof UsageThresholdCrossed> {}
@@ -64,7 +64,7 @@ export interface UsageThresholdCrossed extends Schema.Schema.Type<typeof UsageTh
  * attempt and redelivery: the receiver's idempotency key; `created` is when
  * the event was raised.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export const WebhookEvent = Schema.Struct({
@@ -75,7 +75,7 @@ export const WebhookEvent = Schema.Struct({
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface WebhookEvent extends Schema.Schema.Type<typeof WebhookEvent> {}
@@ -84,7 +84,7 @@ export interface WebhookEvent extends Schema.Schema.Type<typeof WebhookEvent> {}
  * The headers of a delivery besides `AO-Signature` (see `WebhookSignature`):
  * the event id again, so a receiver can deduplicate before parsing.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const webhookEventIdHeader = "AO-Event-Id"
@@ -95,7 +95,7 @@ export const webhookEventIdHeader = "AO-Event-Id"
  * optionally the resellers it covers (absent: all), and whether it is
  * enabled (default `true`).
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export const WebhookEndpointInput = Schema.Struct({
@@ -106,7 +106,7 @@ export const WebhookEndpointInput = Schema.Struct({
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface WebhookEndpointInput extends Schema.Schema.Type<typeof WebhookEndpointInput> {}
@@ -116,7 +116,7 @@ export interface WebhookEndpointInput extends Schema.Schema.Type<typeof WebhookE
  * that created the endpoint, shown this once; `previousSecretExpiresAt`
  * while a rotated-out secret still signs deliveries.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export const WebhookEndpoint = Schema.Struct({
@@ -131,7 +131,7 @@ export const WebhookEndpoint = Schema.Struct({
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface WebhookEndpoint extends Schema.Schema.Type<typeof WebhookEndpoint> {}
@@ -139,7 +139,7 @@ export interface WebhookEndpoint extends Schema.Schema.Type<typeof WebhookEndpoi
 /**
  * The default grace period of a rotated-out secret: 24 hours, in seconds.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constants
  */
 export const defaultSecretGraceSeconds = 86_400
@@ -148,7 +148,7 @@ export const defaultSecretGraceSeconds = 86_400
  * The body of `POST /v1/webhooks/{id}/rotate-secret`: how long the old
  * secret keeps signing (0 to 30 days, in seconds; 24 hours when absent).
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export const WebhookRotateInput = Schema.Struct({
@@ -161,7 +161,7 @@ export const WebhookRotateInput = Schema.Struct({
  * What a rotation answers: the new secret, shown this once, and when the
  * old one stops signing.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export const WebhookSecretRotation = Schema.Struct({
@@ -170,7 +170,7 @@ export const WebhookSecretRotation = Schema.Struct({
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface WebhookSecretRotation extends Schema.Schema.Type<typeof WebhookSecretRotation> {}
@@ -179,13 +179,13 @@ export interface WebhookSecretRotation extends Schema.Schema.Type<typeof Webhook
  * Where a delivery stands: `pending` (due now or at `nextAttemptAt`),
  * `delivered` (a 2xx answer), `failed` (no 2xx within the retry window).
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export const WebhookDeliveryStatus = Schema.Literals(["pending", "delivered", "failed"])
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type WebhookDeliveryStatus = typeof WebhookDeliveryStatus.Type
@@ -195,7 +195,7 @@ export type WebhookDeliveryStatus = typeof WebhookDeliveryStatus.Type
  * `lastStatus` is the HTTP status of the last attempt (absent when it got no
  * answer), `lastError` why it failed.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export const WebhookDelivery = Schema.Struct({
@@ -213,7 +213,7 @@ export const WebhookDelivery = Schema.Struct({
 })
 
 /**
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface WebhookDelivery extends Schema.Schema.Type<typeof WebhookDelivery> {}

@@ -4,7 +4,7 @@
  * `FOR UPDATE SKIP LOCKED`; SQLite: a conditional update). The alerts
  * themselves are raised by `Ledger.ingest`, in the ingestion's transaction.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import { randomBytes } from "node:crypto"
 import type {
@@ -24,7 +24,7 @@ import * as Rows from "./internal/rows.js"
  * A delivery leased by this instance: what it sends, where, signed with
  * which secrets (the current one first, then one in its grace period).
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface ClaimedDelivery {
@@ -43,7 +43,7 @@ export interface ClaimedDelivery {
  * The outcome of one attempt: delivered, pending again at `nextAttemptAt`,
  * or failed for good.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface DeliveryOutcome {
@@ -57,7 +57,7 @@ export interface DeliveryOutcome {
 /**
  * The deliveries waiting, and when the one waiting longest was queued.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface DeliveryStats {
@@ -160,7 +160,7 @@ const decodeCursor = (cursor: string): number | undefined => {
 /**
  * The webhook store.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category services
  */
 export class LedgerWebhooks extends Context.Service<
@@ -210,7 +210,7 @@ export class LedgerWebhooks extends Context.Service<
    * The service on the current `SqlClient` (SQLite or PostgreSQL), whose
    * ledger has run its migrations.
    *
-   * @since 0.3.0
+   * @since 0.2.0
    * @category layers
    */
   static readonly layerSql: Layer.Layer<LedgerWebhooks, never, SqlClient.SqlClient> = Layer.effect(

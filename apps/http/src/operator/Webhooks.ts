@@ -3,7 +3,7 @@
  * against `WEBHOOK_ALLOWED_HOSTS`), secret rotation, the delivery log and
  * redelivery, over the store's `LedgerWebhooks`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import {
   defaultSecretGraceSeconds,
@@ -35,7 +35,7 @@ const found =
  * `POST /v1/webhooks/{id}/rotate-secret`, `GET /v1/webhooks/{id}/deliveries`,
  * `POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category handlers
  */
 export const WebhooksHandlers = HttpApiBuilder.group(

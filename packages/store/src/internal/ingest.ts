@@ -13,6 +13,7 @@ import type { SqlError } from "effect/sql/SqlError"
 import type { Ledger } from "../Ledger.js"
 import { type IngestOptions, LedgerRejected } from "../LedgerModels.js"
 import * as Alerts from "./alerts.js"
+import { type Daily, dailyTotals } from "./daily.js"
 import * as Rows from "./rows.js"
 import { lookupKey } from "./rows.js"
 
@@ -67,20 +68,10 @@ interface StoredEvent {
   readonly at: number
 }
 
-interface Daily {
-  readonly customerId: number
-  readonly day: string
-  requests: number
-  credits: number
-}
-
 const sameContent = (a: StoredEvent, b: StoredEvent): boolean =>
   a.customerId === b.customerId && a.requests === b.requests && a.credits === b.credits && a.at === b.at
 
 const byId = (a: Pending, b: Pending): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-
-const byCustomerAndDay = (a: Daily, b: Daily): number =>
-  a.customerId !== b.customerId ? a.customerId - b.customerId : a.day < b.day ? -1 : a.day > b.day ? 1 : 0
 
 /** A (customer, day) whose total would pass core's `maxDailyTotal`: the transaction rolls back. */
 class DailyTotalExceeded extends Data.TaggedError("DailyTotalExceeded")<{
@@ -213,20 +204,8 @@ export const make = (sql: SqlClient): Ledger["Service"]["ingest"] => {
         })
       }
     }
-    const daily = new Map<string, Daily>()
-    for (const e of unique) {
-      if (!inserted.has(e.id)) continue
-      const key = `${e.customerId} ${e.day}`
-      const row = daily.get(key)
-      if (row === undefined)
-        daily.set(key, { customerId: e.customerId, day: e.day, requests: e.requests, credits: e.credits })
-      else {
-        row.requests += e.requests
-        row.credits += e.credits
-      }
-    }
     // One lock order for every writer: rows by (customer, day).
-    const rollup = [...daily.values()].sort(byCustomerAndDay)
+    const rollup = dailyTotals(unique.filter((e) => inserted.has(e.id)))
     // The batch alone passes the bound: refused before the rollup is written
     // (the sums in JavaScript are exact up to the bound, which is below 2^53).
     for (const row of rollup) yield* checkDaily(row)

@@ -6,7 +6,7 @@
  * and one delivery per alert and endpoint (`webhook_deliveries`), leased by
  * the instance that attempts it.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
@@ -14,7 +14,7 @@ import { SqlClient } from "effect/sql"
 /**
  * Adds the threshold columns and the webhook tables.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category migrations
  */
 export default Effect.gen(function* () {
