@@ -120,7 +120,12 @@ export const makeMemoryStore = (cap: number = maxTrackedKeys) => {
     adaptiveConsume: () => Effect.succeed({ delay: Duration.zero, epoch: 0, phase: "inactive" as const }),
     adaptiveFeedback: () => Effect.void
   })
-  return { store, size: () => counters.size + buckets.size }
+  return {
+    store,
+    size: () => counters.size + buckets.size,
+    /** Whether a fixed-window counter is held for `key` (live or not yet swept): false when it never failed. */
+    holds: (key: string) => counters.has(key)
+  }
 }
 
 /**
@@ -183,7 +188,8 @@ export class Throttles extends Context.Service<
   static readonly make = Effect.fnUntraced(function* (shared: Option.Option<RateLimiter.RateLimiter>) {
     const settings = yield* Settings
     const metrics = yield* Metrics
-    const local = yield* RateLimiter.make.pipe(Effect.provideService(RateLimiterStore, makeMemoryStore().store))
+    const memory = makeMemoryStore()
+    const local = yield* RateLimiter.make.pipe(Effect.provideService(RateLimiterStore, memory.store))
     const limit = settings.authFailureLimit
     const resellerLimit = limit * resellerFailureFactor
     const perMinute = Option.getOrUndefined(settings.rateLimitPerMinute)
@@ -253,6 +259,15 @@ export class Throttles extends Context.Service<
     // Redis); a spent reseller budget refuses only an address marked as
     // having failed within the last minute.
     const admit = (address: string, named: string | undefined): Effect.Effect<void, RateLimited> => {
+      // Counting in this instance's memory alone, an address (and reseller) with no counter has
+      // not failed within the window: admitted without a look, the path of every clean call.
+      if (
+        Option.isNone(shared) &&
+        !memory.holds(`fa:${address}`) &&
+        (named === undefined || !memory.holds(`fu:${named}`))
+      ) {
+        return Effect.void
+      }
       if (named === undefined) {
         return Effect.flatMap(look(`fa:${address}`, limit), (result) => {
           const wait = spent(result)
