@@ -165,40 +165,42 @@ layer(Setup, { excludeTestServices: true, timeout: "60 seconds" })("admin webhoo
     })
   )
 
-  it.effect("customers set --alert-thresholds sets a customer's own thresholds; a set without it goes back to its package's", () =>
-    Effect.gen(function* () {
-      const server = yield* TestServer
-      const env = adminEnv(server)
-      yield* server.operator("PUT", "/v1/packages/Own", { credits: 10, alertThresholds: [50] })
-      yield* server.operator("PUT", "/v1/resellers/own-reseller", {})
-      const customer = [
-        "admin",
-        "customers",
-        "set",
-        "own@example.com",
-        "--reseller",
-        "own-reseller",
-        "--package",
-        "Own",
-        "--billing-anchor",
-        "2025-01-01",
-        "--reputation",
-        "100"
-      ]
-      const own = yield* cli([...customer, "--alert-thresholds", "90,overage"], { env })
-      assert.strictEqual(own.code, 0, own.stderr)
-      assert.deepStrictEqual(JSON.parse(own.stdout).alertThresholds, [90, "overage"])
-      const stored = (yield* server.operator("GET", "/v1/customers/own@example.com")) as { alertThresholds?: unknown }
-      assert.deepStrictEqual(stored.alertThresholds, [90, "overage"])
-      const table = yield* cli(["admin", "customers", "get", "own@example.com", "-o", "table"], { env })
-      assert.include(table.stdout.split("\n"), "alert thresholds  90,overage")
-      const none = yield* cli([...customer, "--alert-thresholds", "none"], { env })
-      assert.deepStrictEqual(JSON.parse(none.stdout).alertThresholds, [])
-      const inherited = yield* cli(customer, { env })
-      assert.notProperty(JSON.parse(inherited.stdout), "alertThresholds")
-      const refused = yield* cli([...customer, "--alert-thresholds", "80,80"], { env })
-      assert.strictEqual(refused.code, 2)
-      assert.include(refused.stderr, "invalid --alert-thresholds")
-    })
+  it.effect(
+    "customers set --alert-thresholds sets a customer's own thresholds; a set without it goes back to its package's",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* TestServer
+        const env = adminEnv(server)
+        yield* server.operator("PUT", "/v1/packages/Own", { credits: 10, alertThresholds: [50] })
+        yield* server.operator("PUT", "/v1/resellers/own-reseller", {})
+        const customer = [
+          "admin",
+          "customers",
+          "set",
+          "own@example.com",
+          "--reseller",
+          "own-reseller",
+          "--package",
+          "Own",
+          "--billing-anchor",
+          "2025-01-01",
+          "--reputation",
+          "100"
+        ]
+        const own = yield* cli([...customer, "--alert-thresholds", "90,overage"], { env })
+        assert.strictEqual(own.code, 0, own.stderr)
+        assert.deepStrictEqual(JSON.parse(own.stdout).alertThresholds, [90, "overage"])
+        const stored = (yield* server.operator("GET", "/v1/customers/own@example.com")) as { alertThresholds?: unknown }
+        assert.deepStrictEqual(stored.alertThresholds, [90, "overage"])
+        const table = yield* cli(["admin", "customers", "get", "own@example.com", "-o", "table"], { env })
+        assert.include(table.stdout.split("\n"), "alert thresholds  90,overage")
+        const none = yield* cli([...customer, "--alert-thresholds", "none"], { env })
+        assert.deepStrictEqual(JSON.parse(none.stdout).alertThresholds, [])
+        const inherited = yield* cli(customer, { env })
+        assert.notProperty(JSON.parse(inherited.stdout), "alertThresholds")
+        const refused = yield* cli([...customer, "--alert-thresholds", "80,80"], { env })
+        assert.strictEqual(refused.code, 2)
+        assert.include(refused.stderr, "invalid --alert-thresholds")
+      })
   )
 })
