@@ -123,6 +123,31 @@ export const Reseller = Schema.Struct({
  */
 export interface Reseller extends Schema.Schema.Type<typeof Reseller> {}
 
+const customerSettingsFields = {
+  reseller: Name,
+  package: Name,
+  billingAnchor: CalendarDate,
+  reputation: Reputation,
+  timeZone: Schema.optionalKey(TimeZone),
+  /** Its own usage alert thresholds (since 0.2.0); absent: its package's. */
+  alertThresholds: Schema.optionalKey(AlertThresholds)
+}
+
+/**
+ * What `PUT /v1/customers/{user}` sets: a `Customer` but its name, which the
+ * path carries.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const CustomerSettings = Schema.Struct(customerSettingsFields)
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export interface CustomerSettings extends Schema.Schema.Type<typeof CustomerSettings> {}
+
 /**
  * A customer of a reseller: its package, billing anchor (only the day of
  * month matters), reputation and time zone (since 0.2.0; absent: its
@@ -133,13 +158,7 @@ export interface Reseller extends Schema.Schema.Type<typeof Reseller> {}
  */
 export const Customer = Schema.Struct({
   user: Name,
-  reseller: Name,
-  package: Name,
-  billingAnchor: CalendarDate,
-  reputation: Reputation,
-  timeZone: Schema.optionalKey(TimeZone),
-  /** Its own usage alert thresholds (since 0.2.0); absent: its package's. */
-  alertThresholds: Schema.optionalKey(AlertThresholds)
+  ...customerSettingsFields
 })
 
 /**

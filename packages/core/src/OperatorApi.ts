@@ -21,6 +21,7 @@ import { CalendarDate } from "./CalendarDate.js"
 import { CustomerCycles, PackageAssignments, PackageChangeEffective, ResellerCycleReport } from "./Cycles.js"
 import {
   Customer,
+  CustomerSettings,
   EventProblem,
   IngestResult,
   maxEventsPerBatch,
@@ -30,7 +31,7 @@ import {
   Price,
   VoidResult
 } from "./LedgerRecords.js"
-import { Count, Overview, Reputation } from "./Overview.js"
+import { Count, Overview } from "./Overview.js"
 import { TimeZone } from "./TimeZone.js"
 import {
   WebhookDelivery,
@@ -265,14 +266,7 @@ export class CustomersGroup extends HttpApiGroup.make("customers")
   .add(
     HttpApiEndpoint.put("set", "/:user", {
       params: { user: Name },
-      payload: Schema.Struct({
-        reseller: Name,
-        package: Name,
-        billingAnchor: CalendarDate,
-        reputation: Reputation,
-        timeZone: Schema.optionalKey(TimeZone),
-        alertThresholds: Schema.optionalKey(AlertThresholds)
-      }),
+      payload: CustomerSettings,
       success: Customer,
       error: [OperatorInvalid, ...storeErrors]
     }).annotateMerge(documented("Create or update a customer")),
