@@ -1,37 +1,11 @@
-import { randomBytes } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import type { CalendarDate, UsageEvent } from "@account-overview/core"
 import { assert, layer } from "@effect/vitest"
-import { Effect, Layer, Option, Redacted } from "effect"
-import { SqlClient } from "effect/sql"
+import { Effect, type Layer, Option, Redacted } from "effect"
 import { Ledger } from "../src/Ledger.js"
-import { layerSqlClientPg } from "../src/LedgerSql.js"
 import { LedgerWebhooks } from "../src/LedgerWebhooks.js"
+import { ledgerLayers } from "./support/ledgerLayers.js"
 
-const pgUrl = process.env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/test"
-
-const sqliteLayer = Layer.unwrap(
-  Effect.gen(function* () {
-    const dir = mkdtempSync(join(tmpdir(), "ao-hooks-"))
-    yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
-    return Ledger.layerSqlite(join(dir, "ledger.db"))
-  })
-).pipe(Layer.orDie)
-
-const pgLayer = Layer.unwrap(
-  Effect.gen(function* () {
-    const schema = `ao_hooks_${randomBytes(6).toString("hex")}`
-    yield* Effect.addFinalizer(() =>
-      Effect.gen(function* () {
-        const sql = yield* SqlClient.SqlClient
-        yield* sql`DROP SCHEMA IF EXISTS ${sql(schema)} CASCADE`
-      }).pipe(Effect.provide(layerSqlClientPg(pgUrl)), Effect.orDie)
-    )
-    return Ledger.layerPg(pgUrl, { schema })
-  })
-).pipe(Layer.orDie)
+const { sqlite: sqliteLayer, pg: pgLayer } = ledgerLayers("ao_hooks")
 
 const event = (id: string, user: string, credits: number, occurredAt = new Date().toISOString()): UsageEvent => ({
   id,

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto"
-import { join } from "node:path"
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { outagePostgres, postgresBin } from "./cluster.js"
@@ -7,12 +6,12 @@ import { type Answer, call, fetchAnswer, makeEvents, type TestEvent, todayUtc, t
 import { ensureBuilt, eventually, type Instance, server, spawnServer } from "./processes.js"
 import {
   createSchema,
+  databaseUrlFor,
   dropSchemaOnClose,
   freshSchema,
   pgUrl,
   type StoreKind,
   storeKinds,
-  tempDir,
   urlWithSchema
 } from "./stores.js"
 
@@ -20,15 +19,7 @@ const token = randomBytes(24).toString("base64url")
 
 beforeAll(() => ensureBuilt(), 120_000)
 
-/** A database URL for a spawned server: a SQLite file in a temp folder, or a fresh schema of the shared PostgreSQL. */
-const databaseFor = (kind: StoreKind) =>
-  Effect.gen(function* () {
-    if (kind === "sqlite") return `sqlite:${join(yield* tempDir("ao-proc-"), "ledger.db")}`
-    const schema = freshSchema()
-    yield* createSchema(pgUrl, schema)
-    yield* dropSchemaOnClose(pgUrl, schema)
-    return urlWithSchema(pgUrl, schema)
-  })
+const databaseFor = (kind: StoreKind) => databaseUrlFor(kind, "ao-proc-")
 
 const must = async (base: string, method: string, path: string, json?: unknown): Promise<Answer> => {
   const answer = await fetchAnswer(base, method, path, json === undefined ? { token } : { token, json })

@@ -1,33 +1,16 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
-import { join } from "node:path"
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, type Scope } from "effect"
 import { type Answer, fetchAnswer } from "./http.js"
 import { ensureBuilt, eventually, type Instance, server, spawnServer } from "./processes.js"
-import {
-  createSchema,
-  dropSchemaOnClose,
-  freshSchema,
-  pgUrl,
-  type StoreKind,
-  storeKinds,
-  tempDir,
-  urlWithSchema
-} from "./stores.js"
+import { databaseUrlFor, type StoreKind, storeKinds } from "./stores.js"
 
 const token = randomBytes(24).toString("base64url")
 
 beforeAll(() => ensureBuilt(), 120_000)
 
-const databaseFor = (kind: StoreKind) =>
-  Effect.gen(function* () {
-    if (kind === "sqlite") return `sqlite:${join(yield* tempDir("ao-hooks-"), "ledger.db")}`
-    const schema = freshSchema()
-    yield* createSchema(pgUrl, schema)
-    yield* dropSchemaOnClose(pgUrl, schema)
-    return urlWithSchema(pgUrl, schema)
-  })
+const databaseFor = (kind: StoreKind) => databaseUrlFor(kind, "ao-hooks-")
 
 /** The settings of a server whose local receiver is allowed, retrying fast. */
 const hookEnv = (database: string): Record<string, string> => ({

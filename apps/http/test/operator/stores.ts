@@ -49,6 +49,19 @@ export const tempDir = (prefix: string) =>
     (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
   )
 
+/**
+ * A database URL for a spawned server: a SQLite file in a temporary folder (`prefix`), or a
+ * fresh schema of the shared PostgreSQL, dropped when the scope closes.
+ */
+export const databaseUrlFor = (kind: StoreKind, prefix: string) =>
+  Effect.gen(function* () {
+    if (kind === "sqlite") return `sqlite:${join(yield* tempDir(prefix), "ledger.db")}`
+    const schema = freshSchema()
+    yield* createSchema(pgUrl, schema)
+    yield* dropSchemaOnClose(pgUrl, schema)
+    return urlWithSchema(pgUrl, schema)
+  })
+
 /** The ledger layer of a store kind: a SQLite file in a temp folder, or a PostgreSQL schema of its own. */
 export const ledgerLayer = (kind: StoreKind): Layer.Layer<Ledger> =>
   Layer.unwrap(
