@@ -1,22 +1,26 @@
 /**
  * A thin `effect/sql` client over Node's built-in `node:sqlite`: one
  * connection shared through a semaphore, a prepared-statement cache, WAL,
- * a busy timeout and foreign keys (and, for a file in WAL mode, a second,
- * read-only connection that the ledger's hot reads use, so that they never
- * wait for a write transaction). Shaped like `@effect/sql-sqlite-node`
+ * a busy timeout and foreign keys. A file that is written has that
+ * connection in a worker thread of its own (a COMMIT's fsync and a
+ * statement over many rows never hold the caller's event loop), and, in WAL
+ * mode, a second, read-only connection on the caller's thread that the
+ * ledger's hot reads use, so that they never wait for a write transaction. Shaped like `@effect/sql-sqlite-node`
  * (its `layer` and `make` are `layerSqliteClient` and `makeSqliteClient`
  * here) so that it can be swapped for it.
  *
  * @since 0.1.0
  */
 
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite"
+import { DatabaseSync, type SQLInputValue } from "node:sqlite"
+import { Worker } from "node:worker_threads"
 import { Context, Duration, Effect, Layer, type Scope, Semaphore, Stream } from "effect"
 import * as Reactivity from "effect/reactivity/Reactivity"
 import * as Client from "effect/sql/SqlClient"
 import type { Connection } from "effect/sql/SqlConnection"
 import { ConnectionError, SqlError } from "effect/sql/SqlError"
 import * as Statement from "effect/sql/Statement"
+import * as Exec from "./internal/sqliteExec.js"
 import { register, sqlError } from "./internal/sqliteHandle.js"
 
 const TypeId = "~@account-overview/store/SqliteClient" as const
@@ -48,6 +52,13 @@ export interface SqliteClientConfig {
   readonly busyTimeout?: Duration.Input | undefined
   /** How many prepared statements are kept. Defaults to 200. */
   readonly prepareCacheSize?: number | undefined
+  /**
+   * Whether a file that is written gets a thread of its own for the client's
+   * connection. Defaults to true: the statements, a COMMIT's fsync among
+   * them, then never hold the calling thread. `:memory:` and read-only files
+   * always run on the calling thread.
+   */
+  readonly writerThread?: boolean | undefined
   readonly spanAttributes?: Record<string, unknown> | undefined
   readonly transformResultNames?: ((str: string) => string) | undefined
   readonly transformQueryNames?: ((str: string) => string) | undefined
@@ -71,12 +82,6 @@ export interface SqliteClient extends Client.SqlClient {
  * @category services
  */
 export const SqliteClient = Context.Service<SqliteClient>("@account-overview/store/SqliteClient")
-
-interface Prepared {
-  readonly statement: StatementSync
-  readonly returnsRows: boolean
-  readBigInts: boolean
-}
 
 /**
  * Converts a parameter to a value `node:sqlite` binds positionally: a `Date`
@@ -114,102 +119,150 @@ const toParameters = (params: ReadonlyArray<unknown>): Array<SQLInputValue> => {
   return out
 }
 
-const plainRows = (rows: ReadonlyArray<Record<string, unknown>>): Array<Record<string, unknown>> => {
-  const out = new Array<Record<string, unknown>>(rows.length)
-  for (let i = 0; i < rows.length; i++) out[i] = { ...rows[i] }
-  return out
+const executeFailed = (cause: unknown) => sqlError(cause, "Failed to execute statement", "execute")
+
+/** Where the client's statements run: on this thread, or in the writer thread. */
+interface Runner {
+  readonly run: (
+    sql: string,
+    params: ReadonlyArray<SQLInputValue>,
+    mode: Exec.Mode,
+    cached: boolean,
+    readBigInts: boolean
+  ) => Effect.Effect<unknown, SqlError>
+  readonly isTransaction: () => boolean
 }
 
-const openDatabase = (config: SqliteClientConfig): DatabaseSync => {
-  const db = new DatabaseSync(config.filename, {
-    readOnly: config.readonly ?? false,
-    timeout: Duration.toMillis(config.busyTimeout ?? Duration.seconds(5)),
-    enableForeignKeyConstraints: true
+const inlineRunner = (db: DatabaseSync, cacheSize: number): Runner => {
+  const execute = Exec.makeExecute(db, cacheSize)
+  return {
+    run: (sql, params, mode, cached, readBigInts) => {
+      try {
+        return Effect.succeed(execute(sql, params, mode, cached, readBigInts))
+      } catch (cause) {
+        return Effect.fail(executeFailed(cause))
+      }
+    },
+    isTransaction: () => db.isOpen && db.isTransaction
+  }
+}
+
+const connectionFailed = (message: string, cause?: unknown) =>
+  new SqlError({ reason: new ConnectionError({ cause, message, operation: "connect" }) })
+
+/**
+ * The writer thread: a worker that owns the client's connection and runs its
+ * statements one after the other, in the order they were sent. The worker
+ * keeps the process alive only while a statement is on its way.
+ */
+const writerRunner = (
+  config: SqliteClientConfig,
+  open: Exec.OpenOptions
+): Effect.Effect<Runner & { readonly journalMode: string }, SqlError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const pending = new Map<number, (reply: Exec.Reply) => void>()
+    let nextId = 1
+    let inTransaction = false
+    let gone: SqlError | undefined
+    let opened: ((reply: Exec.Reply) => void) | undefined
+    const data: Exec.WriterData = {
+      kind: Exec.writerKind,
+      open,
+      cacheSize: config.prepareCacheSize ?? 200
+    }
+    const worker = yield* Effect.acquireRelease(
+      Effect.try({
+        try: () =>
+          new Worker(
+            new URL(
+              import.meta.url.endsWith(".ts") ? "./internal/sqliteExec.ts" : "./internal/sqliteExec.js",
+              import.meta.url
+            ),
+            { workerData: data }
+          ),
+        catch: (cause) =>
+          connectionFailed(`Cannot start the writer thread of the SQLite database ${config.filename}`, cause)
+      }),
+      (worker) =>
+        Effect.callback<void>((resume) => {
+          if (gone !== undefined) return resume(Effect.void)
+          worker.ref()
+          worker.once("exit", () => resume(Effect.void))
+          worker.postMessage("close")
+        })
+    )
+    const fail = (error: SqlError) => {
+      gone ??= error
+      const waiting = [...pending.values()]
+      pending.clear()
+      worker.unref()
+      for (const resume of waiting)
+        resume({ id: 0, ok: false, error: { message: error.message }, inTransaction: false })
+    }
+    worker.on("message", (reply: Exec.Reply) => {
+      inTransaction = reply.inTransaction
+      if (reply.id === 0) return opened?.(reply)
+      const resume = pending.get(reply.id)
+      if (resume === undefined) return
+      pending.delete(reply.id)
+      if (pending.size === 0) worker.unref()
+      resume(reply)
+    })
+    worker.on("error", (cause) => {
+      const error = connectionFailed(`The writer thread of the SQLite database ${config.filename} failed`, cause)
+      opened?.({ id: 0, ok: false, error: Exec.errorData(cause), inTransaction: false })
+      fail(error)
+    })
+    worker.on("exit", () => {
+      opened?.({ id: 0, ok: false, error: { message: "the writer thread exited" }, inTransaction: false })
+      fail(connectionFailed(`The writer thread of the SQLite database ${config.filename} has stopped`))
+    })
+    const first = yield* Effect.callback<Exec.Reply>((resume) => {
+      opened = (reply) => {
+        opened = undefined
+        resume(Effect.succeed(reply))
+      }
+    })
+    if (!first.ok) {
+      return yield* Effect.fail(
+        connectionFailed(`Cannot open the SQLite database ${config.filename}`, Exec.errorOf(first.error))
+      )
+    }
+    worker.unref()
+    return {
+      journalMode: String(first.value),
+      isTransaction: () => inTransaction,
+      run: (sql, params, mode, cached, readBigInts) =>
+        Effect.callback<unknown, SqlError>((resume) => {
+          if (gone !== undefined) return resume(Effect.fail(gone))
+          const id = nextId++
+          const request: Exec.Request = { id, sql, params, mode, cached, readBigInts }
+          pending.set(id, (reply) =>
+            resume(
+              reply.ok ? Effect.succeed(reply.value) : Effect.fail(gone ?? executeFailed(Exec.errorOf(reply.error)))
+            )
+          )
+          if (pending.size === 1) worker.ref()
+          worker.postMessage(request)
+        })
+    }
   })
-  try {
-    if (config.filename !== ":memory:" && config.filename !== "" && config.readonly !== true) {
-      db.exec("PRAGMA journal_mode = WAL")
-    }
-    db.exec(`PRAGMA synchronous = ${config.synchronous === "NORMAL" ? "NORMAL" : "FULL"}`)
-    db.exec("PRAGMA foreign_keys = ON")
-  } catch (cause) {
-    db.close()
-    throw cause
-  }
-  return db
-}
 
-// The read-only connection beside a file database in WAL mode (the ledger's hot reads),
-// or undefined where a second connection would not read the same committed state.
-const openReader = (config: SqliteClientConfig, db: DatabaseSync): DatabaseSync | undefined => {
-  if (config.filename === ":memory:" || config.filename === "" || config.readonly === true) return undefined
-  const mode = db.prepare("PRAGMA journal_mode").get() as { journal_mode?: unknown } | undefined
-  if (mode?.journal_mode !== "wal") return undefined
-  return new DatabaseSync(config.filename, {
-    readOnly: true,
-    timeout: Duration.toMillis(config.busyTimeout ?? Duration.seconds(5)),
-    enableForeignKeyConstraints: true
-  })
-}
-
-const makeConnection = (db: DatabaseSync, cacheSize: number) => {
-  const cache = new Map<string, Prepared>()
-
-  const prepare = (sql: string): Prepared => {
-    const hit = cache.get(sql)
-    if (hit !== undefined) {
-      cache.delete(sql)
-      cache.set(sql, hit)
-      return hit
-    }
-    const statement = db.prepare(sql)
-    const prepared: Prepared = { statement, returnsRows: statement.columns().length > 0, readBigInts: false }
-    if (cacheSize > 0) {
-      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!)
-      cache.set(sql, prepared)
-    }
-    return prepared
-  }
-
-  const prepareOnce = (sql: string): Prepared => {
-    const statement = db.prepare(sql)
-    return { statement, returnsRows: statement.columns().length > 0, readBigInts: false }
-  }
-
+const makeConnection = (runner: Runner): Connection => {
   const run = <A>(
     sql: string,
     params: ReadonlyArray<unknown>,
-    mode: "rows" | "raw" | "values",
+    mode: Exec.Mode,
     cached: boolean
   ): Effect.Effect<A, SqlError> =>
     Effect.withFiber((fiber) => {
-      const readBigInts = fiber.getRef(Client.SafeIntegers)
+      let bound: Array<SQLInputValue>
       try {
-        const prepared = cached ? prepare(sql) : prepareOnce(sql)
-        const { statement } = prepared
-        if (prepared.readBigInts !== readBigInts) {
-          statement.setReadBigInts(readBigInts)
-          prepared.readBigInts = readBigInts
-        }
-        const bound = toParameters(params)
-        if (!prepared.returnsRows) {
-          const result = statement.run(...bound)
-          const answer: unknown =
-            mode === "raw" ? { changes: result.changes, lastInsertRowid: result.lastInsertRowid } : []
-          return Effect.succeed(answer as A)
-        }
-        if (mode === "values") {
-          statement.setReturnArrays(true)
-          try {
-            return Effect.succeed(statement.all(...bound) as unknown as A)
-          } finally {
-            statement.setReturnArrays(false)
-          }
-        }
-        return Effect.succeed(plainRows(statement.all(...bound)) as unknown as A)
+        bound = toParameters(params)
       } catch (cause) {
-        return Effect.fail(sqlError(cause, "Failed to execute statement", "execute"))
+        return Effect.fail(executeFailed(cause))
       }
+      return runner.run(sql, bound, mode, cached, fiber.getRef(Client.SafeIntegers)) as Effect.Effect<A, SqlError>
     })
 
   type Rows = ReadonlyArray<Record<string, unknown>>
@@ -219,7 +272,7 @@ const makeConnection = (db: DatabaseSync, cacheSize: number) => {
       ? Effect.map(run<Rows>(sql, params, "rows", cached), transformRows)
       : run<Rows>(sql, params, "rows", cached)
 
-  const connection: Connection = {
+  return {
     execute: (sql, params, transformRows) => rows(sql, params, transformRows, true),
     executeRaw: (sql, params) => run<unknown>(sql, params, "raw", true),
     executeValues: (sql, params) => run<ReadonlyArray<ReadonlyArray<unknown>>>(sql, params, "values", true),
@@ -227,12 +280,24 @@ const makeConnection = (db: DatabaseSync, cacheSize: number) => {
     executeUnprepared: (sql, params, transformRows) => rows(sql, params, transformRows, false),
     executeStream: (sql, params, transformRows) => Stream.fromIterableEffect(rows(sql, params, transformRows, true))
   }
-  return connection
+}
+
+// A file the client writes gets the writer thread, unless the settings say otherwise.
+const wantsWriter = (config: SqliteClientConfig): boolean =>
+  config.writerThread !== false && config.filename !== ":memory:" && config.filename !== "" && config.readonly !== true
+
+const acquire = <A>(open: () => A, message: string, close: (a: A) => void): Effect.Effect<A, SqlError, Scope.Scope> =>
+  Effect.acquireRelease(Effect.try({ try: open, catch: (cause) => connectionFailed(message, cause) }), (a) =>
+    Effect.sync(() => close(a))
+  )
+
+const closeDatabase = (db: DatabaseSync | undefined) => {
+  if (db?.isOpen) db.close()
 }
 
 /**
- * Opens the database and builds the client. The connection is closed when
- * the scope closes.
+ * Opens the database and builds the client. The connection is closed (and
+ * the writer thread stopped) when the scope closes.
  *
  * @since 0.2.0
  * @category constructors
@@ -241,39 +306,49 @@ export const makeSqliteClient: (
   config: SqliteClientConfig
 ) => Effect.Effect<SqliteClient, SqlError, Scope.Scope | Reactivity.Reactivity> = Effect.fn("SqliteClient.make")(
   function* (config: SqliteClientConfig) {
-    const db = yield* Effect.acquireRelease(
-      Effect.try({
-        try: () => openDatabase(config),
-        catch: (cause) =>
-          new SqlError({
-            reason: new ConnectionError({
-              cause,
-              message: `Cannot open the SQLite database ${config.filename}`,
-              operation: "connect"
-            })
-          })
-      }),
-      (db) => Effect.sync(() => db.isOpen && db.close())
-    )
-    const reader = yield* Effect.acquireRelease(
-      Effect.try({
-        try: () => openReader(config, db),
-        catch: (cause) =>
-          new SqlError({
-            reason: new ConnectionError({
-              cause,
-              message: `Cannot open a read connection to the SQLite database ${config.filename}`,
-              operation: "connect"
-            })
-          })
-      }),
-      (reader) => Effect.sync(() => reader?.isOpen && reader.close())
-    )
-    const connection = makeConnection(db, config.prepareCacheSize ?? 200)
+    const timeoutMs = Duration.toMillis(config.busyTimeout ?? Duration.seconds(5))
+    const open: Exec.OpenOptions = {
+      filename: config.filename,
+      readOnly: config.readonly ?? false,
+      timeoutMs,
+      synchronous: config.synchronous === "NORMAL" ? "NORMAL" : "FULL"
+    }
+    // The client's own connection: in the writer thread, or here (`db`).
+    let db: DatabaseSync | undefined
+    let runner: Runner
+    let journal: string
+    if (wantsWriter(config)) {
+      const writer = yield* writerRunner(config, open)
+      runner = writer
+      journal = writer.journalMode
+    } else {
+      const inline = yield* acquire(
+        () => Exec.openDatabase(open),
+        `Cannot open the SQLite database ${config.filename}`,
+        closeDatabase
+      )
+      db = inline
+      runner = inlineRunner(inline, config.prepareCacheSize ?? 200)
+      journal = config.filename === ":memory:" || config.filename === "" ? "memory" : Exec.journalMode(inline)
+    }
+    // A file in WAL mode: a read-only second connection, here, for the ledger's hot reads.
+    const reader =
+      journal === "wal" && config.readonly !== true
+        ? yield* acquire(
+            () =>
+              new DatabaseSync(config.filename, {
+                readOnly: true,
+                timeout: timeoutMs,
+                enableForeignKeyConstraints: true
+              }),
+            `Cannot open a read connection to the SQLite database ${config.filename}`,
+            closeDatabase
+          )
+        : undefined
     const acquirers = Client.makeSqliteAcquirers({
-      connection: Effect.succeed(connection),
+      connection: Effect.succeed(makeConnection(runner)),
       semaphore: yield* Semaphore.make(1),
-      isTransaction: () => db.isTransaction
+      isTransaction: runner.isTransaction
     })
     const client = yield* Client.make({
       ...acquirers,
@@ -295,7 +370,7 @@ export const makeSqliteClient: (
     const sqlite = Object.assign(client, { [TypeId]: TypeId, config }) as SqliteClient
     // The ledger's hot reads go straight to the database; they read columns by
     // their SQL names, so a client that renames result columns gets none.
-    if (config.transformResultNames === undefined) register(sqlite, db, reader)
+    if (config.transformResultNames === undefined) register(sqlite, { db, reader, isTransaction: runner.isTransaction })
     return sqlite
   }
 )

@@ -1,4 +1,4 @@
-import type { DatabaseSync, StatementSync } from "node:sqlite"
+import type { StatementSync } from "node:sqlite"
 import type { CalendarDate, Unavailable } from "@account-overview/core"
 import { Context, Effect, type Fiber, Option } from "effect"
 import type { SqlClient } from "effect/sql/SqlClient"
@@ -6,7 +6,7 @@ import type { Ledger } from "../Ledger.js"
 import type { OverviewReading, OverviewSource, UsageTotals } from "../LedgerModels.js"
 import * as Reading from "./reading.js"
 import * as Rows from "./rows.js"
-import { sqlError } from "./sqliteHandle.js"
+import * as SqliteHandle from "./sqliteHandle.js"
 
 /** The reads of the overview hot path. */
 export type HotReads = Pick<Ledger["Service"], "overviewSource" | "overviewReading" | "usageBetween">
@@ -15,7 +15,7 @@ const failed = (operation: string, error: Rows.Failure): Effect.Effect<never, Un
   Rows.storeFailure(operation)(Effect.fail(error))
 
 const executeFailed = (operation: string, cause: unknown): Effect.Effect<never, Unavailable> =>
-  failed(operation, sqlError(cause, "Failed to execute statement", "execute"))
+  failed(operation, SqliteHandle.sqlError(cause, "Failed to execute statement", "execute"))
 
 interface Statements {
   readonly overview: StatementSync
@@ -44,13 +44,13 @@ interface Statements {
  * runs on `db`, and nothing else runs during a synchronous step; while one
  * is open it goes through `onSql`, which waits for the connection. A read
  * made inside the fiber's own transaction always goes through `onSql`, which
- * joins the transaction and sees its writes.
+ * joins the transaction and sees its writes. With neither (a file not in
+ * WAL mode whose connection is in the writer thread) every read goes
+ * through `onSql`.
  */
 export const make = (
-  db: DatabaseSync,
+  handles: SqliteHandle.Handles,
   options: {
-    /** The read-only connection, when the database has one (`SqliteHandle.readerOf`). */
-    readonly reader?: DatabaseSync | undefined
     /** The client's transaction service, to tell the fiber's own transaction from another's. */
     readonly transaction: SqlClient["transactionService"]
     /** Parameters: user key, api_user key (`Rows.lookupKey`). */
@@ -66,14 +66,16 @@ export const make = (
     readonly onSql: HotReads
   }
 ): HotReads => {
-  const { onSql, reader, transaction } = options
-  const conn = reader ?? db
+  const { onSql, transaction } = options
+  const { reader, isTransaction } = handles
+  const conn = reader ?? handles.db
+  if (conn === undefined) return onSql
   let prepared: Statements | undefined
 
   // Whether this fiber's read runs straight on `conn`: always but inside its own transaction
   // when there is a reader, only while no transaction is open when there is none.
   const direct = (fiber: Fiber.Fiber<unknown, unknown>): boolean =>
-    !db.isTransaction || (reader !== undefined && Context.getOrUndefined(fiber.context, transaction) === undefined)
+    !isTransaction() || (reader !== undefined && Context.getOrUndefined(fiber.context, transaction) === undefined)
 
   // Rows as arrays: node:sqlite builds them faster than objects with names.
   const arrays = (text: string): StatementSync => {

@@ -210,12 +210,11 @@ export const make: Effect.Effect<Ledger["Service"], never, SqlClient.SqlClient> 
       Rows.storeFailure("Ledger.overviewReading")(overviewReading(apiUser, user, when)),
     usageBetween: (user, from, to) => Rows.storeFailure("Ledger.usageBetween")(usageBetween(user, from, to))
   }
-  const db = SqliteHandle.databaseOf(sql)
+  const handles = SqliteHandle.handlesOf(sql)
   const hot =
-    db === undefined
+    handles === undefined
       ? onSql
-      : HotReads.make(db, {
-          reader: SqliteHandle.readerOf(sql),
+      : HotReads.make(handles, {
           transaction: sql.transactionService,
           overviewSql,
           keyOnlySql,

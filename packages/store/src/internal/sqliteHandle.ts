@@ -3,22 +3,28 @@ import { classifySqliteError, SqlError } from "effect/sql/SqlError"
 
 /**
  * The `node:sqlite` databases under each SQLite client this package built,
- * for the ledger's hot reads: the client's own connection, and for a file in
- * WAL mode a second, read-only one. Kept out of the client object so that
- * they never show in the public API.
+ * for the ledger's hot reads: the client's own connection when it runs on
+ * this thread, and for a file in WAL mode a second, read-only one. Kept out
+ * of the client object so that they never show in the public API.
  */
-interface Handles {
-  readonly db: DatabaseSync
+export interface Handles {
+  /** The client's own connection, when it is on this thread (not in a writer thread). */
+  readonly db: DatabaseSync | undefined
   readonly reader: DatabaseSync | undefined
+  /** Whether the client's connection is inside a transaction (of any fiber). */
+  readonly isTransaction: () => boolean
 }
 
 const databases = new WeakMap<object, Handles>()
 
-export const register = (client: object, db: DatabaseSync, reader?: DatabaseSync): void => {
-  databases.set(client, { db, reader })
+export const register = (client: object, handles: Handles): void => {
+  databases.set(client, handles)
 }
 
-/** The client's own connection (the one its transactions run on). */
+/** What the client registered, if it is one of this package's. */
+export const handlesOf = (client: object): Handles | undefined => databases.get(client)
+
+/** The client's own connection (the one its transactions run on), when it is on this thread. */
 export const databaseOf = (client: object): DatabaseSync | undefined => databases.get(client)?.db
 
 /**

@@ -5,7 +5,7 @@ import { type CalendarDate, type Customer, parseCalendarDate, type Unavailable }
 import { assert, layer } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Layer, Option, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
-import { databaseOf, readerOf } from "../../src/internal/sqliteHandle.js"
+import { databaseOf, handlesOf, readerOf } from "../../src/internal/sqliteHandle.js"
 import * as SqlLedger from "../../src/internal/sqlLedger.js"
 import type { Ledger } from "../../src/Ledger.js"
 import { layerSqlClientSqlite } from "../../src/LedgerSql.js"
@@ -30,8 +30,8 @@ const fileLayer = Layer.unwrap(
 const ledgers = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const proxy = new Proxy(sql, {})
-  assert.isDefined(databaseOf(sql))
-  assert.isUndefined(databaseOf(proxy))
+  assert.isDefined(handlesOf(sql))
+  assert.isUndefined(handlesOf(proxy))
   return {
     sql,
     fast: yield* SqlLedger.make,
@@ -279,7 +279,9 @@ layer(fileLayer, { timeout: 60_000 })("hot reads on node:sqlite", (it) => {
         unavailable(yield* Effect.exit(ledger.overviewSource(a, ` ${u2}`)))
         unavailable(yield* Effect.exit(ledger.overviewReading(a, ` ${u2}`, day)))
       }
-      assert.isFalse(databaseOf(sql)!.isTransaction)
+      // Neither the connection the hot reads ran on nor the client's own is left in a transaction.
+      assert.isFalse((readerOf(sql) ?? databaseOf(sql))!.isTransaction)
+      assert.isFalse(handlesOf(sql)!.isTransaction())
       // The connection still serves reads and write transactions.
       yield* sql`UPDATE customers SET billing_anchor = '2024-02-29' WHERE user_name = ${u1}`
       assert.isTrue(Option.isSome(yield* fast.overviewReading(a, u1, day)))
@@ -299,7 +301,9 @@ layer(fileLayer, { timeout: 60_000 })("hot reads on node:sqlite", (it) => {
       yield* sql`ALTER TABLE usage_daily_moved RENAME TO usage_daily`
       unavailable(failed)
       unavailable(failedUsage)
-      assert.isFalse(databaseOf(sql)!.isTransaction)
+      // Neither the connection the hot reads ran on nor the client's own is left in a transaction.
+      assert.isFalse((readerOf(sql) ?? databaseOf(sql))!.isTransaction)
+      assert.isFalse(handlesOf(sql)!.isTransaction())
       assert.deepStrictEqual(yield* fast.overviewReading(a, u1, day), ok)
     })
   )
