@@ -10,6 +10,11 @@ import { calendarDate } from "../arbitraries.js"
 const decodeWithSchema = Schema.decodeUnknownResult(Overview)
 const decodeErrorBody = Schema.decodeUnknownResult(ErrorBody)
 
+// The lean validation answers 0 for -0 (`n + 0`), so that no -0 reaches a total or an
+// encoder; the schema passes -0 through. Equal values otherwise.
+const positiveZeros = <A extends object>(value: A): A =>
+  Object.fromEntries(Object.entries(value).map(([k, v]) => [k, Object.is(v, -0) ? 0 : v])) as A
+
 const toWire = (camel: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(overviewFields.filter(([key]) => key in camel).map(([key, wire]) => [wire, camel[key]]))
 
@@ -61,7 +66,7 @@ describe("the lean validation agrees with the Overview schema", () => {
         const schema = decodeWithSchema(input)
         if (usesWireTolerance) return
         assert.strictEqual(lean instanceof DecodeError, Result.isFailure(schema), JSON.stringify(input))
-        if (Result.isSuccess(schema)) assert.deepStrictEqual(lean, schema.success)
+        if (Result.isSuccess(schema)) assert.deepStrictEqual(lean, positiveZeros(schema.success))
       }),
       { numRuns: 5000 }
     )
