@@ -158,7 +158,7 @@ const connectionFailed = (message: string, cause?: unknown) =>
 const writerRunner = (
   config: SqliteClientConfig,
   open: Exec.OpenOptions
-): Effect.Effect<Runner & { readonly journalMode: string }, SqlError, Scope.Scope> =>
+): Effect.Effect<Runner & { readonly journalMode: string; readonly worker: Worker }, SqlError, Scope.Scope> =>
   Effect.gen(function* () {
     const pending = new Map<number, (reply: Exec.Reply) => void>()
     let nextId = 1
@@ -230,6 +230,7 @@ const writerRunner = (
     }
     worker.unref()
     return {
+      worker,
       journalMode: String(first.value),
       isTransaction: () => inTransaction,
       run: (sql, params, mode, cached, readBigInts) =>
@@ -315,12 +316,14 @@ export const makeSqliteClient: (
     }
     // The client's own connection: in the writer thread, or here (`db`).
     let db: DatabaseSync | undefined
+    let writer: Worker | undefined
     let runner: Runner
     let journal: string
     if (wantsWriter(config)) {
-      const writer = yield* writerRunner(config, open)
-      runner = writer
-      journal = writer.journalMode
+      const thread = yield* writerRunner(config, open)
+      runner = thread
+      writer = thread.worker
+      journal = thread.journalMode
     } else {
       const inline = yield* acquire(
         () => Exec.openDatabase(open),
@@ -370,7 +373,8 @@ export const makeSqliteClient: (
     const sqlite = Object.assign(client, { [TypeId]: TypeId, config }) as SqliteClient
     // The ledger's hot reads go straight to the database; they read columns by
     // their SQL names, so a client that renames result columns gets none.
-    if (config.transformResultNames === undefined) register(sqlite, { db, reader, isTransaction: runner.isTransaction })
+    if (config.transformResultNames === undefined)
+      register(sqlite, { db, reader, isTransaction: runner.isTransaction, writer })
     return sqlite
   }
 )

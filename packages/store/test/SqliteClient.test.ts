@@ -5,7 +5,7 @@ import { DatabaseSync } from "node:sqlite"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Context, Deferred, Effect, Exit, Fiber, Layer } from "effect"
 import { SqlClient, SqlError } from "effect/sql"
-import { databaseOf, readerOf } from "../src/internal/sqliteHandle.js"
+import { databaseOf, handlesOf, readerOf } from "../src/internal/sqliteHandle.js"
 import { layerSqliteClient, type SqliteSynchronous } from "../src/SqliteClient.js"
 
 const setup = Effect.gen(function* () {
@@ -241,6 +241,21 @@ describe("SqliteClient on a file", () => {
         return yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM t`
       }).pipe(Effect.provide(layerSqliteClient({ filename })))
       assert.deepStrictEqual(again, [{ n: 2 }])
+    }).pipe(Effect.scoped)
+  )
+
+  it.effect("when the writer thread dies, every statement after fails with a ConnectionError; closing still ends", () =>
+    Effect.gen(function* () {
+      const dir = mkdtempSync(join(tmpdir(), "ao-sqlite-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+      const context = yield* Layer.build(layerSqliteClient({ filename: join(dir, "dies.db") }))
+      const sql = Context.get(context, SqlClient.SqlClient)
+      yield* sql`CREATE TABLE t (x INTEGER)`
+      const writer = handlesOf(sql)?.writer
+      assert.isDefined(writer)
+      yield* Effect.promise(() => writer!.terminate())
+      assert.strictEqual(reasonOf(yield* Effect.exit(sql`INSERT INTO t (x) VALUES (1)`)), "ConnectionError")
+      assert.strictEqual(reasonOf(yield* Effect.exit(sql`SELECT x FROM t`)), "ConnectionError")
     }).pipe(Effect.scoped)
   )
 

@@ -13,6 +13,8 @@ export interface Handles {
   readonly reader: DatabaseSync | undefined
   /** Whether the client's connection is inside a transaction (of any fiber). */
   readonly isTransaction: () => boolean
+  /** The writer thread holding the client's connection, when it has one (for the tests). */
+  readonly writer?: { readonly terminate: () => Promise<number> } | undefined
 }
 
 const databases = new WeakMap<object, Handles>()
