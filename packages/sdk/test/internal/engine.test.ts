@@ -354,11 +354,14 @@ describe("abort (covers internal/promise.ts)", () => {
   })
 
   it("an abort during a backoff wait rejects at once", async () => {
-    const server = await serve((_req, res) => sendError(res, 503, ["Service unavailable, retry later"]))
+    // Retry-After fixes the wait at 5 s: a full-jitter wait (random from 0 to the cap) was
+    // shorter than the 100 ms below one run in fifty, and the retry went out before the abort.
+    const server = await serve((_req, res) =>
+      sendError(res, 503, ["Service unavailable, retry later"], { "retry-after": "5" })
+    )
     const controller = new AbortController()
-    const pending = clientFor(server, { backoff: { baseMs: 5_000, capMs: 5_000 }, maxRetries: 3 }).overview("c", {
-      signal: controller.signal
-    })
+    const backoff = { baseMs: 5_000, capMs: 5_000, maxRetryAfterMs: 10_000 }
+    const pending = clientFor(server, { backoff, maxRetries: 3 }).overview("c", { signal: controller.signal })
     await new Promise((resolve) => setTimeout(resolve, 100))
     const aborted = performance.now()
     controller.abort()
