@@ -5,9 +5,10 @@
  * connection in a worker thread of its own (a COMMIT's fsync and a
  * statement over many rows never hold the caller's event loop), and, in WAL
  * mode, a second, read-only connection on the caller's thread that the
- * ledger's hot reads use, so that they never wait for a write transaction. Shaped like `@effect/sql-sqlite-node`
- * (its `layer` and `make` are `layerSqliteClient` and `makeSqliteClient`
- * here) so that it can be swapped for it.
+ * ledger's hot reads use, so that they never wait for a write transaction.
+ * Shaped like `@effect/sql-sqlite-node` (its `layer` and `make` are
+ * `layerSqliteClient` and `makeSqliteClient` here) so that it can be
+ * swapped for it.
  *
  * @since 0.1.0
  */
@@ -160,11 +161,11 @@ const writerRunner = (
   open: Exec.OpenOptions
 ): Effect.Effect<Runner & { readonly journalMode: string; readonly worker: Worker }, SqlError, Scope.Scope> =>
   Effect.gen(function* () {
-    const pending = new Map<number, (reply: Exec.Reply) => void>()
+    // The fibers waiting for the worker, by request id.
+    const pending = new Map<number, (answer: Effect.Effect<unknown, SqlError>) => void>()
     let nextId = 1
     let inTransaction = false
     let gone: SqlError | undefined
-    let opened: ((reply: Exec.Reply) => void) | undefined
     const data: Exec.WriterData = {
       kind: Exec.writerKind,
       open,
@@ -178,7 +179,9 @@ const writerRunner = (
               import.meta.url.endsWith(".ts") ? "./internal/sqliteExec.ts" : "./internal/sqliteExec.js",
               import.meta.url
             ),
-            { workerData: data }
+            // The worker inherits the process's Node options but `--input-type`, which Node
+            // refuses for a worker's file (a script run with `node --input-type=module -e`).
+            { workerData: data, execArgv: process.execArgv.filter((arg) => !arg.startsWith("--input-type")) }
           ),
         catch: (cause) =>
           connectionFailed(`Cannot start the writer thread of the SQLite database ${config.filename}`, cause)
@@ -196,53 +199,44 @@ const writerRunner = (
       const waiting = [...pending.values()]
       pending.clear()
       worker.unref()
-      for (const resume of waiting)
-        resume({ id: 0, ok: false, error: { message: error.message }, inTransaction: false })
+      for (const resume of waiting) resume(Effect.fail(gone))
     }
     worker.on("message", (reply: Exec.Reply) => {
       inTransaction = reply.inTransaction
-      if (reply.id === 0) return opened?.(reply)
       const resume = pending.get(reply.id)
       if (resume === undefined) return
       pending.delete(reply.id)
       if (pending.size === 0) worker.unref()
-      resume(reply)
-    })
-    worker.on("error", (cause) => {
-      const error = connectionFailed(`The writer thread of the SQLite database ${config.filename} failed`, cause)
-      opened?.({ id: 0, ok: false, error: Exec.errorData(cause), inTransaction: false })
-      fail(error)
-    })
-    worker.on("exit", () => {
-      opened?.({ id: 0, ok: false, error: { message: "the writer thread exited" }, inTransaction: false })
-      fail(connectionFailed(`The writer thread of the SQLite database ${config.filename} has stopped`))
-    })
-    const first = yield* Effect.callback<Exec.Reply>((resume) => {
-      opened = (reply) => {
-        opened = undefined
-        resume(Effect.succeed(reply))
-      }
-    })
-    if (!first.ok) {
-      return yield* Effect.fail(
-        connectionFailed(`Cannot open the SQLite database ${config.filename}`, Exec.errorOf(first.error))
+      if (reply.ok) return resume(Effect.succeed(reply.value))
+      const cause = Exec.errorOf(reply.error)
+      resume(
+        Effect.fail(
+          reply.id === 0
+            ? connectionFailed(`Cannot open the SQLite database ${config.filename}`, cause)
+            : executeFailed(cause)
+        )
       )
-    }
-    worker.unref()
+    })
+    worker.on("error", (cause) =>
+      fail(connectionFailed(`The writer thread of the SQLite database ${config.filename} failed`, cause))
+    )
+    worker.on("exit", () =>
+      fail(connectionFailed(`The writer thread of the SQLite database ${config.filename} has stopped`))
+    )
+    // Request 0 is the opening: the worker answers it with the journal mode.
+    const journalMode = yield* Effect.callback<unknown, SqlError>((resume) => {
+      pending.set(0, resume)
+    })
     return {
       worker,
-      journalMode: String(first.value),
+      journalMode: String(journalMode),
       isTransaction: () => inTransaction,
       run: (sql, params, mode, cached, readBigInts) =>
         Effect.callback<unknown, SqlError>((resume) => {
           if (gone !== undefined) return resume(Effect.fail(gone))
           const id = nextId++
           const request: Exec.Request = { id, sql, params, mode, cached, readBigInts }
-          pending.set(id, (reply) =>
-            resume(
-              reply.ok ? Effect.succeed(reply.value) : Effect.fail(gone ?? executeFailed(Exec.errorOf(reply.error)))
-            )
-          )
+          pending.set(id, resume)
           if (pending.size === 1) worker.ref()
           worker.postMessage(request)
         })
@@ -332,7 +326,7 @@ export const makeSqliteClient: (
       )
       db = inline
       runner = inlineRunner(inline, config.prepareCacheSize ?? 200)
-      journal = config.filename === ":memory:" || config.filename === "" ? "memory" : Exec.journalMode(inline)
+      journal = Exec.journalMode(inline)
     }
     // A file in WAL mode: a read-only second connection, here, for the ledger's hot reads.
     const reader =

@@ -1,12 +1,15 @@
+import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DatabaseSync } from "node:sqlite"
+import { fileURLToPath } from "node:url"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Context, Deferred, Effect, Exit, Fiber, Layer } from "effect"
 import { SqlClient, SqlError } from "effect/sql"
 import { databaseOf, handlesOf, readerOf } from "../src/internal/sqliteHandle.js"
 import { layerSqliteClient, type SqliteSynchronous } from "../src/SqliteClient.js"
+import { scopedDir } from "./support/ledgerLayers.js"
 
 const setup = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -20,8 +23,7 @@ const setup = Effect.gen(function* () {
 const memory = Layer.effectDiscard(setup).pipe(Layer.provideMerge(layerSqliteClient({ filename: ":memory:" })))
 const file = Layer.unwrap(
   Effect.gen(function* () {
-    const dir = mkdtempSync(join(tmpdir(), "ao-sqlite-"))
-    yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+    const dir = yield* scopedDir("ao-sqlite")
     return Layer.effectDiscard(setup).pipe(Layer.provideMerge(layerSqliteClient({ filename: join(dir, "items.db") })))
   })
 )
@@ -200,8 +202,7 @@ describe("SqliteClient on a file", () => {
 
   it.effect("a write that waits for another connection's lock waits in the writer thread: this thread runs on", () =>
     Effect.gen(function* () {
-      const dir = mkdtempSync(join(tmpdir(), "ao-sqlite-"))
-      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+      const dir = yield* scopedDir("ao-sqlite")
       const filename = join(dir, "lock.db")
       const context = yield* Layer.build(layerSqliteClient({ filename, busyTimeout: "120 seconds" }))
       const sql = Context.get(context, SqlClient.SqlClient)
@@ -221,8 +222,7 @@ describe("SqliteClient on a file", () => {
 
   it.effect("what the writer thread committed is in the file when the scope has closed; a second client reads it", () =>
     Effect.gen(function* () {
-      const dir = mkdtempSync(join(tmpdir(), "ao-sqlite-"))
-      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+      const dir = yield* scopedDir("ao-sqlite")
       const filename = join(dir, "closed.db")
       yield* Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
@@ -246,8 +246,7 @@ describe("SqliteClient on a file", () => {
 
   it.effect("when the writer thread dies, every statement after fails with a ConnectionError; closing still ends", () =>
     Effect.gen(function* () {
-      const dir = mkdtempSync(join(tmpdir(), "ao-sqlite-"))
-      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+      const dir = yield* scopedDir("ao-sqlite")
       const context = yield* Layer.build(layerSqliteClient({ filename: join(dir, "dies.db") }))
       const sql = Context.get(context, SqlClient.SqlClient)
       yield* sql`CREATE TABLE t (x INTEGER)`
@@ -259,10 +258,42 @@ describe("SqliteClient on a file", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.effect("a process whose client is never closed ends by itself, once its last write is answered", () =>
+    Effect.gen(function* () {
+      const dir = yield* scopedDir("ao-sqlite")
+      const filename = join(dir, "exit.db")
+      // The built client in a process of its own: a top-level await that nothing keeps alive
+      // would end the process with code 13 before the write is answered.
+      const script = `
+        import { Context, Effect, Layer, Scope } from "effect"
+        import { SqlClient } from "effect/sql"
+        import { layerSqliteClient } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)}
+        const scope = Effect.runSync(Scope.make())
+        await Effect.runPromise(Effect.gen(function* () {
+          const context = yield* Layer.buildWithScope(layerSqliteClient({ filename: ${JSON.stringify(filename)} }), scope)
+          const sql = Context.get(context, SqlClient.SqlClient)
+          yield* sql\`CREATE TABLE t (x INTEGER)\`
+          yield* sql\`INSERT INTO t (x) VALUES (7)\`
+        }))`
+      const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+        encoding: "utf8",
+        timeout: 60_000
+      })
+      assert.strictEqual(child.status, 0, child.stderr)
+      const db = new DatabaseSync(filename, { readOnly: true })
+      const rows = db.prepare("SELECT x FROM t").all()
+      db.close()
+      assert.deepStrictEqual(
+        rows.map((r) => r.x),
+        [7]
+      )
+    }).pipe(Effect.scoped)
+  )
+
   it.effect("writerThread: false keeps a file's connection on this thread", () =>
     Effect.gen(function* () {
-      const dir = mkdtempSync(join(tmpdir(), "ao-sqlite-"))
-      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+      const dir = yield* scopedDir("ao-sqlite")
       const context = yield* Layer.build(layerSqliteClient({ filename: join(dir, "inline.db"), writerThread: false }))
       const sql = Context.get(context, SqlClient.SqlClient)
       assert.isDefined(databaseOf(sql))

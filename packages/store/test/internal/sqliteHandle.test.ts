@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import { databaseOf, readerOf } from "../../src/internal/sqliteHandle.js"
 import { layerSqliteClient } from "../../src/SqliteClient.js"
+import { scopedDir } from "../support/ledgerLayers.js"
 
 const clientOf = (layer: Layer.Layer<SqlClient.SqlClient, unknown>) =>
   Effect.gen(function* () {
@@ -39,8 +38,7 @@ describe("sqliteHandle", () => {
 
   it.effect("a file in WAL mode has a read-only second connection, closed with the client; :memory: has none", () =>
     Effect.gen(function* () {
-      const dir = mkdtempSync(join(tmpdir(), "ao-handle-"))
-      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+      const dir = yield* scopedDir("ao-handle")
       const file = yield* clientOf(layerSqliteClient({ filename: join(dir, "ledger.db") }))
       const reader = readerOf(file)
       assert.isDefined(reader)
@@ -52,8 +50,7 @@ describe("sqliteHandle", () => {
 
   it.effect("the read connection sees what the client commits, and cannot write", () =>
     Effect.gen(function* () {
-      const dir = mkdtempSync(join(tmpdir(), "ao-handle-"))
-      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+      const dir = yield* scopedDir("ao-handle")
       const context = yield* Layer.build(layerSqliteClient({ filename: join(dir, "ledger.db") }))
       const sql = Context.get(context, SqlClient.SqlClient)
       yield* sql`CREATE TABLE t (x INTEGER)`
